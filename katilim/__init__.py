@@ -1,0 +1,91 @@
+"""Katılım: a citizen participation and proposals platform for city councils."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from katilim.config import DEV_SECRET_KEY, ROOT
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the application.
+
+    Settings come from katilim.config defaults (which read KATILIM_* environment variables),
+    then instance/config.py if present, then ``test_config``.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.from_object("katilim.config.DefaultConfig")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.update(test_config)
+    _refuse_unsafe_production(app)
+
+    from katilim import cli, extensions, i18n, templating
+    from katilim.core import errors
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    extensions.babel.init_app(app, locale_selector=i18n.select_locale)
+    extensions.limiter.init_app(app)
+    _init_login(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    from katilim import models  # noqa: F401  (every mapper known before the first query)
+    from katilim.account.routes import bp as account_bp
+    from katilim.auth.routes import bp as auth_bp
+    from katilim.comments.routes import bp as comments_bp
+    from katilim.core.routes import bp as core_bp
+    from katilim.organization.routes import bp as organization_bp
+    from katilim.proposals.routes import bp as proposals_bp
+    from katilim.voting.routes import bp as voting_bp
+
+    for blueprint in (
+        core_bp,
+        auth_bp,
+        account_bp,
+        organization_bp,
+        proposals_bp,
+        voting_bp,
+        comments_bp,
+    ):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _refuse_unsafe_production(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (
+        DEV_SECRET_KEY,
+        "",
+        None,
+    ):
+        raise RuntimeError(
+            "KATILIM_SECRET_KEY must be set to a long random value in production "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from katilim.auth.models import User
+    from katilim.extensions import db, login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None

@@ -1,0 +1,1 @@
+"""Accounts: registration, e-mail verification, sign-in and password reset."""

@@ -1,0 +1,78 @@
+"""Accounts, site roles and consent records."""
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from katilim.core.models import TimestampMixin, TZDateTime, str_enum, utcnow
+from katilim.extensions import db
+
+
+class SiteRole(enum.StrEnum):
+    RESIDENT = "resident"
+    FACILITATOR = "facilitator"  # records proposals for people without internet
+    ADMIN = "admin"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so the unique constraint is case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(80))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    site_role: Mapped[SiteRole] = mapped_column(str_enum(SiteRole), default=SiteRole.RESIDENT)
+    email_verified_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    privacy_notice_version: Mapped[str] = mapped_column(String(20), default="")
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    district: Mapped["District | None"] = relationship()  # noqa: F821
+    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.site_role == SiteRole.ADMIN
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class ConsentPurpose(enum.StrEnum):
+    EMAIL_UPDATES = "email_updates"
+
+
+class Consent(db.Model):
+    """An explicit consent (açık rıza) for one optional purpose: what, which text, when."""
+
+    __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("user_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[ConsentPurpose] = mapped_column(str_enum(ConsentPurpose))
+    text_version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(TZDateTime())

@@ -1,0 +1,166 @@
+"""Account pages."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from katilim.auth import services, tokens
+from katilim.auth.forms import (
+    EmptyForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from katilim.auth.models import ConsentPurpose
+from katilim.core.urls import safe_next
+from katilim.extensions import db, limiter
+from katilim.i18n import current_locale
+from katilim.mail import send_email
+from katilim.organization.services import current_council, list_districts
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    """Create an account; a verification link goes to the address."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    districts = list_districts(current_council())
+    form.district.choices = [("", _("— not given —"))] + [(d.slug, d.name) for d in districts]
+    if form.validate_on_submit():
+        district = next((d for d in districts if d.slug == form.district.data), None)
+        consents = (ConsentPurpose.EMAIL_UPDATES,) if form.consent_email_updates.data else ()
+        try:
+            user = services.register_user(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                district=district,
+                locale=current_locale(),
+                consents=consents,
+            )
+        except services.EmailTaken:
+            # Same answer as a new account, so the form does not reveal who is registered;
+            # the owner of the address learns by e-mail instead.
+            existing = services.find_user_by_email(form.email.data)
+            send_email(
+                existing.email,
+                _l("Someone tried to register with your address"),
+                "already_registered",
+                locale=existing.locale,
+                user=existing,
+                login_link=url_for("auth.login", _external=True),
+                reset_link=url_for("auth.reset", _external=True),
+            )
+        else:
+            services.send_verification_email(user)
+            db.session.commit()
+        return redirect(url_for("auth.check_inbox"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/check-inbox")
+def check_inbox():
+    """After registration: tells the person to open the link we sent."""
+    return render_template("auth/check_inbox.html")
+
+
+@bp.route("/verify/<token>")
+def verify(token: str):
+    """Confirm an e-mail address from the link in the message."""
+    user = tokens.user_from_verify_token(token)
+    if user is None:
+        return render_template("auth/verify_failed.html"), 400
+    services.verify_email(user)
+    db.session.commit()
+    if not current_user.is_authenticated:
+        login_user(user)
+    flash(
+        _(
+            "Thank you, your e-mail address is confirmed. You can now submit proposals, vote and comment."
+        ),
+        "success",
+    )
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@login_required
+@limiter.limit("5 per hour")
+def resend_verification():
+    """Send the verification link again."""
+    if EmptyForm().validate_on_submit() and not current_user.is_verified:
+        services.send_verification_email(current_user)
+        flash(_("We sent the link again. Please check your inbox and spam folder."), "info")
+    return redirect(safe_next(request.form.get("next"), url_for("core.home")))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(_("You are signed in."), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+        form.password.errors.append(_("The e-mail address or the password is wrong."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out (a POST, so that another site cannot sign people out with a link)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def reset():
+    """Ask for a password reset link."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.send_password_reset(form.email.data)
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_with_token(token: str):
+    """Choose a new password from the link in the message."""
+    user = tokens.user_from_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_failed.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        # Following the link proves the address too.
+        services.verify_email(user)
+        db.session.commit()
+        login_user(user)
+        flash(_("Your password is changed and you are signed in."), "success")
+        current_app.logger.info("Password reset for user %s", user.id)
+        return redirect(url_for("core.home"))
+    return render_template("auth/reset_password.html", form=form)

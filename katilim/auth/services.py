@@ -1,0 +1,103 @@
+"""Accounts: registration, verification, sign-in checks and password reset."""
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from katilim.auth import tokens
+from katilim.auth.models import Consent, ConsentPurpose, User
+from katilim.core.errors import DomainError
+from katilim.core.models import utcnow
+from katilim.extensions import db
+from katilim.mail import send_email
+
+
+class EmailTaken(DomainError):
+    pass
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def register_user(
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    district=None,
+    locale: str | None = None,
+    consents: tuple[ConsentPurpose, ...] = (),
+) -> User:
+    """Create an unverified account and record the notice version and any optional consents.
+
+    :raises EmailTaken: if the address already has an account.
+    """
+    if find_user_by_email(email) is not None:
+        raise EmailTaken
+    user = User(
+        email=normalize_email(email),
+        display_name=display_name.strip(),
+        district=district,
+        locale=locale,
+        privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    for purpose in consents:
+        db.session.add(
+            Consent(
+                user_id=user.id,
+                purpose=purpose,
+                text_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+            )
+        )
+    db.session.flush()
+    return user
+
+
+def send_verification_email(user: User) -> None:
+    link = url_for("auth.verify", token=tokens.make_verify_token(user), _external=True)
+    send_email(
+        user.email,
+        _l("Confirm your e-mail address"),
+        "verify",
+        locale=user.locale,
+        user=user,
+        link=link,
+    )
+
+
+def verify_email(user: User) -> None:
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.flush()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None; the same answer for every kind of failure."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active or not user.check_password(password):
+        return None
+    return user
+
+
+def send_password_reset(email: str) -> None:
+    """Mail a reset link if the address has an account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    link = url_for("auth.reset_with_token", token=tokens.make_reset_token(user), _external=True)
+    send_email(
+        user.email, _l("Reset your password"), "reset", locale=user.locale, user=user, link=link
+    )
+
+
+def reset_password(user: User, password: str) -> None:
+    user.set_password(password)
+    db.session.flush()

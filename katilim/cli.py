@@ -1,0 +1,108 @@
+"""Command-line tools: flask --app katilim <command>."""
+
+import subprocess
+
+import click
+import flask_migrate
+from flask import Flask, current_app
+
+from katilim.config import ROOT
+from katilim.extensions import db
+
+
+@click.command("load-council")
+@click.argument("path", required=False)
+def load_council_command(path: str | None) -> None:
+    """Create or update the council's bodies and districts from a YAML file (idempotent)."""
+    from katilim.organization.services import load_council
+
+    counts = load_council(path or current_app.config["COUNCIL_DATA_FILE"])
+    db.session.commit()
+    click.echo(f"Council loaded: {counts['created']} created, {counts['updated']} updated.")
+
+
+@click.command("setup")
+@click.option(
+    "--demo", is_flag=True, help="Also add demo accounts and proposals (never in production)."
+)
+def setup_command(demo: bool) -> None:
+    """Bring the database up to date, load the council, and optionally the demo content."""
+    from katilim import seed
+    from katilim.organization.services import load_council
+
+    flask_migrate.upgrade()
+    load_council(current_app.config["COUNCIL_DATA_FILE"])
+    db.session.commit()
+    click.echo("Database and council data are up to date.")
+    if demo:
+        click.echo(seed.seed_demo())
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Add the demo accounts and proposals (refused in production)."""
+    from katilim import seed
+
+    click.echo(seed.seed_demo())
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option()
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create the first admin account (already verified)."""
+    from katilim.auth.models import SiteRole
+    from katilim.auth.services import register_user, verify_email
+
+    user = register_user(email=email, display_name=name, password=password)
+    user.site_role = SiteRole.ADMIN
+    verify_email(user)
+    db.session.commit()
+    click.echo(f"Admin {user.email} created.")
+
+
+@click.group("translate")
+def translate_group() -> None:
+    """Extract, update and compile the message catalogues."""
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run(["pybabel", *args], check=True, cwd=ROOT)
+
+
+@translate_group.command("update")
+def translate_update() -> None:
+    """Extract messages from the code and merge them into every catalogue."""
+    _pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        "translations/messages.pot",
+        ".",
+    )
+    _pybabel(
+        "update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching"
+    )
+
+
+@translate_group.command("compile")
+def translate_compile() -> None:
+    """Compile the catalogues to .mo files."""
+    _pybabel("compile", "-d", "translations")
+
+
+def init_app(app: Flask) -> None:
+    for command in (
+        load_council_command,
+        setup_command,
+        seed_demo_command,
+        create_admin_command,
+        translate_group,
+    ):
+        app.cli.add_command(command)

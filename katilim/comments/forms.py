@@ -1,0 +1,22 @@
+"""The comment form."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from katilim.core.forms import BaseForm
+from katilim.proposals.forms import _length, _not_blank
+
+
+class CommentForm(BaseForm):
+    text = TextAreaField(
+        _l("Your comment"),
+        validators=[DataRequired(_l("This field is required.")), _not_blank, _length(2, 5000)],
+    )
+    stance = RadioField(
+        _l("Your position"),
+        choices=[("for", _l("For")), ("against", _l("Against")), ("question", _l("Question"))],
+        default="for",
+        validators=[DataRequired(_l("Choose one."))],
+    )
+    parent_id = StringField(validators=[Optional(), Length(max=12)])

@@ -1,0 +1,55 @@
+"""Threaded comments on proposals, each with a stance."""
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from katilim.core.models import TZDateTime, str_enum, utcnow
+from katilim.extensions import db
+
+MAX_DEPTH = 3  # a comment, a reply, a reply to the reply: deep enough to talk, flat on phones
+
+
+class Stance(enum.StrEnum):
+    FOR = "for"
+    AGAINST = "against"
+    QUESTION = "question"
+
+
+STANCE_LABELS = {
+    Stance.FOR: _l("For"),
+    Stance.AGAINST: _l("Against"),
+    Stance.QUESTION: _l("Question"),
+}
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_proposal_root", "proposal_id", "parent_id", "id"),
+        Index("ix_comments_root", "root_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    # The top-level comment of the thread, so that a page loads whole threads in one query.
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    stance: Mapped[Stance] = mapped_column(str_enum(Stance))
+    text: Mapped[str] = mapped_column(Text)
+    text_html: Mapped[str] = mapped_column(Text, default="")
+    is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    author: Mapped["User | None"] = relationship()  # noqa: F821
+
+    @property
+    def stance_label(self) -> str:
+        return str(STANCE_LABELS[self.stance])

@@ -1,0 +1,82 @@
+"""Adding comments and replies, and reading a proposal's threads page by page."""
+
+from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from katilim.comments.models import MAX_DEPTH, Comment, Stance
+from katilim.core.errors import InvalidTransition, PermissionDenied
+from katilim.core.text import render_markdown
+from katilim.extensions import db
+from katilim.proposals import permissions
+from katilim.proposals.models import Proposal
+
+
+def add_comment(
+    author, proposal: Proposal, *, text: str, stance: Stance, parent: Comment | None = None
+) -> Comment:
+    """Add a comment, or a reply to ``parent``, and count it on the proposal.
+
+    :raises PermissionDenied: if the author may not comment.
+    :raises InvalidTransition: if the parent belongs elsewhere or the thread is too deep.
+    """
+    if not permissions.can_comment(author, proposal):
+        raise PermissionDenied(_("Please verify your e-mail address before you take part."))
+    depth = 0
+    root_id = None
+    if parent is not None:
+        if parent.proposal_id != proposal.id or parent.is_hidden:
+            raise InvalidTransition(_("You cannot reply to this comment."))
+        if parent.depth + 1 >= MAX_DEPTH:
+            # Keep the thread readable on a phone: a reply this deep joins its parent's level.
+            parent = db.session.get(Comment, parent.parent_id)
+        depth = parent.depth + 1
+        root_id = parent.root_id or parent.id
+    comment = Comment(
+        proposal_id=proposal.id,
+        author_id=author.id,
+        parent_id=parent.id if parent else None,
+        root_id=root_id,
+        depth=depth,
+        stance=stance,
+        text=text.strip(),
+        text_html=render_markdown(text.strip()),
+    )
+    db.session.add(comment)
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id)
+        .values(comments_count=Proposal.comments_count + 1),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.flush()
+    return comment
+
+
+def comment_threads(proposal: Proposal, page: int, per_page: int) -> tuple[Pagination, dict]:
+    """One page of top-level comments, and every reply in those threads, in two queries.
+
+    Returns the pagination of roots and a dict parent_id → list of replies, oldest first.
+    """
+    roots = db.paginate(
+        select(Comment)
+        .where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None))
+        .options(joinedload(Comment.author))
+        .order_by(Comment.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    children: dict[int, list[Comment]] = {}
+    root_ids = [c.id for c in roots.items]
+    if root_ids:
+        replies = db.session.scalars(
+            select(Comment)
+            .where(Comment.root_id.in_(root_ids))
+            .options(joinedload(Comment.author))
+            .order_by(Comment.id)
+        )
+        for reply in replies:
+            children.setdefault(reply.parent_id, []).append(reply)
+    return roots, children

@@ -1,0 +1,64 @@
+"""Configuration: development defaults, overridden by instance/config.py and KATILIM_* env."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _env(name: str, default=None):
+    return os.environ.get(f"KATILIM_{name}", default)
+
+
+def _database_url() -> str:
+    url = _env("DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///katilim.sqlite"  # relative: Flask-SQLAlchemy puts it in instance/
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 spelled out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class DefaultConfig:
+    ENV_NAME = _env("ENV", "development")  # "production" turns on the safety checks
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    COUNCIL_SLUG = _env("COUNCIL", "kocaeli")
+    COUNCIL_DATA_FILE = _env("COUNCIL_DATA_FILE", str(ROOT / "katilim/data/kocaeli.yaml"))
+
+    LANGUAGES = ("tr", "en")
+    BABEL_DEFAULT_LOCALE = "tr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Istanbul"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+
+    # Mail: "log" writes each message (with its full links) to the server log, for development;
+    # "smtp" sends it; "memory" keeps it in a list, for tests.
+    MAIL_BACKEND = _env("MAIL_BACKEND", "log")
+    MAIL_SERVER = _env("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(_env("MAIL_PORT", "587"))
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env("MAIL_USE_TLS", "1") == "1"
+    MAIL_SENDER = _env("MAIL_SENDER", "Katılım <no-reply@localhost>")
+
+    # Rate limits live in Redis when several processes serve the site; memory is fine for one.
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env("ENV", "development") == "production"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # a long form must not die because its author took an hour
+
+    PROPOSALS_PER_PAGE = 20
+    COMMENTS_PER_PAGE = 50
+    VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600
+    RESET_TOKEN_MAX_AGE = 3600
+    PRIVACY_NOTICE_VERSION = "2026-11"

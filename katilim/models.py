@@ -1,0 +1,12 @@
+"""Import every model so that SQLAlchemy and Alembic know all tables."""
+
+from katilim.auth.models import Consent, SiteRole, User  # noqa: F401
+from katilim.comments.models import Comment  # noqa: F401
+from katilim.organization.models import Body, Council, District, Membership  # noqa: F401
+from katilim.proposals.models import (  # noqa: F401
+    Proposal,
+    ProposalEvent,
+    ProposalRevision,
+    Tag,
+)
+from katilim.voting.models import Vote  # noqa: F401

@@ -1,0 +1,128 @@
+"""The council, its bodies (assemblies and working groups), districts and memberships."""
+
+import enum
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from katilim.core.models import TimestampMixin, str_enum
+from katilim.extensions import db
+
+
+def localized(values: dict | None, locale: str | None = None) -> str:
+    """Pick the text for the current locale from a {"tr": ..., "en": ...} dict, else Turkish."""
+    if not values:
+        return ""
+    if locale is None:
+        current = get_locale()
+        locale = current.language if current else "tr"
+    return values.get(locale) or values.get("tr") or next(iter(values.values()), "")
+
+
+class Council(TimestampMixin, db.Model):
+    """The city council running this instance; bodies and districts belong to it."""
+
+    __tablename__ = "councils"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    names: Mapped[dict] = mapped_column(JSON, default=dict)
+    principles: Mapped[dict] = mapped_column(JSON, default=dict)  # {"tr": [...], "en": [...]}
+    website: Mapped[str | None] = mapped_column(String(200))
+
+    @property
+    def name(self) -> str:
+        return localized(self.names)
+
+    @property
+    def principle_list(self) -> list[str]:
+        current = get_locale()
+        lang = current.language if current else "tr"
+        return self.principles.get(lang) or self.principles.get("tr") or []
+
+
+class BodyKind(enum.StrEnum):
+    ASSEMBLY = "assembly"
+    WORKING_GROUP = "working_group"
+
+
+BODY_KIND_LABELS = {
+    BodyKind.ASSEMBLY: _l("Assembly"),
+    BodyKind.WORKING_GROUP: _l("Working group"),
+}
+
+
+class Body(TimestampMixin, db.Model):
+    """An assembly (meclis) or working group (çalışma grubu) that receives proposals."""
+
+    __tablename__ = "bodies"
+    __table_args__ = (UniqueConstraint("council_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
+    kind: Mapped[BodyKind] = mapped_column(str_enum(BodyKind))
+    slug: Mapped[str] = mapped_column(String(60))
+    names: Mapped[dict] = mapped_column(JSON, default=dict)
+    descriptions: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Routing keywords (Turkish); "=word" matches whole words only (DESIGN.md §5).
+    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    support_threshold: Mapped[int] = mapped_column(Integer, default=50)
+    response_days: Mapped[int] = mapped_column(Integer, default=30)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    council: Mapped[Council] = relationship()
+
+    @property
+    def name(self) -> str:
+        return localized(self.names)
+
+    @property
+    def description(self) -> str:
+        return localized(self.descriptions)
+
+    @property
+    def kind_label(self) -> str:
+        return str(BODY_KIND_LABELS[self.kind])
+
+
+class District(db.Model):
+    """A district (ilçe) of the city, with its population for per-capita figures."""
+
+    __tablename__ = "districts"
+    __table_args__ = (UniqueConstraint("council_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(60))
+    names: Mapped[dict] = mapped_column(JSON, default=dict)
+    population: Mapped[int | None] = mapped_column(Integer)
+    population_year: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def name(self) -> str:
+        # District names keep their Turkish spelling in every language (DESIGN.md §8).
+        return self.names.get("tr") or self.slug
+
+
+class MembershipRole(enum.StrEnum):
+    MODERATOR = "moderator"
+    CHAIR = "chair"
+
+
+class Membership(TimestampMixin, db.Model):
+    """A person's role in a body: moderators and chairs review the body's proposals."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "body_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MembershipRole] = mapped_column(str_enum(MembershipRole))
+
+    body: Mapped[Body] = relationship()
+    user: Mapped["User"] = relationship(back_populates="memberships")  # noqa: F821

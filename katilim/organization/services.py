@@ -1,0 +1,126 @@
+"""Loading a council's bodies and districts from its data file, and reading them back."""
+
+from pathlib import Path
+
+import yaml
+from flask import current_app, g
+from sqlalchemy import select
+
+from katilim.extensions import db
+from katilim.organization.models import Body, BodyKind, Council, District, Membership
+
+LANG_SUFFIXES = ("tr", "en", "ar", "ku")
+
+
+def _per_language(entry: dict, field: str) -> dict:
+    """Collect name_tr, name_en, ... into {"tr": ..., "en": ...}."""
+    return {
+        lang: entry[f"{field}_{lang}"] for lang in LANG_SUFFIXES if entry.get(f"{field}_{lang}")
+    }
+
+
+def load_council(path: str | Path) -> dict[str, int]:
+    """Create or update a council, its bodies and districts from a YAML file (idempotent).
+
+    Records are matched by slug, so running it again updates texts and keywords in place and
+    never duplicates; bodies missing from the file are left alone (an admin may have added them).
+    Returns how many bodies and districts were created and updated. Does not commit.
+    """
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    meta = data["council"]
+    council = db.session.scalar(select(Council).where(Council.slug == meta["slug"]))
+    if council is None:
+        council = Council(slug=meta["slug"])
+        db.session.add(council)
+    council.names = _per_language(meta, "name")
+    council.principles = _per_language(meta, "principles")
+    council.website = meta.get("website")
+    db.session.flush()
+
+    counts = {"created": 0, "updated": 0}
+    existing = {
+        b.slug: b for b in db.session.scalars(select(Body).where(Body.council_id == council.id))
+    }
+    entries = [(BodyKind.ASSEMBLY, e) for e in data.get("assemblies", [])] + [
+        (BodyKind.WORKING_GROUP, e) for e in data.get("working_groups", [])
+    ]
+    for position, (kind, entry) in enumerate(entries):
+        body = existing.get(entry["slug"])
+        if body is None:
+            body = Body(council_id=council.id, slug=entry["slug"])
+            db.session.add(body)
+            counts["created"] += 1
+        else:
+            counts["updated"] += 1
+        body.kind = kind
+        body.names = _per_language(entry, "name")
+        body.descriptions = _per_language(entry, "description")
+        body.keywords = [str(k) for k in entry.get("keywords_tr", [])]
+        body.position = position
+        if "support_threshold" in entry:
+            body.support_threshold = int(entry["support_threshold"])
+        if "response_days" in entry:
+            body.response_days = int(entry["response_days"])
+
+    districts = {
+        d.slug: d
+        for d in db.session.scalars(select(District).where(District.council_id == council.id))
+    }
+    for position, entry in enumerate(data.get("districts", [])):
+        district = districts.get(entry["slug"])
+        if district is None:
+            district = District(council_id=council.id, slug=entry["slug"])
+            db.session.add(district)
+            counts["created"] += 1
+        else:
+            counts["updated"] += 1
+        district.names = _per_language(entry, "name")
+        district.population = entry.get("population")
+        district.population_year = entry.get("population_year")
+        district.position = position
+    db.session.flush()
+    return counts
+
+
+def current_council() -> Council:
+    """The council this instance serves (config COUNCIL_SLUG), loaded once per request."""
+    if "council" not in g:
+        slug = current_app.config["COUNCIL_SLUG"]
+        council = db.session.scalar(select(Council).where(Council.slug == slug))
+        if council is None:
+            raise RuntimeError(
+                f"Council {slug!r} is not loaded: run `flask --app katilim load-council`."
+            )
+        g.council = council
+    return g.council
+
+
+def list_bodies(council: Council, *, active_only: bool = True) -> list[Body]:
+    query = select(Body).where(Body.council_id == council.id).order_by(Body.position, Body.id)
+    if active_only:
+        query = query.where(Body.is_active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def list_districts(council: Council) -> list[District]:
+    return list(
+        db.session.scalars(
+            select(District).where(District.council_id == council.id).order_by(District.position)
+        )
+    )
+
+
+def is_moderator_of(user, body: Body | None) -> bool:
+    """True if the user is a moderator or chair of the body, or a site admin."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return body is not None and any(m.body_id == body.id for m in user.memberships)
+
+
+def add_membership(user, body: Body, role) -> Membership:
+    membership = Membership(user=user, body=body, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    return membership

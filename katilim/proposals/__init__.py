@@ -1,0 +1,1 @@
+"""Proposals: writing, routing, reading, searching, editing and withdrawing."""

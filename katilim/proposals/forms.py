@@ -1,0 +1,56 @@
+"""The proposal form, shared by writing and editing."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from katilim.core.forms import BaseForm
+
+SUGGEST = ""  # the body choice "I don't know, route it for me"
+GENERAL_QUEUE = "general"  # none of the suggestions fits: the council routes it
+
+
+def _not_blank(form, field):
+    if field.data is not None and not field.data.strip():
+        raise ValidationError(_l("This field is required."))
+
+
+def _length(min_: int, max_: int) -> Length:
+    return Length(min=min_, max=max_, message=_l("Use between %(min)d and %(max)d characters."))
+
+
+class ProposalForm(BaseForm):
+    title = StringField(
+        _l("Title"),
+        description=_l("Say what you propose in one sentence."),
+        validators=[DataRequired(_l("This field is required.")), _not_blank, _length(10, 150)],
+    )
+    summary = TextAreaField(
+        _l("In short (plain language)"),
+        description=_l("One or two short sentences that anyone can understand."),
+        validators=[DataRequired(_l("This field is required.")), _not_blank, _length(20, 300)],
+    )
+    text = TextAreaField(
+        _l("Your proposal"),
+        description=_l(
+            "What is the problem, where, and what should be done? You can use **bold** and lists with -."
+        ),
+        validators=[DataRequired(_l("This field is required.")), _not_blank, _length(50, 20000)],
+    )
+    district = SelectField(_l("District"), choices=[], validators=[Optional()])
+    tags = StringField(
+        _l("Tags (optional)"),
+        description=_l("A few words separated by commas, for example: tramvay, kaldırım"),
+        validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
+    )
+    body = SelectField(_l("Which assembly or working group is it for?"), choices=[])
+    suggested_body = RadioField(_l("Where should it go?"), choices=[], validate_choice=False)
+    publish = SubmitField(_l("Publish"))
+    save_draft = SubmitField(_l("Save as draft"))
+    save = SubmitField(_l("Save changes"))
+
+
+class WithdrawForm(BaseForm):
+    reason = TextAreaField(
+        _l("Why are you withdrawing it? (optional)"), validators=[Length(max=1000)]
+    )

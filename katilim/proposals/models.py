@@ -1,0 +1,195 @@
+"""Proposals, their tags, their public timeline and their kept revisions."""
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from katilim.core.models import TimestampMixin, TZDateTime, str_enum, utcnow
+from katilim.extensions import db
+
+
+class ProposalStatus(enum.StrEnum):
+    DRAFT = "draft"
+    NEW = "new"
+    UNDER_REVIEW = "under_review"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    FORWARDED = "forwarded"
+    IMPLEMENTED = "implemented"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_LABELS = {
+    ProposalStatus.DRAFT: _l("Draft"),
+    ProposalStatus.NEW: _l("New"),
+    ProposalStatus.UNDER_REVIEW: _l("Under review"),
+    ProposalStatus.ACCEPTED: _l("Accepted"),
+    ProposalStatus.REJECTED: _l("Rejected"),
+    ProposalStatus.FORWARDED: _l("Forwarded to the municipal council"),
+    ProposalStatus.IMPLEMENTED: _l("Implemented"),
+    ProposalStatus.CLOSED: _l("Closed"),
+    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+# Statuses in which residents may still vote (DESIGN.md §4).
+VOTING_OPEN = frozenset(
+    {
+        ProposalStatus.NEW,
+        ProposalStatus.UNDER_REVIEW,
+        ProposalStatus.ACCEPTED,
+        ProposalStatus.FORWARDED,
+    }
+)
+# Statuses the public lists show without being asked for.
+PUBLIC_STATUSES = frozenset(ProposalStatus) - {ProposalStatus.DRAFT}
+
+
+class RoutingMethod(enum.StrEnum):
+    CITIZEN = "citizen"  # the author chose the body
+    SUGGESTION = "suggestion"  # suggested from the text, confirmed by the author
+    MODERATOR = "moderator"  # a moderator or admin routed or re-routed it
+
+
+proposal_tags = Table(
+    "proposal_tags",
+    db.metadata,
+    Column("proposal_id", ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)  # folded, for URLs and filters
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class Proposal(TimestampMixin, db.Model):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        # One index per list the site shows: all public proposals, a body's, a district's,
+        # each with the default newest-first order.
+        Index("ix_proposals_council_status_published", "council_id", "status", "published_at"),
+        Index("ix_proposals_body_published", "body_id", "published_at"),
+        Index("ix_proposals_district_published", "district_id", "published_at"),
+        Index("ix_proposals_supports", "council_id", "supports_count"),
+        Index("ix_proposals_comments", "council_id", "comments_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"))
+    routing_method: Mapped[RoutingMethod | None] = mapped_column(str_enum(RoutingMethod))
+    # Set when a moderator confirmed a suggested routing (KVKK art. 11: no automated decision).
+    routing_confirmed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+
+    title: Mapped[str] = mapped_column(String(150))
+    summary: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    text_html: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="tr")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    status: Mapped[ProposalStatus] = mapped_column(
+        str_enum(ProposalStatus), default=ProposalStatus.DRAFT
+    )
+    is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+
+    # Counters kept in the row, changed in the same transaction as the vote or comment.
+    supports_count: Mapped[int] = mapped_column(Integer, default=0)
+    opposes_count: Mapped[int] = mapped_column(Integer, default=0)
+    comments_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    published_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
+
+    author: Mapped["User | None"] = relationship()  # noqa: F821
+    body: Mapped["Body | None"] = relationship()  # noqa: F821
+    district: Mapped["District | None"] = relationship()  # noqa: F821
+    tags: Mapped[list[Tag]] = relationship(secondary=proposal_tags, order_by=Tag.name)
+    events: Mapped[list["ProposalEvent"]] = relationship(
+        back_populates="proposal",
+        order_by="ProposalEvent.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def is_voting_open(self) -> bool:
+        return self.status in VOTING_OPEN and not self.is_hidden
+
+    @property
+    def awaits_routing_confirmation(self) -> bool:
+        return self.routing_method == RoutingMethod.SUGGESTION and self.routing_confirmed_at is None
+
+    def __repr__(self) -> str:
+        return f"<Proposal {self.id} {self.status}>"
+
+
+class EventKind(enum.StrEnum):
+    PUBLISHED = "published"
+    ROUTED = "routed"
+    REROUTED = "rerouted"
+    EDITED = "edited"
+    STATUS_CHANGED = "status_changed"
+    ANSWERED = "answered"
+    WITHDRAWN = "withdrawn"
+    MERGED = "merged"
+    HIDDEN = "hidden"
+
+
+class ProposalEvent(db.Model):
+    """One entry of a proposal's public timeline. Never edited or deleted."""
+
+    __tablename__ = "proposal_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind))
+    from_value: Mapped[str | None] = mapped_column(String(60))
+    to_value: Mapped[str | None] = mapped_column(String(60))
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class ProposalRevision(db.Model):
+    """The text of a published proposal as it was before an edit (edits are kept)."""
+
+    __tablename__ = "proposal_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(150))
+    summary: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)

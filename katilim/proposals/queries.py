@@ -1,0 +1,146 @@
+"""Reading proposals: the filtered, searched, sorted and paginated public list."""
+
+from dataclasses import dataclass, field
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from katilim.core.text import fold_words
+from katilim.extensions import db
+from katilim.organization.models import Body, Council, District
+from katilim.proposals.models import PUBLIC_STATUSES, Proposal, ProposalStatus, Tag
+
+SORTS = {
+    "newest": (Proposal.published_at.desc(), Proposal.id.desc()),
+    "supported": (Proposal.supports_count.desc(), Proposal.id.desc()),
+    "commented": (Proposal.comments_count.desc(), Proposal.id.desc()),
+}
+DEFAULT_SORT = "newest"
+MAX_PAGE = 10_000
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+
+
+@dataclass
+class ProposalFilters:
+    """The list's query string, read defensively: unknown values are ignored, never errors."""
+
+    q: str = ""
+    body: str = ""
+    district: str = ""
+    status: str = ""
+    tag: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    terms: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> "ProposalFilters":
+        def text(name: str, limit: int = 80) -> str:
+            return (args.get(name) or "").replace("\x00", "").strip()[:limit]
+
+        try:
+            page = int(args.get("page", 1))
+        except (TypeError, ValueError):
+            page = 1
+        sort = text("sort", 20)
+        status = text("status", 20)
+        q = text("q", MAX_QUERY_LENGTH)
+        return cls(
+            q=q,
+            body=text("body", 60),
+            district=text("district", 60),
+            status=status if status in ProposalStatus._value2member_map_ else "",
+            tag=text("tag", 60),
+            sort=sort if sort in SORTS else DEFAULT_SORT,
+            page=min(max(page, 1), MAX_PAGE),
+            terms=fold_words(q)[:MAX_TERMS],
+        )
+
+    def as_args(self, **changes) -> dict:
+        """Query-string values for links (pagination, sort) that keep the other filters."""
+        values = {
+            "q": self.q,
+            "body": self.body,
+            "district": self.district,
+            "status": self.status,
+            "tag": self.tag,
+            "sort": self.sort if self.sort != DEFAULT_SORT else "",
+            "page": self.page,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.body or self.district or self.status or self.tag)
+
+
+def _like_term(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"% {escaped}%"  # a word that starts with the term: suffixes do not hide words
+
+
+def apply_search(query: Select, terms: list[str]) -> Select:
+    """Every folded term must start a word of the proposal's folded text."""
+    for term in terms:
+        query = query.where(Proposal.search_text.like(_like_term(term), escape="\\"))
+    return query
+
+
+def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
+    query = select(Proposal).where(Proposal.council_id == council.id, Proposal.is_hidden.is_(False))
+    if filters.status:
+        query = query.where(Proposal.status == ProposalStatus(filters.status))
+        if filters.status == ProposalStatus.DRAFT:
+            query = query.where(False)  # drafts are private
+    else:
+        query = query.where(Proposal.status.in_(PUBLIC_STATUSES - {ProposalStatus.WITHDRAWN}))
+    if filters.body:
+        query = query.join(Body, and_(Body.id == Proposal.body_id, Body.slug == filters.body))
+    if filters.district:
+        query = query.join(
+            District, and_(District.id == Proposal.district_id, District.slug == filters.district)
+        )
+    if filters.tag:
+        query = query.where(Proposal.tags.any(Tag.slug == filters.tag))
+    query = apply_search(query, filters.terms)
+    return query.order_by(*SORTS[filters.sort])
+
+
+def with_list_relations(query: Select) -> Select:
+    """Load what a proposal card shows in a fixed number of queries, whatever the page size."""
+    return query.options(
+        joinedload(Proposal.body),
+        joinedload(Proposal.district),
+        joinedload(Proposal.author),
+        selectinload(Proposal.tags),
+    )
+
+
+def list_proposals(council: Council, filters: ProposalFilters, per_page: int) -> Pagination:
+    query = with_list_relations(proposal_list_query(council, filters))
+    return db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
+
+
+def top_proposals(council: Council, sort: str, limit: int = 5) -> list[Proposal]:
+    query = with_list_relations(proposal_list_query(council, ProposalFilters(sort=sort))).limit(
+        limit
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def proposals_of_author(user, limit: int = 50) -> list[Proposal]:
+    query = (
+        select(Proposal)
+        .where(Proposal.author_id == user.id)
+        .order_by(Proposal.created_at.desc())
+        .options(joinedload(Proposal.body))
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def list_tags(limit: int = 100) -> list[Tag]:
+    return list(db.session.scalars(select(Tag).order_by(Tag.name).limit(limit)))

@@ -1,0 +1,260 @@
+"""Proposal pages: the list, the form (with routing suggestions), the page, withdraw."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from katilim.comments.forms import CommentForm
+from katilim.comments.services import comment_threads
+from katilim.extensions import db, limiter
+from katilim.i18n import current_locale
+from katilim.organization.models import Body, BodyKind
+from katilim.organization.services import current_council, list_bodies, list_districts
+from katilim.proposals import permissions, services
+from katilim.proposals.forms import GENERAL_QUEUE, SUGGEST, ProposalForm, WithdrawForm
+from katilim.proposals.models import (
+    STATUS_LABELS,
+    Proposal,
+    ProposalEvent,
+    ProposalStatus,
+    RoutingMethod,
+)
+from katilim.proposals.queries import ProposalFilters, list_proposals, list_tags
+from katilim.proposals.routing import suggest_bodies
+from katilim.voting.services import get_vote_value
+
+bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+
+
+@bp.route("")
+def index():
+    """All proposals: search, filters, sorts, pages."""
+    council = current_council()
+    filters = ProposalFilters.from_args(request.args)
+    pagination = list_proposals(council, filters, current_app.config["PROPOSALS_PER_PAGE"])
+    return render_template(
+        "proposals/index.html",
+        filters=filters,
+        pagination=pagination,
+        bodies=list_bodies(council),
+        districts=list_districts(council),
+        tags=list_tags(),
+        statuses=[
+            (s.value, label) for s, label in STATUS_LABELS.items() if s != ProposalStatus.DRAFT
+        ],
+    )
+
+
+def _prepare_form(form: ProposalForm, council):
+    bodies = list_bodies(council)
+    districts = list_districts(council)
+    form.district.choices = [("", _("— whole province —"))] + [(d.slug, d.name) for d in districts]
+    form.body.choices = {
+        "": [(SUGGEST, _("I don't know: suggest where it should go"))],
+        _("Assemblies"): [(b.slug, b.name) for b in bodies if b.kind == BodyKind.ASSEMBLY],
+        _("Working groups"): [(b.slug, b.name) for b in bodies if b.kind == BodyKind.WORKING_GROUP],
+    }
+    return {b.slug: b for b in bodies}, {d.slug: d for d in districts}
+
+
+def _content(form: ProposalForm, districts) -> services.ProposalContent:
+    return services.ProposalContent(
+        title=form.title.data,
+        summary=form.summary.data,
+        text=form.text.data,
+        district=districts.get(form.district.data or ""),
+        tag_names=services.parse_tags(form.tags.data or ""),
+        language=current_locale(),
+    )
+
+
+def _resolve_routing(form: ProposalForm, bodies: dict, *, needs_body: bool):
+    """Decide the body from the form: chosen, or a confirmed suggestion.
+
+    Returns (ready, body, method, suggestions). When the person asked for a suggestion and
+    has not yet confirmed one of the current suggestions, ``ready`` is False and the form is
+    shown again with the suggestions (recomputed from the text, so nothing is stored).
+    """
+    if form.body.data and form.body.data in bodies:
+        return True, bodies[form.body.data], RoutingMethod.CITIZEN, []
+    if not needs_body:
+        return True, None, None, []
+    suggestions = suggest_bodies(
+        bodies.values(), form.title.data, form.text.data + " " + form.summary.data
+    )
+    form.suggested_body.choices = [(s.body.slug, s.body.name) for s in suggestions] + [
+        (GENERAL_QUEUE, _("None of these: let the council decide"))
+    ]
+    choice = form.suggested_body.data
+    if choice == GENERAL_QUEUE:
+        return True, None, None, suggestions
+    if choice in {s.body.slug for s in suggestions}:
+        return True, bodies[choice], RoutingMethod.SUGGESTION, suggestions
+    if form.suggested_body.raw_data:
+        form.suggested_body.errors = [_("Please choose one of the suggestions.")]
+    form.suggested_body.data = suggestions[0].body.slug if suggestions else GENERAL_QUEUE
+    return False, None, None, suggestions
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def new():
+    """Write a proposal; publish it or keep it as a draft."""
+    if not permissions.can_submit(current_user):
+        return render_template("proposals/verify_first.html"), 403
+    council = current_council()
+    form = ProposalForm()
+    bodies, districts = _prepare_form(form, council)
+    suggestions = None
+    if form.validate_on_submit():
+        publish = not form.save_draft.data
+        ready, body, method, suggestions = _resolve_routing(form, bodies, needs_body=publish)
+        if ready:
+            proposal = services.create_proposal(
+                current_user,
+                council,
+                _content(form, districts),
+                body=body,
+                routing_method=method,
+                publish=publish,
+            )
+            db.session.commit()
+            flash(
+                _("Your proposal is published.")
+                if publish
+                else _("Your draft is saved. Only you can see it."),
+                "success",
+            )
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return render_template("proposals/form.html", form=form, suggestions=suggestions, proposal=None)
+
+
+def _get_visible(proposal_id: int) -> Proposal:
+    proposal = db.session.scalar(
+        select(Proposal)
+        .where(Proposal.id == proposal_id, Proposal.council_id == current_council().id)
+        .options(
+            joinedload(Proposal.body),
+            joinedload(Proposal.district),
+            joinedload(Proposal.author),
+            selectinload(Proposal.tags),
+            selectinload(Proposal.events).joinedload(ProposalEvent.actor),
+        )
+    )
+    if proposal is None or not permissions.can_view(current_user, proposal):
+        abort(404)
+    return proposal
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per hour", methods=["POST"])
+def edit(proposal_id: int):
+    """Change a proposal until review starts; publish a draft."""
+    proposal = _get_visible(proposal_id)
+    if not permissions.can_edit(current_user, proposal):
+        abort(403)
+    council = current_council()
+    form = ProposalForm(obj=proposal) if request.method == "GET" else ProposalForm()
+    bodies, districts = _prepare_form(form, council)
+    if request.method == "GET":
+        form.district.data = proposal.district.slug if proposal.district else ""
+        form.tags.data = ", ".join(t.name for t in proposal.tags)
+        form.body.data = proposal.body.slug if proposal.body else SUGGEST
+    suggestions = None
+    if form.validate_on_submit():
+        is_draft = proposal.status == ProposalStatus.DRAFT
+        publish = is_draft and bool(form.publish.data)
+        if proposal.body is not None and form.body.data == proposal.body.slug:
+            ready, body, method = True, proposal.body, proposal.routing_method  # unchanged
+        else:
+            ready, body, method, suggestions = _resolve_routing(
+                form, bodies, needs_body=publish or not is_draft
+            )
+        if ready:
+            services.update_proposal(
+                current_user, proposal, _content(form, districts), body=body, routing_method=method
+            )
+            if publish:
+                services.publish_proposal(current_user, proposal)
+            db.session.commit()
+            flash(
+                _("Your proposal is published.") if publish else _("Your changes are saved."),
+                "success",
+            )
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return render_template(
+        "proposals/form.html", form=form, suggestions=suggestions, proposal=proposal
+    )
+
+
+def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, status: int = 200):
+    """The proposal page; also used to show a comment form again with its errors."""
+    try:
+        page = min(max(int(request.args.get("page", 1)), 1), 10_000)
+    except ValueError:
+        page = 1
+    roots, replies = comment_threads(proposal, page, current_app.config["COMMENTS_PER_PAGE"])
+    form = comment_form or CommentForm(formdata=None)
+    reply_source = form.parent_id.data if comment_form else request.args.get("reply", "")
+    reply_to = int(reply_source) if reply_source and str(reply_source).isdigit() else 0
+    if reply_to:
+        form.parent_id.data = str(reply_to)
+    body_slugs = {e.to_value for e in proposal.events if e.to_value} | {
+        e.from_value for e in proposal.events if e.from_value
+    }
+    event_bodies = (
+        {
+            b.slug: b
+            for b in db.session.scalars(
+                select(Body).where(
+                    Body.slug.in_(body_slugs), Body.council_id == proposal.council_id
+                )
+            )
+        }
+        if body_slugs
+        else {}
+    )
+    return render_template(
+        "proposals/detail.html",
+        proposal=proposal,
+        my_vote=get_vote_value(current_user, proposal),
+        roots=roots,
+        replies=replies,
+        reply_to=reply_to,
+        comment_form=form,
+        withdraw_form=WithdrawForm(formdata=None),
+        event_bodies=event_bodies,
+    ), status
+
+
+@bp.route("/<int:proposal_id>")
+def detail(proposal_id: int):
+    """A proposal with its body, routing, status, timeline, votes and comments."""
+    return render_detail(_get_visible(proposal_id))
+
+
+@bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(proposal_id: int):
+    """The author withdraws the proposal (it stays visible, marked withdrawn)."""
+    proposal = _get_visible(proposal_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return render_detail(proposal, status=400)
+    services.withdraw_proposal(current_user, proposal, form.reason.data or "")
+    db.session.commit()
+    flash(_("Your proposal is withdrawn."), "info")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))

@@ -1,0 +1,248 @@
+"""Demo accounts and proposals, for trying the platform locally (never in production)."""
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from katilim.auth.models import SiteRole, User
+from katilim.comments.models import Comment, Stance
+from katilim.core.models import utcnow
+from katilim.core.text import render_markdown
+from katilim.extensions import db
+from katilim.organization.models import Body, District, Membership, MembershipRole
+from katilim.organization.services import current_council
+from katilim.proposals.models import (
+    EventKind,
+    Proposal,
+    ProposalEvent,
+    ProposalStatus,
+    RoutingMethod,
+)
+from katilim.proposals.services import ProposalContent, apply_content
+from katilim.voting.models import Vote
+
+DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
+DEMO_PASSWORD = "katilim-demo"
+
+# (e-mail, display name, district slug, site role, body slug moderated)
+DEMO_ACCOUNTS = [
+    ("vatandas@example.org", "Ayşe Yılmaz", "izmit", SiteRole.RESIDENT, None),
+    ("moderator@example.org", "Murat Aksoy", "izmit", SiteRole.RESIDENT, "ulasim"),
+    ("moderator2@example.org", "Elif Şahin", "kartepe", SiteRole.RESIDENT, "cevre-iklim"),
+    ("gonullu@example.org", "Hasan Çelik", "gebze", SiteRole.FACILITATOR, None),
+    ("admin@example.org", "Kent Konseyi Sekreterliği", None, SiteRole.ADMIN, None),
+]
+
+DECIDED = {
+    ProposalStatus.ACCEPTED,
+    ProposalStatus.REJECTED,
+    ProposalStatus.FORWARDED,
+    ProposalStatus.IMPLEMENTED,
+    ProposalStatus.CLOSED,
+}
+
+
+def seed_demo() -> str:
+    """Create the demo accounts and content once; a second run changes nothing."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise RuntimeError("Demo data is never created in production.")
+    if db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0])):
+        return "Demo data is already there."
+    council = current_council()
+    bodies = {
+        b.slug: b for b in db.session.scalars(select(Body).where(Body.council_id == council.id))
+    }
+    districts = {
+        d.slug: d
+        for d in db.session.scalars(select(District).where(District.council_id == council.id))
+    }
+    password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once: scrypt is slow on purpose
+    now = utcnow()
+
+    def account(email, name, district, role=SiteRole.RESIDENT):
+        user = User(
+            email=email,
+            display_name=name,
+            district=districts.get(district or ""),
+            site_role=role,
+            password_hash=password_hash,
+            email_verified_at=now,
+            privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        )
+        db.session.add(user)
+        return user
+
+    moderators = {}
+    for email, name, district, role, body_slug in DEMO_ACCOUNTS:
+        user = account(email, name, district, role)
+        if body_slug:
+            db.session.add(
+                Membership(user=user, body=bodies[body_slug], role=MembershipRole.MODERATOR)
+            )
+            moderators[body_slug] = user
+
+    data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    residents = [
+        account(f"sakin{i + 1:02d}@example.org", r["name"], r.get("district"))
+        for i, r in enumerate(data["residents"])
+    ]
+    db.session.flush()
+
+    rng = random.Random(2026)  # the same demo on every machine
+    proposal_count = comment_count = vote_count = 0
+    for entry in data["proposals"]:
+        author = residents[entry["author"]]
+        status = ProposalStatus(entry["status"])
+        published = now - timedelta(days=entry["days_ago"], hours=rng.randint(0, 20))
+        body = bodies[entry["body"]]
+        routing = RoutingMethod(entry.get("routing", "citizen"))
+        proposal = Proposal(
+            council_id=council.id,
+            author=author,
+            status=status,
+            body=body,
+            routing_method=routing,
+            created_at=published,
+        )
+        if routing == RoutingMethod.SUGGESTION and status not in (
+            ProposalStatus.NEW,
+            ProposalStatus.DRAFT,
+        ):
+            proposal.routing_confirmed_at = published + timedelta(days=1)
+        apply_content(
+            proposal,
+            ProposalContent(
+                title=entry["title"],
+                summary=entry["summary"],
+                text=entry["text"],
+                district=districts.get(entry.get("district") or ""),
+                tag_names=tuple(entry.get("tags") or ()),
+            ),
+        )
+        db.session.add(proposal)
+        proposal_count += 1
+        if status == ProposalStatus.DRAFT:
+            continue
+        proposal.published_at = published
+        _timeline(proposal, entry, status, published, moderators.get(body.slug))
+
+        voters = rng.sample(residents, entry["supports"] + entry["opposes"])
+        for i, voter in enumerate(voters):
+            value = 1 if i < entry["supports"] else -1
+            db.session.add(
+                Vote(
+                    proposal=proposal,
+                    user_id=voter.id,
+                    value=value,
+                    created_at=published + timedelta(hours=rng.randint(1, 200)),
+                )
+            )
+        db.session.flush()
+        proposal.supports_count, proposal.opposes_count = entry["supports"], entry["opposes"]
+        vote_count += len(voters)
+
+        comment_count += _comments(proposal, entry.get("comments") or [], residents, published, rng)
+    db.session.commit()
+    return (
+        f"Demo data: {len(DEMO_ACCOUNTS) + len(residents)} accounts, {proposal_count} proposals, "
+        f"{vote_count} votes, {comment_count} comments. Password for every demo account: {DEMO_PASSWORD}"
+    )
+
+
+def _timeline(proposal, entry, status, published, moderator) -> None:
+    events = [
+        ProposalEvent(
+            proposal=proposal,
+            actor_id=proposal.author.id,
+            kind=EventKind.PUBLISHED,
+            created_at=published,
+        ),
+        ProposalEvent(
+            proposal=proposal,
+            actor_id=proposal.author.id,
+            kind=EventKind.ROUTED,
+            to_value=proposal.body.slug,
+            text=proposal.routing_method.value,
+            created_at=published,
+        ),
+    ]
+    actor_id = moderator.id if moderator else None
+    step = published
+    path = {
+        ProposalStatus.UNDER_REVIEW: [ProposalStatus.UNDER_REVIEW],
+        ProposalStatus.ACCEPTED: [ProposalStatus.UNDER_REVIEW, ProposalStatus.ACCEPTED],
+        ProposalStatus.REJECTED: [ProposalStatus.UNDER_REVIEW, ProposalStatus.REJECTED],
+        ProposalStatus.FORWARDED: [
+            ProposalStatus.UNDER_REVIEW,
+            ProposalStatus.ACCEPTED,
+            ProposalStatus.FORWARDED,
+        ],
+        ProposalStatus.IMPLEMENTED: [
+            ProposalStatus.UNDER_REVIEW,
+            ProposalStatus.ACCEPTED,
+            ProposalStatus.FORWARDED,
+            ProposalStatus.IMPLEMENTED,
+        ],
+        ProposalStatus.CLOSED: [ProposalStatus.UNDER_REVIEW, ProposalStatus.CLOSED],
+        ProposalStatus.WITHDRAWN: [ProposalStatus.WITHDRAWN],
+    }.get(status, [])
+    previous = ProposalStatus.NEW
+    days_ago = entry["days_ago"]
+    for i, target in enumerate(path):
+        step = step + timedelta(days=max(1, days_ago // (len(path) + 1)))
+        is_last = i == len(path) - 1
+        kind = (
+            EventKind.WITHDRAWN if target == ProposalStatus.WITHDRAWN else EventKind.STATUS_CHANGED
+        )
+        events.append(
+            ProposalEvent(
+                proposal=proposal,
+                actor_id=proposal.author.id if kind == EventKind.WITHDRAWN else actor_id,
+                kind=kind,
+                from_value=previous.value,
+                to_value=target.value,
+                text=entry.get("answer")
+                if is_last and target in DECIDED | {ProposalStatus.UNDER_REVIEW}
+                else None,
+                created_at=step,
+            )
+        )
+        previous = target
+    db.session.add_all(events)
+
+
+def _comments(proposal, entries, residents, published, rng, parent=None, depth=0) -> int:
+    count = 0
+    for entry in entries:
+        created = published + timedelta(hours=rng.randint(2, 400))
+        comment = Comment(
+            proposal_id=proposal.id,
+            author_id=residents[entry["author"]].id,
+            stance=Stance(entry["stance"]),
+            text=entry["text"],
+            text_html=render_markdown(entry["text"]),
+            depth=min(depth, 2),
+            created_at=created,
+        )
+        if parent is not None:
+            comment.parent_id = parent.id
+            comment.root_id = parent.root_id or parent.id
+        db.session.add(comment)
+        db.session.flush()
+        count += 1
+        count += _comments(
+            proposal,
+            entry.get("replies") or [],
+            residents,
+            published,
+            rng,
+            parent=comment if depth < 2 else parent,
+            depth=depth + 1,
+        )
+    proposal.comments_count = (proposal.comments_count or 0) + (count if parent is None else 0)
+    return count

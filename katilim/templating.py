@@ -1,0 +1,37 @@
+"""What every template can use: permissions, formatting, the language switcher."""
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, format_decimal
+
+from katilim.auth.forms import EmptyForm
+from katilim.i18n import LANGUAGE_NAMES, current_locale, text_direction
+from katilim.proposals import permissions
+from katilim.proposals.models import STATUS_LABELS
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.globals.update(
+        can_submit=permissions.can_submit,
+        can_edit=permissions.can_edit,
+        can_withdraw=permissions.can_withdraw,
+        can_vote=permissions.can_vote,
+        can_comment=permissions.can_comment,
+        can_see_hidden_content=permissions.can_see_hidden_content,
+        is_participant=permissions.is_participant,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_number=format_decimal,
+        status_labels={status.value: label for status, label in STATUS_LABELS.items()},
+    )
+
+    @app.context_processor
+    def page_context():
+        languages = app.config["LANGUAGES"]
+        return {
+            "lang": current_locale(),
+            "text_dir": text_direction(),
+            "languages": [(code, LANGUAGE_NAMES[code]) for code in languages],
+            "button_form": EmptyForm(formdata=None),
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }

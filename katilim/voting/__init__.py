@@ -1,0 +1,1 @@
+"""Voting for or against proposals."""

@@ -1,0 +1,38 @@
+"""The vote action."""
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from katilim.auth.forms import EmptyForm
+from katilim.extensions import db, limiter
+from katilim.proposals.routes import _get_visible
+from katilim.voting.services import cast_vote
+
+bp = Blueprint("voting", __name__)
+
+MESSAGES = {
+    1: lambda: _("Your vote for this proposal is counted."),
+    -1: lambda: _("Your vote against this proposal is counted."),
+    0: lambda: _("Your vote is taken back."),
+}
+
+
+@bp.route("/proposals/<int:proposal_id>/vote", methods=["POST"])
+@login_required
+@limiter.limit("60 per minute")
+def vote(proposal_id: int):
+    """Vote for (1) or against (-1), or take the vote back (0)."""
+    proposal = _get_visible(proposal_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        value = int(request.form.get("value", ""))
+    except ValueError:
+        abort(400)
+    if value not in MESSAGES:
+        abort(400)
+    cast_vote(current_user, proposal, value)
+    db.session.commit()
+    flash(MESSAGES[value](), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="vote"))
