@@ -1,0 +1,162 @@
+"""Shared fixtures: one database per test session, emptied after every test.
+
+The suite runs on SQLite by default and on PostgreSQL when KATILIM_TEST_DATABASE_URL is set
+(as .ci/run does). The schema is created once per session; each test starts from empty tables.
+"""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from katilim import create_app
+from katilim.config import ROOT
+from katilim.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("KATILIM_TEST_DATABASE_URL", "")
+
+
+def _compile_catalogues() -> None:
+    """Compile .po to .mo when a catalogue is newer than its compiled file."""
+    for po in Path(ROOT, "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(
+                ["pybabel", "compile", "-d", str(ROOT / "translations")],
+                check=True,
+                capture_output=True,
+            )
+            return
+
+
+def _database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """One application for the session; English by default so tests read message ids."""
+    _compile_catalogues()
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+            "WTF_CSRF_ENABLED": False,  # switched on in tests/core/test_csrf.py
+            "RATELIMIT_ENABLED": False,  # switched on where a test is about limits
+            "MAIL_BACKEND": "memory",
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    """Empty every table after each test, and the mail outbox."""
+    yield
+    app.extensions["mail_outbox"] = []
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context around setup code and assertions (never around client calls)."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def council(app):
+    """The Kocaeli council with its 24 bodies and 12 districts, loaded from the data file."""
+    from katilim.organization.services import load_council
+
+    with app.app_context():
+        load_council(app.config["COUNCIL_DATA_FILE"])
+        db.session.commit()
+
+
+@pytest.fixture
+def login(app):
+    """login(user_id) → a test client signed in as that user (through the session)."""
+
+    def _login(user_id: int) -> FlaskClient:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user_id)
+            session["_fresh"] = True
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def outbox(app):
+    """The e-mails sent during the test."""
+    app.extensions["mail_outbox"] = []
+    return app.extensions["mail_outbox"]
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as counter: ... → counter.count SQL statements ran."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _count():
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+
+    return _count
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match[1]
