@@ -6,7 +6,9 @@ The suite runs on SQLite by default and on PostgreSQL when KATILIM_TEST_DATABASE
 
 import os
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ from katilim.config import ROOT
 from katilim.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("KATILIM_TEST_DATABASE_URL", "")
+# The pybabel of the interpreter running the tests: .venv/bin/pytest works without activation.
+PYBABEL = shutil.which("pybabel", path=str(Path(sys.executable).parent)) or "pybabel"
 
 
 def _compile_catalogues() -> None:
@@ -26,7 +30,7 @@ def _compile_catalogues() -> None:
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             subprocess.run(
-                ["pybabel", "compile", "-d", str(ROOT / "translations")],
+                [PYBABEL, "compile", "-d", str(ROOT / "translations")],
                 check=True,
                 capture_output=True,
             )

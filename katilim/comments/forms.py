@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from katilim.core.forms import BaseForm
+from katilim.core.forms import BaseForm, options
 from katilim.proposals.forms import _length, _not_blank
 
 
@@ -15,7 +15,7 @@ class CommentForm(BaseForm):
     )
     stance = RadioField(
         _l("Your position"),
-        choices=[("for", _l("For")), ("against", _l("Against")), ("question", _l("Question"))],
+        choices=options([("for", _l("For")), ("against", _l("Against")), ("question", _l("Question"))]),
         default="for",
         validators=[DataRequired(_l("Choose one."))],
     )

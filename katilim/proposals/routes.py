@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from katilim.comments.forms import CommentForm
 from katilim.comments.services import comment_threads
+from katilim.core.forms import options
 from katilim.extensions import db, limiter
 from katilim.i18n import current_locale
 from katilim.organization.models import Body, BodyKind
@@ -59,12 +60,14 @@ def index():
 def _prepare_form(form: ProposalForm, council):
     bodies = list_bodies(council)
     districts = list_districts(council)
-    form.district.choices = [("", _("— whole province —"))] + [(d.slug, d.name) for d in districts]
-    form.body.choices = {
-        "": [(SUGGEST, _("I don't know: suggest where it should go"))],
-        _("Assemblies"): [(b.slug, b.name) for b in bodies if b.kind == BodyKind.ASSEMBLY],
-        _("Working groups"): [(b.slug, b.name) for b in bodies if b.kind == BodyKind.WORKING_GROUP],
-    }
+    form.district.choices = options([("", _("— whole province —"))] + [(d.slug, d.name) for d in districts])
+    form.body.choices = (
+        options([(SUGGEST, _("I don't know: suggest where it should go"))])
+        + options([(b.slug, b.name) for b in bodies if b.kind == BodyKind.ASSEMBLY], _("Assemblies"))
+        + options(
+            [(b.slug, b.name) for b in bodies if b.kind == BodyKind.WORKING_GROUP], _("Working groups")
+        )
+    )
     return {b.slug: b for b in bodies}, {d.slug: d for d in districts}
 
 
@@ -93,9 +96,10 @@ def _resolve_routing(form: ProposalForm, bodies: dict, *, needs_body: bool):
     suggestions = suggest_bodies(
         bodies.values(), form.title.data, form.text.data + " " + form.summary.data
     )
-    form.suggested_body.choices = [(s.body.slug, s.body.name) for s in suggestions] + [
-        (GENERAL_QUEUE, _("None of these: let the council decide"))
-    ]
+    form.suggested_body.choices = options(
+        [(s.body.slug, s.body.name) for s in suggestions]
+        + [(GENERAL_QUEUE, _("None of these: let the council decide"))]
+    )
     choice = form.suggested_body.data
     if choice == GENERAL_QUEUE:
         return True, None, None, suggestions
