@@ -36,6 +36,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     extensions.limiter.init_app(app)
+    production = app.config["ENV_NAME"] == "production"
+    extensions.talisman.init_app(
+        app,
+        # TLS ends at the reverse proxy; it redirects to HTTPS and Talisman sets HSTS.
+        force_https=False,
+        strict_transport_security=production,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=app.config["CONTENT_SECURITY_POLICY"],
+        referrer_policy="same-origin",
+        frame_options="DENY",
+    )
     _init_login(app)
     errors.init_app(app)
     templating.init_app(app)

@@ -89,6 +89,31 @@ def translate_update() -> None:
     _pybabel(
         "update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching"
     )
+    fill_source_catalogue(ROOT / "translations/en/LC_MESSAGES/messages.po")
+
+
+def fill_source_catalogue(path) -> int:
+    """English is the source language: its catalogue repeats each message id as its text,
+    so that it is complete by construction and plural forms follow English rules."""
+    from babel.messages.pofile import read_po, write_po
+
+    with open(path, "rb") as handle:
+        catalog = read_po(handle)
+    filled = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple | list):
+            if not all(message.string or ()):
+                message.string = tuple(message.id)
+                filled += 1
+        elif not message.string:
+            message.string = message.id
+            filled += 1
+        message.flags.discard("fuzzy")
+    with open(path, "wb") as handle:
+        write_po(handle, catalog, width=100, sort_output=True)
+    return filled
 
 
 @translate_group.command("compile")

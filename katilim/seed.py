@@ -131,12 +131,13 @@ def seed_demo() -> str:
         proposal.published_at = published
         _timeline(proposal, entry, status, published, moderators.get(body.slug))
 
+        db.session.flush()  # the proposal's id, for its votes and comments
         voters = rng.sample(residents, entry["supports"] + entry["opposes"])
         for i, voter in enumerate(voters):
             value = 1 if i < entry["supports"] else -1
             db.session.add(
                 Vote(
-                    proposal=proposal,
+                    proposal_id=proposal.id,
                     user_id=voter.id,
                     value=value,
                     created_at=published + timedelta(hours=rng.randint(1, 200)),

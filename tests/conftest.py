@@ -43,9 +43,40 @@ def _database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
+class EnglishClient(FlaskClient):
+    """A test client whose browser asks for English, so that tests read the message ids.
+
+    The application's default language is Turkish; without this, every assertion on English
+    text would break as soon as the Turkish catalogue is complete. A test about the default
+    language drops the header: ``client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """scrypt takes about 0.1 s per hash on purpose; tests use one PBKDF2 round instead.
+
+    Only the cost changes: the same werkzeug functions hash and check every password.
+    """
+    from functools import partial
+
+    from werkzeug.security import generate_password_hash
+
+    import katilim.auth.models
+
+    fast = partial(generate_password_hash, method="pbkdf2:sha256:1")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(katilim.auth.models, "generate_password_hash", fast)
+        yield
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    """One application for the session; English by default so tests read message ids."""
+    """One application for the session; its test clients ask for English (see EnglishClient)."""
     _compile_catalogues()
     app = create_app(
         {
@@ -58,6 +89,7 @@ def app(tmp_path_factory):
             "SERVER_NAME": "localhost",
         }
     )
+    app.test_client_class = EnglishClient
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -1,0 +1,107 @@
+"""Turkish-aware folding and safe markdown (katilim.core.text)."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from katilim.core.text import clean_input, fold, fold_words, render_markdown, search_key, tr_lower
+
+
+class _Tags(HTMLParser):
+    """Collects (tag, attributes) of every element in a piece of HTML."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.elements: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+
+def test_tr_lower_uses_turkish_rules_for_dotted_and_dotless_i():
+    assert tr_lower("İSTANBUL ISPARTA") == "istanbul ısparta"
+
+
+@pytest.mark.parametrize("spelling", ["İZMİT", "Izmit", "izmit", "İzmit"])
+def test_fold_gives_one_key_for_every_spelling_of_izmit(spelling):
+    assert fold(spelling) == "izmit"
+
+
+def test_fold_makes_dotless_and_plain_i_equal():
+    assert fold("ışık") == fold("isik") == fold("IŞIK") == "isik"
+
+
+def test_fold_drops_turkish_diacritics():
+    assert fold("Çağ") == "cag"
+    assert fold("Gölcük Üşümüş") == "golcuk usumus"
+
+
+def test_fold_words_splits_on_punctuation_and_apostrophes():
+    assert fold_words("İzmit'te, otobüs-durağı!") == ["izmit", "te", "otobus", "duragi"]
+
+
+def test_search_key_has_one_leading_and_one_trailing_space():
+    key = search_key("  Otobüs   Durağı ", "", "İzmit")
+    assert key == " otobus duragi izmit "
+
+
+def test_search_key_of_nothing_is_a_single_space_pair():
+    assert search_key("", "") == "  "
+
+
+def test_clean_input_drops_nul_bytes_and_crlf():
+    assert clean_input("a\x00b\r\nc") == "ab\nc"
+    assert clean_input(None) is None
+
+
+def test_render_markdown_never_outputs_a_script_element():
+    html = render_markdown("Merhaba <script>alert('x')</script>")
+    assert "script" not in {tag for tag, _ in _Tags(html).elements}
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '<img src="x" onerror="alert(1)">',
+        '<a href="https://example.org" onclick="steal()">link</a>',
+        '<p onmouseover="alert(1)">hover</p>',
+    ],
+)
+def test_render_markdown_never_outputs_event_handler_attributes(source):
+    for _tag, attributes in _Tags(render_markdown(source)).elements:
+        assert not any(name.startswith("on") for name in attributes)
+
+
+@pytest.mark.parametrize(
+    "source", ["[tıkla](javascript:alert(1))", "[tıkla](JaVaScRiPt:alert(1))", "<javascript:x>"]
+)
+def test_render_markdown_drops_javascript_links(source):
+    hrefs = [attrs.get("href", "") for tag, attrs in _Tags(render_markdown(source)).elements]
+    assert not any("javascript" in href.lower() for href in hrefs)
+
+
+def test_render_markdown_escapes_raw_html():
+    html = render_markdown("<b>kalın</b> ve <iframe src='https://evil.example'></iframe>")
+    assert [tag for tag, _ in _Tags(html).elements] == ["p"]
+    assert "&lt;b&gt;kalın&lt;/b&gt;" in html
+
+
+def test_render_markdown_demotes_top_headings_to_h3():
+    html = render_markdown("# Başlık\n\n## Alt başlık\n\nMetin")
+    assert "<h1>" not in html and "<h2>" not in html
+    assert "<h3>Başlık</h3>" in html and "<h3>Alt başlık</h3>" in html
+
+
+def test_render_markdown_links_get_rel_nofollow():
+    html = render_markdown("[Belediye](https://www.kocaeli.bel.tr)")
+    (link,) = [attrs for tag, attrs in _Tags(html).elements if tag == "a"]
+    assert link["href"] == "https://www.kocaeli.bel.tr"
+    assert "nofollow" in link["rel"].split()
+
+
+def test_render_markdown_keeps_simple_formatting():
+    html = render_markdown("**önemli** ve *vurgulu*\n\n- bir\n- iki")
+    assert "<strong>önemli</strong>" in html and "<em>vurgulu</em>" in html
+    assert html.count("<li>") == 2
