@@ -140,7 +140,7 @@ def seed_demo() -> str:
                     proposal_id=proposal.id,
                     user_id=voter.id,
                     value=value,
-                    created_at=published + timedelta(hours=rng.randint(1, 200)),
+                    created_at=min(published + timedelta(hours=rng.randint(1, 200)), now),
                 )
             )
         db.session.flush()
@@ -195,7 +195,7 @@ def _timeline(proposal, entry, status, published, moderator) -> None:
     previous = ProposalStatus.NEW
     days_ago = entry["days_ago"]
     for i, target in enumerate(path):
-        step = step + timedelta(days=max(1, days_ago // (len(path) + 1)))
+        step = min(step + timedelta(days=max(1, days_ago // (len(path) + 1))), utcnow())
         is_last = i == len(path) - 1
         kind = (
             EventKind.WITHDRAWN if target == ProposalStatus.WITHDRAWN else EventKind.STATUS_CHANGED
@@ -220,7 +220,7 @@ def _timeline(proposal, entry, status, published, moderator) -> None:
 def _comments(proposal, entries, residents, published, rng, parent=None, depth=0) -> int:
     count = 0
     for entry in entries:
-        created = published + timedelta(hours=rng.randint(2, 400))
+        created = min(published + timedelta(hours=rng.randint(2, 400)), utcnow())
         comment = Comment(
             proposal_id=proposal.id,
             author_id=residents[entry["author"]].id,
