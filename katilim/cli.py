@@ -1,6 +1,7 @@
 """Command-line tools: flask --app katilim <command>."""
 
 import subprocess
+import sys
 
 import click
 import flask_migrate
@@ -68,7 +69,8 @@ def translate_group() -> None:
 
 
 def _pybabel(*args: str) -> None:
-    subprocess.run(["pybabel", *args], check=True, cwd=ROOT)
+    # The venv's own Babel, whether or not the venv is activated (its bin/ may not be on PATH).
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
 
 @translate_group.command("update")
@@ -82,6 +84,7 @@ def translate_update() -> None:
         "_l",
         "--no-location",
         "--sort-output",
+        "--ignore-dirs=.* build",  # the default also skips "_*", which hides templates/_macros
         "-o",
         "translations/messages.pot",
         ".",
@@ -112,7 +115,7 @@ def fill_source_catalogue(path) -> int:
             filled += 1
         message.flags.discard("fuzzy")
     with open(path, "wb") as handle:
-        write_po(handle, catalog, width=100, sort_output=True)
+        write_po(handle, catalog, width=76, sort_output=True)
     return filled
 
 
