@@ -92,7 +92,7 @@ def test_resident_registers_submits_routed_proposal_votes_comments_and_finds_it(
     # Find it by search, typed without Turkish letters and with another suffix
     page.goto("/proposals")
     page.locator("#q").fill("otobus duragi sundurma")
-    page.locator("form.filters button[type=submit]").click()
+    page.locator("#q").press("Enter")
     result = page.locator(".proposal-card a", has_text="Yahya Kaptan otobüs durağına")
     expect(result).to_be_visible()
     result.click()
