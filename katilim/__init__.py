@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask
 
 from katilim.config import DEV_SECRET_KEY, ROOT
+from katilim.core.converters import IdConverter
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -22,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.from_object("katilim.config.DefaultConfig")
+    app.url_map.converters["id"] = IdConverter
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:

@@ -41,7 +41,9 @@ def register():
         return redirect(url_for("core.home"))
     form = RegisterForm()
     districts = list_districts(current_council())
-    form.district.choices = options([("", _("— not given —"))] + [(d.slug, d.name) for d in districts])
+    form.district.choices = options(
+        [("", _("— not given —"))] + [(d.slug, d.name) for d in districts]
+    )
     if form.validate_on_submit():
         district = next((d for d in districts if d.slug == form.district.data), None)
         consents = (ConsentPurpose.EMAIL_UPDATES,) if form.consent_email_updates.data else ()

@@ -15,7 +15,9 @@ class CommentForm(BaseForm):
     )
     stance = RadioField(
         _l("Your position"),
-        choices=options([("for", _l("For")), ("against", _l("Against")), ("question", _l("Question"))]),
+        choices=options(
+            [("for", _l("For")), ("against", _l("Against")), ("question", _l("Question"))]
+        ),
         default="for",
         validators=[DataRequired(_l("Choose one."))],
     )

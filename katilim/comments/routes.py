@@ -7,29 +7,25 @@ from flask_login import current_user, login_required
 from katilim.comments.forms import CommentForm
 from katilim.comments.models import Comment, Stance
 from katilim.comments.services import add_comment
+from katilim.core.converters import MAX_ID
 from katilim.extensions import db, limiter
 from katilim.proposals.routes import _get_visible, render_detail
 
 bp = Blueprint("comments", __name__)
 
 
-@bp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
+@bp.route("/proposals/<id:proposal_id>/comments", methods=["POST"])
 @login_required
 @limiter.limit("10 per minute")
 def create(proposal_id: int):
     """Post a comment; on an error the page comes back with the text kept."""
     proposal = _get_visible(proposal_id)
     form = CommentForm()
-    parent = None
-    if form.parent_id.data:
-        parent = (
-            db.session.get(Comment, int(form.parent_id.data))
-            if form.parent_id.data.isdigit()
-            else None
-        )
-        if parent is None or parent.proposal_id != proposal.id:
-            form.parent_id.errors.append(_("The comment you answered no longer exists."))
-    if not form.validate_on_submit() or form.parent_id.errors:
+    valid = form.validate_on_submit()  # validation resets errors, so it comes first
+    parent = _parent_comment(form.parent_id.data, proposal.id)
+    if form.parent_id.data and parent is None:
+        form.parent_id.errors.append(_("The comment you answered no longer exists."))
+    if not valid or form.parent_id.errors:
         return render_detail(proposal, comment_form=form, status=400)
     comment = add_comment(
         current_user, proposal, text=form.text.data, stance=Stance(form.stance.data), parent=parent
@@ -39,3 +35,11 @@ def create(proposal_id: int):
     return redirect(
         url_for("proposals.detail", proposal_id=proposal.id, _anchor=f"comment-{comment.id}")
     )
+
+
+def _parent_comment(raw: str | None, proposal_id: int) -> Comment | None:
+    """The comment being answered, if the id names a comment of this proposal."""
+    if not raw or not raw.isdigit() or int(raw) > MAX_ID:
+        return None
+    parent = db.session.get(Comment, int(raw))
+    return parent if parent is not None and parent.proposal_id == proposal_id else None

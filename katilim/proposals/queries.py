@@ -105,6 +105,8 @@ def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
         )
     if filters.tag:
         query = query.where(Proposal.tags.any(Tag.slug == filters.tag))
+    if filters.q and not filters.terms:
+        query = query.where(False)  # only punctuation ("%", "'"): nothing can match it
     query = apply_search(query, filters.terms)
     return query.order_by(*SORTS[filters.sort])
 

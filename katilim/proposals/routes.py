@@ -60,12 +60,17 @@ def index():
 def _prepare_form(form: ProposalForm, council):
     bodies = list_bodies(council)
     districts = list_districts(council)
-    form.district.choices = options([("", _("— whole province —"))] + [(d.slug, d.name) for d in districts])
+    form.district.choices = options(
+        [("", _("— whole province —"))] + [(d.slug, d.name) for d in districts]
+    )
     form.body.choices = (
         options([(SUGGEST, _("I don't know: suggest where it should go"))])
-        + options([(b.slug, b.name) for b in bodies if b.kind == BodyKind.ASSEMBLY], _("Assemblies"))
         + options(
-            [(b.slug, b.name) for b in bodies if b.kind == BodyKind.WORKING_GROUP], _("Working groups")
+            [(b.slug, b.name) for b in bodies if b.kind == BodyKind.ASSEMBLY], _("Assemblies")
+        )
+        + options(
+            [(b.slug, b.name) for b in bodies if b.kind == BodyKind.WORKING_GROUP],
+            _("Working groups"),
         )
     )
     return {b.slug: b for b in bodies}, {d.slug: d for d in districts}
@@ -162,7 +167,7 @@ def _get_visible(proposal_id: int) -> Proposal:
     return proposal
 
 
-@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
 @limiter.limit("30 per hour", methods=["POST"])
 def edit(proposal_id: int):
@@ -244,13 +249,13 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
     ), status
 
 
-@bp.route("/<int:proposal_id>")
+@bp.route("/<id:proposal_id>")
 def detail(proposal_id: int):
     """A proposal with its body, routing, status, timeline, votes and comments."""
     return render_detail(_get_visible(proposal_id))
 
 
-@bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
+@bp.route("/<id:proposal_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(proposal_id: int):
     """The author withdraws the proposal (it stays visible, marked withdrawn)."""

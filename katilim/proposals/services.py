@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.core.models import utcnow
-from katilim.core.text import fold_words, render_markdown, search_key
+from katilim.core.text import fold_words, render_markdown, search_key, tr_lower
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District
 from katilim.proposals import permissions
@@ -59,7 +59,7 @@ def _get_or_create_tags(names: tuple[str, ...]) -> list[Tag]:
     for slug, name in slugs.items():
         tag = found.get(slug)
         if tag is None:
-            tag = Tag(slug=slug, name=name.lower())
+            tag = Tag(slug=slug, name=tr_lower(name))
             db.session.add(tag)
         tags.append(tag)
     return tags
@@ -161,7 +161,7 @@ def update_proposal(
     if published:
         db.session.add(
             ProposalRevision(
-                proposal=proposal,
+                proposal_id=proposal.id,
                 title=proposal.title,
                 summary=proposal.summary,
                 text=proposal.text,

@@ -18,7 +18,7 @@ MESSAGES = {
 }
 
 
-@bp.route("/proposals/<int:proposal_id>/vote", methods=["POST"])
+@bp.route("/proposals/<id:proposal_id>/vote", methods=["POST"])
 @login_required
 @limiter.limit("60 per minute")
 def vote(proposal_id: int):

@@ -1,0 +1,12 @@
+"""URL converters."""
+
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a longer number in a URL is a 404, not a 500
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: a positive integer that fits the id column."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
