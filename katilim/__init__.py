@@ -77,13 +77,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _refuse_unsafe_production(app: Flask) -> None:
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (
-        DEV_SECRET_KEY,
-        "",
-        None,
-    ):
+    key = app.config["SECRET_KEY"] or ""
+    if app.config["ENV_NAME"] == "production" and (key == DEV_SECRET_KEY or len(key) < 32):
         raise RuntimeError(
-            "KATILIM_SECRET_KEY must be set to a long random value in production "
+            "KATILIM_SECRET_KEY must be set to a random value of at least 32 characters "
+            "in production "
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
 

@@ -83,7 +83,7 @@ def app(tmp_path_factory):
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
-            "WTF_CSRF_ENABLED": False,  # switched on in tests/core/test_csrf.py
+            "WTF_CSRF_ENABLED": False,  # switched on in tests/core/test_errors.py
             "RATELIMIT_ENABLED": False,  # switched on where a test is about limits
             "MAIL_BACKEND": "memory",
             "SERVER_NAME": "localhost",

@@ -151,3 +151,13 @@ def make_comment(
     return add_comment(
         author or make_user("Mehmet Kaya"), proposal, text=text, stance=stance, parent=parent
     )
+
+
+def get_body(slug: str) -> Body:
+    """A body of the loaded council (the `council` fixture), by slug."""
+    return db.session.scalar(select(Body).where(Body.slug == slug))
+
+
+def get_district(slug: str) -> District:
+    """A district of the loaded council (the `council` fixture), by slug."""
+    return db.session.scalar(select(District).where(District.slug == slug))

@@ -9,6 +9,11 @@ from katilim.core.forms import BaseForm
 MIN_PASSWORD = 10
 
 
+def _strip(value):
+    # Phone keyboards add a space after an autocompleted address; it is not part of it.
+    return value.strip() if isinstance(value, str) else value
+
+
 def _not_blank(form, field):
     if field.data is not None and not field.data.strip():
         raise ValidationError(_l("This field is required."))
@@ -17,6 +22,7 @@ def _not_blank(form, field):
 class RegisterForm(BaseForm):
     email = EmailField(
         _l("E-mail address"),
+        filters=[_strip],
         validators=[
             DataRequired(_l("This field is required.")),
             Email(
@@ -63,6 +69,7 @@ class RegisterForm(BaseForm):
 class LoginForm(BaseForm):
     email = EmailField(
         _l("E-mail address"),
+        filters=[_strip],
         validators=[DataRequired(_l("This field is required.")), Length(max=254)],
     )
     password = PasswordField(
@@ -74,6 +81,7 @@ class LoginForm(BaseForm):
 class ResetRequestForm(BaseForm):
     email = EmailField(
         _l("E-mail address"),
+        filters=[_strip],
         validators=[
             DataRequired(_l("This field is required.")),
             Email(

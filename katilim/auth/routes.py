@@ -88,9 +88,11 @@ def verify(token: str):
     user = tokens.user_from_verify_token(token)
     if user is None:
         return render_template("auth/verify_failed.html"), 400
+    first_use = not user.is_verified
     services.verify_email(user)
     db.session.commit()
-    if not current_user.is_authenticated:
+    # Only the first use signs in: a forwarded or logged link must not open the account.
+    if first_use and not current_user.is_authenticated:
         login_user(user)
     flash(
         _(

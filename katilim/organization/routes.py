@@ -41,6 +41,8 @@ def bodies():
 @bp.route("/bodies/<slug>")
 def body(slug: str):
     """One body: what it does and the proposals routed to it."""
+    if "\x00" in slug:  # PostgreSQL refuses NUL in a query parameter: no body has one
+        abort(404)
     council = current_council()
     body = db.session.scalar(
         select(Body).where(Body.council_id == council.id, Body.slug == slug[:60])

@@ -4,7 +4,8 @@ from katilim.organization.services import is_moderator_of
 from katilim.proposals.models import Proposal, ProposalStatus
 
 EDITABLE = frozenset({ProposalStatus.DRAFT, ProposalStatus.NEW})
-WITHDRAWABLE = frozenset({ProposalStatus.DRAFT, ProposalStatus.NEW, ProposalStatus.UNDER_REVIEW})
+# Not drafts: a withdrawn proposal is public, so withdrawing a draft would publish it.
+WITHDRAWABLE = frozenset({ProposalStatus.NEW, ProposalStatus.UNDER_REVIEW})
 
 
 def is_participant(user) -> bool:

@@ -3,13 +3,14 @@
 from dataclasses import dataclass, field
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from katilim.core.text import fold_words
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District
 from katilim.proposals.models import PUBLIC_STATUSES, Proposal, ProposalStatus, Tag
+from katilim.proposals.routing import SOFTENED
 
 SORTS = {
     "newest": (Proposal.published_at.desc(), Proposal.id.desc()),
@@ -82,10 +83,25 @@ def _like_term(term: str) -> str:
     return f"% {escaped}%"  # a word that starts with the term: suffixes do not hide words
 
 
+def term_variants(term: str) -> list[str]:
+    """The term, and its softened stem when Turkish would soften it: "durak" also finds
+    "durağı" (folded "duragi"), "kitap" finds "kitabı"."""
+    if len(term) > 2 and term[-1] in SOFTENED:
+        return [term, term[:-1] + SOFTENED[term[-1]]]
+    return [term]
+
+
 def apply_search(query: Select, terms: list[str]) -> Select:
-    """Every folded term must start a word of the proposal's folded text."""
+    """Every folded term (or its softened stem) must start a word of the folded text."""
     for term in terms:
-        query = query.where(Proposal.search_text.like(_like_term(term), escape="\\"))
+        query = query.where(
+            or_(
+                *(
+                    Proposal.search_text.like(_like_term(variant), escape="\\")
+                    for variant in term_variants(term)
+                )
+            )
+        )
     return query
 
 

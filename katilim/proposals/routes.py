@@ -219,8 +219,14 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
     form = comment_form or CommentForm(formdata=None)
     reply_source = form.parent_id.data if comment_form else request.args.get("reply", "")
     reply_to = int(reply_source) if reply_source and str(reply_source).isdigit() else 0
-    if reply_to:
-        form.parent_id.data = str(reply_to)
+    shown = {
+        c.id
+        for c in [*roots.items, *(c for thread in replies.values() for c in thread)]
+        if not c.is_hidden
+    }
+    if reply_to not in shown:
+        reply_to = 0  # gone or never here: the form (with its error and text) goes on top
+    form.parent_id.data = str(reply_to) if reply_to else ""
     body_slugs = {e.to_value for e in proposal.events if e.to_value} | {
         e.from_value for e in proposal.events if e.from_value
     }

@@ -22,12 +22,27 @@ class Suggestion:
     matched: tuple[str, ...]
 
 
+# Turkish softens a final k, t, p before a vowel (durak → durağı, kitap → kitabı, renk → rengi);
+# in folded text ğ is g. The softened letter is only accepted when a vowel follows.
+SOFTENED = {"k": "g", "t": "d", "p": "b"}
+# Whole-word keywords ("=iş") still take a case or plural ending (işe, işler, işçi),
+# but not any continuation (işaret). Folded forms: ı→i, ü→u, ö→o.
+ENDINGS = (
+    r"(?:lerden|lardan|lerde|larda|leri|lari|ler|lar|den|dan|ten|tan|de|da|te|ta"
+    r"|in|un|im|um|le|la|ci|cu|li|lu|e|a|i|u)?"
+)
+
+
 @lru_cache(maxsize=4096)
 def keyword_pattern(keyword: str) -> re.Pattern:
     whole_word = keyword.startswith("=")
     words = fold_words(keyword.lstrip("="))
-    phrase = r"\s+".join(re.escape(w) for w in words)
-    tail = r"\b" if whole_word else ""
+    parts = [re.escape(w) for w in words]
+    last = words[-1]
+    if not whole_word and len(last) > 2 and last[-1] in SOFTENED:
+        parts[-1] = re.escape(last[:-1]) + f"(?:{last[-1]}|{SOFTENED[last[-1]]}(?=[aeiou]))"
+    phrase = r"\s+".join(parts)
+    tail = ENDINGS + r"\b" if whole_word else ""
     return re.compile(rf"(?<!\w){phrase}{tail}")
 
 

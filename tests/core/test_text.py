@@ -2,8 +2,6 @@
 
 from html.parser import HTMLParser
 
-import pytest
-
 from katilim.core.text import clean_input, fold, fold_words, render_markdown, search_key, tr_lower
 
 
@@ -23,9 +21,8 @@ def test_tr_lower_uses_turkish_rules_for_dotted_and_dotless_i():
     assert tr_lower("İSTANBUL ISPARTA") == "istanbul ısparta"
 
 
-@pytest.mark.parametrize("spelling", ["İZMİT", "Izmit", "izmit", "İzmit"])
-def test_fold_gives_one_key_for_every_spelling_of_izmit(spelling):
-    assert fold(spelling) == "izmit"
+def test_fold_gives_one_key_for_every_spelling_of_izmit():
+    assert {fold(spelling) for spelling in ("İZMİT", "Izmit", "izmit", "İzmit")} == {"izmit"}
 
 
 def test_fold_makes_dotless_and_plain_i_equal():
@@ -61,25 +58,22 @@ def test_render_markdown_never_outputs_a_script_element():
     assert "&lt;script&gt;" in html
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
+def test_render_markdown_never_outputs_event_handler_attributes():
+    sources = [
         '<img src="x" onerror="alert(1)">',
         '<a href="https://example.org" onclick="steal()">link</a>',
         '<p onmouseover="alert(1)">hover</p>',
-    ],
-)
-def test_render_markdown_never_outputs_event_handler_attributes(source):
-    for _tag, attributes in _Tags(render_markdown(source)).elements:
-        assert not any(name.startswith("on") for name in attributes)
+        '[link](https://example.org "title" onclick=alert(1))',
+    ]
+    for source in sources:
+        for _tag, attributes in _Tags(render_markdown(source)).elements:
+            assert not any(name.startswith("on") for name in attributes), source
 
 
-@pytest.mark.parametrize(
-    "source", ["[tıkla](javascript:alert(1))", "[tıkla](JaVaScRiPt:alert(1))", "<javascript:x>"]
-)
-def test_render_markdown_drops_javascript_links(source):
-    hrefs = [attrs.get("href", "") for tag, attrs in _Tags(render_markdown(source)).elements]
-    assert not any("javascript" in href.lower() for href in hrefs)
+def test_render_markdown_drops_javascript_links():
+    for source in ["[a](javascript:alert(1))", "[a](JaVaScRiPt:alert(1))", "<javascript:x>"]:
+        hrefs = [attrs.get("href", "") for _, attrs in _Tags(render_markdown(source)).elements]
+        assert not any("javascript" in href.lower() for href in hrefs), source
 
 
 def test_render_markdown_escapes_raw_html():

@@ -44,14 +44,16 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     db_file = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
-    app = create_app({
-        "SECRET_KEY": "e2e-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
-        "MAIL_BACKEND": "memory",
-        # One Limiter object serves every app in this process; keep it off here as in the
-        # other tests, so that limits set for this app cannot leak into theirs.
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "e2e-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+            "MAIL_BACKEND": "memory",
+            # One Limiter object serves every app in this process; keep it off here as in the
+            # other tests, so that limits set for this app cannot leak into theirs.
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         db.create_all()
         load_council(app.config["COUNCIL_DATA_FILE"])

@@ -47,7 +47,9 @@ def test_resident_registers_submits_routed_proposal_votes_comments_and_finds_it(
     # Submit a proposal and let the platform suggest where it goes
     page.goto("/proposals/new")
     page.locator("#title").fill("Yahya Kaptan otobüs durağına sundurma ve oturak yapılsın")
-    page.locator("#summary").fill("Otobüs beklerken yağmurda ıslanıyoruz; durağa bir sundurma ve oturak istiyoruz.")
+    page.locator("#summary").fill(
+        "Otobüs beklerken yağmurda ıslanıyoruz; durağa bir sundurma ve oturak istiyoruz."
+    )
     page.locator("#text").fill(
         "Yahya Kaptan'daki otobüs durağında hiçbir korunak yok. Yaşlılar ve çocuklar "
         "otobüs beklerken yağmurda ıslanıyor, kaldırım da çok dar.\n\n"
@@ -108,7 +110,10 @@ def test_english_browser_gets_english_pages(browser, live_server, screenshot):
     page.goto("/proposals")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Proposals")
-    page.screenshot(path=str(__import__("pathlib").Path("test-results/screenshots/proposals-en-360.png")), full_page=True)
+    page.screenshot(
+        path=str(__import__("pathlib").Path("test-results/screenshots/proposals-en-360.png")),
+        full_page=True,
+    )
     # The switcher works without JavaScript and sticks for the session
     page.locator("#lang-select").select_option("tr")
     page.locator(".lang-switch button").click()

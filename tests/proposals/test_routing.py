@@ -77,3 +77,17 @@ def test_words_in_the_title_weigh_more_than_in_the_text(bodies):
     suggestions = suggest_bodies(bodies, "Kedi", "Otobüs")
     assert [s.body.slug for s in suggestions] == ["hayvan-haklari", "ulasim"]
     assert suggestions[0].score > suggestions[1].score
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Durağımız yok", "Tramvay durağına rampa", "Çocuğumuz için park", "Sokak köpeği aç kaldı"],
+)
+def test_keyword_matches_after_turkish_consonant_softening(bodies, text):
+    # durak → durağı, çocuk → çocuğu: the softened stem is the same keyword
+    assert slugs(bodies, text), text
+
+
+@pytest.mark.parametrize("text", ["İşe gidemiyoruz", "Fabrikada işler durdu", "İşçi servisi"])
+def test_whole_word_keyword_takes_turkish_endings(bodies, text):
+    assert "istihdam-calisma-hayati" in slugs(bodies, text)
