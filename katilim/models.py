@@ -10,3 +10,6 @@ from katilim.proposals.models import (  # noqa: F401
     Tag,
 )
 from katilim.voting.models import Vote  # noqa: F401
+from katilim.audit.models import AuditLog  # noqa: F401
+from katilim.moderation.models import AnswerTemplate, Flag  # noqa: F401
+from katilim.notifications.models import Follow, Notification, OutboxMessage  # noqa: F401

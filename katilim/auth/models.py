@@ -32,6 +32,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     privacy_notice_version: Mapped[str] = mapped_column(String(20), default="")
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    # E-mails about followed proposals: immediately, once a day, or never (in-app only).
+    email_frequency: Mapped[str] = mapped_column(String(10), default="never")
+    last_digest_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     district: Mapped["District | None"] = relationship()  # noqa: F821
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821

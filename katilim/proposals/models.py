@@ -1,11 +1,12 @@
 """Proposals, their tags, their public timeline and their kept revisions."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
+    Date,
     Column,
     ForeignKey,
     Index,
@@ -89,6 +90,8 @@ class Proposal(TimestampMixin, db.Model):
         Index("ix_proposals_district_published", "district_id", "published_at"),
         Index("ix_proposals_supports", "council_id", "supports_count"),
         Index("ix_proposals_comments", "council_id", "comments_count"),
+        # The moderation queue and the statistics: a body's proposals by status and age.
+        Index("ix_proposals_body_status_published", "body_id", "status", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,9 +122,21 @@ class Proposal(TimestampMixin, db.Model):
     comments_count: Mapped[int] = mapped_column(Integer, default=0)
 
     published_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # Accountability figures, kept in the row so that queues and statistics need no joins.
+    first_answer_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    threshold_reached_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Belediye Kanunu 5393 art. 76: forwarded to the municipal council, then on its agenda.
+    forwarded_on: Mapped[date | None] = mapped_column(Date)
+    agenda_on: Mapped[date | None] = mapped_column(Date)
+    decision_reference: Mapped[str | None] = mapped_column(String(120))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
 
-    author: Mapped["User | None"] = relationship()  # noqa: F821
+    author: Mapped["User | None"] = relationship(foreign_keys=[author_id])  # noqa: F821
+    reviewer: Mapped["User | None"] = relationship(foreign_keys=[reviewer_id])  # noqa: F821
+    merged_into: Mapped["Proposal | None"] = relationship(remote_side=[id])
     body: Mapped["Body | None"] = relationship()  # noqa: F821
     district: Mapped["District | None"] = relationship()  # noqa: F821
     tags: Mapped[list[Tag]] = relationship(secondary=proposal_tags, order_by=Tag.name)
@@ -158,6 +173,9 @@ class EventKind(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     MERGED = "merged"
     HIDDEN = "hidden"
+    ROUTING_CONFIRMED = "routing_confirmed"
+    ON_AGENDA = "on_agenda"  # the municipal council put it on its agenda
+    THRESHOLD_REACHED = "threshold_reached"
 
 
 class ProposalEvent(db.Model):

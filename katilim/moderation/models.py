@@ -1,0 +1,85 @@
+"""Reports of content (Law 5651 flow) and the answer templates each body keeps."""
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from katilim.core.models import TZDateTime, str_enum, utcnow
+from katilim.extensions import db
+
+
+class FlagReason(enum.StrEnum):
+    SPAM = "spam"
+    INSULT = "insult"
+    HATE_SPEECH = "hate_speech"
+    PERSONAL_DATA = "personal_data"
+    PERSONALITY_RIGHTS = "personality_rights"  # Law 5651 art. 9 complaint
+    OTHER = "other"
+
+
+FLAG_REASON_LABELS = {
+    FlagReason.SPAM: _l("Spam or advertising"),
+    FlagReason.INSULT: _l("Insult or harassment"),
+    FlagReason.HATE_SPEECH: _l("Hate speech or discrimination"),
+    FlagReason.PERSONAL_DATA: _l("Someone's personal data"),
+    FlagReason.PERSONALITY_RIGHTS: _l("It violates my personality rights (Law 5651 art. 9)"),
+    FlagReason.OTHER: _l("Something else"),
+}
+
+
+class FlagResolution(enum.StrEnum):
+    HIDDEN = "hidden"  # the content was hidden
+    DISMISSED = "dismissed"  # no rule was broken
+
+
+class Flag(db.Model):
+    """A report of a proposal or a comment; received and handled times are kept."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        CheckConstraint(
+            "(proposal_id IS NOT NULL AND comment_id IS NULL)"
+            " OR (proposal_id IS NULL AND comment_id IS NOT NULL)",
+            name="one_target",
+        ),
+        Index("ix_flags_open", "resolved_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[FlagReason] = mapped_column(str_enum(FlagReason))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[FlagResolution | None] = mapped_column(str_enum(FlagResolution))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+    proposal: Mapped["Proposal | None"] = relationship()  # noqa: F821
+    comment: Mapped["Comment | None"] = relationship()  # noqa: F821
+    reporter: Mapped["User | None"] = relationship(foreign_keys=[reporter_id])  # noqa: F821
+
+    @property
+    def reason_label(self) -> str:
+        return str(FLAG_REASON_LABELS[self.reason])
+
+
+class AnswerTemplate(db.Model):
+    """A reusable public answer of one body (e.g. "Thank you, we forwarded it to ...")."""
+
+    __tablename__ = "answer_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)

@@ -1,0 +1,92 @@
+"""Follows, in-app notifications and the e-mail outbox."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from katilim.core.models import TZDateTime, str_enum, utcnow
+from katilim.extensions import db
+
+
+class EmailFrequency(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    NEVER = "never"
+
+
+class Follow(db.Model):
+    """A person follows a proposal or a body (authors follow their own proposals)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        UniqueConstraint("user_id", "proposal_id", name="uq_follows_user_proposal"),
+        UniqueConstraint("user_id", "body_id", name="uq_follows_user_body"),
+        CheckConstraint(
+            "(proposal_id IS NOT NULL AND body_id IS NULL)"
+            " OR (proposal_id IS NULL AND body_id IS NOT NULL)",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    body_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bodies.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class Notification(db.Model):
+    """One in-app notification: something happened to a proposal the person cares about."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+        Index("ix_notifications_digest", "emailed_at", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal_events.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(40))  # an EventKind value, or "threshold", "merged_vote"
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # When the e-mail for it was queued (immediately or in a digest); None = not yet.
+    emailed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    proposal: Mapped["Proposal | None"] = relationship()  # noqa: F821
+    event: Mapped["ProposalEvent | None"] = relationship()  # noqa: F821
+
+
+class OutboxMessage(db.Model):
+    """An e-mail waiting to be sent, written in the same transaction as its cause.
+
+    The send-mail worker claims a message by setting ``claimed_until`` with a conditional
+    UPDATE, so several workers never send the same message; a failure pushes
+    ``send_after`` back (exponential back-off) instead of losing it.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "send_after"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body_text: Mapped[str] = mapped_column(Text)
+    headers: Mapped[str] = mapped_column(Text, default="")  # "Name: value" lines
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    send_after: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(TZDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(TZDateTime())
