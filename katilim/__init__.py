@@ -59,6 +59,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim.auth.routes import bp as auth_bp
     from katilim.comments.routes import bp as comments_bp
     from katilim.core.routes import bp as core_bp
+    from katilim.moderation.routes import bp as moderation_bp
+    from katilim.moderation.routes import reports_bp
     from katilim.organization.routes import bp as organization_bp
     from katilim.proposals.routes import bp as proposals_bp
     from katilim.voting.routes import bp as voting_bp
@@ -71,6 +73,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         proposals_bp,
         voting_bp,
         comments_bp,
+        moderation_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -1,7 +1,10 @@
 """Import every model so that SQLAlchemy and Alembic know all tables."""
 
+from katilim.audit.models import AuditLog  # noqa: F401
 from katilim.auth.models import Consent, SiteRole, User  # noqa: F401
 from katilim.comments.models import Comment  # noqa: F401
+from katilim.moderation.models import AnswerTemplate, Flag  # noqa: F401
+from katilim.notifications.models import Follow, Notification, OutboxMessage  # noqa: F401
 from katilim.organization.models import Body, Council, District, Membership  # noqa: F401
 from katilim.proposals.models import (  # noqa: F401
     Proposal,
@@ -10,6 +13,3 @@ from katilim.proposals.models import (  # noqa: F401
     Tag,
 )
 from katilim.voting.models import Vote  # noqa: F401
-from katilim.audit.models import AuditLog  # noqa: F401
-from katilim.moderation.models import AnswerTemplate, Flag  # noqa: F401
-from katilim.notifications.models import Follow, Notification, OutboxMessage  # noqa: F401

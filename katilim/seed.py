@@ -14,6 +14,7 @@ from katilim.comments.models import Comment, Stance
 from katilim.core.models import utcnow
 from katilim.core.text import render_markdown
 from katilim.extensions import db
+from katilim.moderation.services import check_threshold
 from katilim.organization.models import Body, District, Membership, MembershipRole
 from katilim.organization.services import current_council
 from katilim.proposals.models import (
@@ -145,6 +146,7 @@ def seed_demo() -> str:
             )
         db.session.flush()
         proposal.supports_count, proposal.opposes_count = entry["supports"], entry["opposes"]
+        check_threshold(proposal)  # marks and timelines like a live vote would
         vote_count += len(voters)
 
         comment_count += _comments(proposal, entry.get("comments") or [], residents, published, rng)
@@ -214,6 +216,15 @@ def _timeline(proposal, entry, status, published, moderator) -> None:
             )
         )
         previous = target
+        # The accountability figures that the moderation services keep in the row.
+        if events[-1].text and proposal.first_answer_at is None:
+            proposal.first_answer_at = step
+        if target in (ProposalStatus.ACCEPTED, ProposalStatus.REJECTED):
+            proposal.decided_at = step
+        if target == ProposalStatus.FORWARDED:
+            proposal.forwarded_on = step.date()
+        if target == ProposalStatus.IMPLEMENTED and proposal.forwarded_on:
+            proposal.agenda_on = proposal.forwarded_on + timedelta(days=18)
     db.session.add_all(events)
 
 

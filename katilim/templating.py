@@ -5,6 +5,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 
 from katilim.auth.forms import EmptyForm
 from katilim.i18n import LANGUAGE_NAMES, current_locale, text_direction
+from katilim.moderation import permissions as moderation_permissions
 from katilim.proposals import permissions
 from katilim.proposals.models import STATUS_LABELS
 
@@ -18,6 +19,9 @@ def init_app(app: Flask) -> None:
         can_vote=permissions.can_vote,
         can_comment=permissions.can_comment,
         can_see_hidden_content=permissions.can_see_hidden_content,
+        can_moderate=moderation_permissions.can_moderate,
+        can_use_queue=moderation_permissions.can_use_queue,
+        can_report=moderation_permissions.can_report,
         is_participant=permissions.is_participant,
         format_date=format_date,
         format_datetime=format_datetime,

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from katilim.core.models import TZDateTime, str_enum, utcnow
+from katilim.core.models import TZDateTime, utcnow
 from katilim.extensions import db
 
 

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
-    Date,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,

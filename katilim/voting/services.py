@@ -10,6 +10,7 @@ from sqlalchemy import delete, exc, select, update
 
 from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.extensions import db
+from katilim.moderation.services import check_threshold
 from katilim.proposals import permissions
 from katilim.proposals.models import Proposal
 from katilim.voting.models import Vote
@@ -80,4 +81,6 @@ def cast_vote(user, proposal: Proposal, value: int) -> int:
     _shift_counters(proposal.id, old, value)
     db.session.flush()
     db.session.refresh(proposal, ["supports_count", "opposes_count"])
+    if value == 1:
+        check_threshold(proposal)
     return value

@@ -1,0 +1,110 @@
+"""Moderators' forms, and the residents' report form."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from katilim.core.forms import BaseForm, options
+from katilim.moderation.models import FLAG_REASON_LABELS
+
+REQUIRED = _l("This field is required.")
+
+ACTION_LABELS = {
+    "claim": _l("Start the review"),
+    "accept": _l("Accept"),
+    "reject": _l("Reject"),
+    "forward": _l("Forward to the municipal council"),
+    "implement": _l("Mark as implemented"),
+    "close": _l("Close without implementing"),
+}
+
+
+class StatusForm(BaseForm):
+    action = SelectField(_l("Step"), choices=[], validators=[DataRequired(REQUIRED)])
+    text = TextAreaField(
+        _l("Public text"),
+        description=_l(
+            "Shown on the proposal's timeline and sent to its followers. Required to reject or close."
+        ),
+        validators=[Length(max=5000)],
+    )
+    forwarded_on = DateField(
+        _l("Date it went to the municipal council"),
+        description=_l("Only when forwarding."),
+        validators=[Optional()],
+    )
+
+
+class AnswerForm(BaseForm):
+    text = TextAreaField(_l("Public answer"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+
+
+class AgendaForm(BaseForm):
+    agenda_on = DateField(
+        _l("Date of the municipal council meeting that had it on its agenda"),
+        validators=[InputRequired(REQUIRED)],
+    )
+    decision_reference = StringField(
+        _l("Decision reference (optional)"), validators=[Length(max=120)]
+    )
+
+
+class RerouteForm(BaseForm):
+    body = SelectField(_l("Move to"), choices=[], validators=[DataRequired(REQUIRED)])
+    reason = TextAreaField(
+        _l("Public reason"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+    )
+
+
+class MergeForm(BaseForm):
+    target_id = IntegerField(
+        _l("Number of the proposal to merge into"),
+        description=_l("The number in its address, for example 42 in /proposals/42."),
+        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=2**31 - 1)],
+    )
+    reason = TextAreaField(
+        _l("Public reason"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+    )
+
+
+class HideForm(BaseForm):
+    reason = TextAreaField(
+        _l("Public reason for hiding"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+    )
+
+
+class ResolveFlagForm(BaseForm):
+    resolution = RadioField(
+        _l("Decision"),
+        choices=options(
+            [("hidden", _l("Hide the content")), ("dismissed", _l("No rule was broken: keep it"))]
+        ),
+        validators=[DataRequired(REQUIRED)],
+    )
+    note = TextAreaField(
+        _l("What you decided and why"),
+        description=_l("If you hide the content, this text is shown in its place."),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+    )
+
+
+class ReportForm(BaseForm):
+    reason = RadioField(
+        _l("What is wrong?"),
+        choices=options([(reason.value, label) for reason, label in FLAG_REASON_LABELS.items()]),
+        validators=[DataRequired(_l("Choose one."))],
+    )
+    note = TextAreaField(
+        _l("Tell us more (optional)"),
+        description=_l(
+            "For a personality-rights complaint, say which of your rights is violated and how."
+        ),
+        validators=[Length(max=2000)],
+    )
+
+
+class TemplateForm(BaseForm):
+    title = StringField(
+        _l("Name of the template"), validators=[DataRequired(REQUIRED), Length(max=120)]
+    )
+    text = TextAreaField(_l("Text"), validators=[DataRequired(REQUIRED), Length(max=5000)])

@@ -1,0 +1,169 @@
+"""The moderation queue: open proposals of a moderator's bodies, oldest first, with marks."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from katilim.core.models import utcnow
+from katilim.extensions import db
+from katilim.moderation.models import Flag
+from katilim.moderation.services import has_open_flags, open_flag_counts
+from katilim.organization.models import Body
+from katilim.proposals.models import Proposal, ProposalStatus, RoutingMethod
+
+S = ProposalStatus
+OPEN = (S.NEW, S.UNDER_REVIEW, S.ACCEPTED, S.FORWARDED)
+AWAITING_ANSWER = (S.NEW, S.UNDER_REVIEW)
+MARKS = ("threshold", "routing", "overdue", "flagged")
+
+
+@dataclass
+class QueueFilters:
+    body: str = ""
+    status: str = ""
+    mark: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "QueueFilters":
+        try:
+            page = min(max(int(args.get("page", 1)), 1), 10_000)
+        except (TypeError, ValueError):
+            page = 1
+        status = args.get("status", "")
+        mark = args.get("mark", "")
+        return cls(
+            body=(args.get("body") or "")[:60].replace("\x00", ""),
+            status=status if status in {s.value for s in OPEN} else "",
+            mark=mark if mark in MARKS else "",
+            page=page,
+        )
+
+    def as_args(self, **changes) -> dict:
+        values = {"body": self.body, "status": self.status, "mark": self.mark} | changes
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass
+class QueueItem:
+    proposal: Proposal
+    flags: int = 0
+    marks: list[str] = field(default_factory=list)
+
+
+def _overdue_condition(bodies: list[Body], now: datetime):
+    """No public answer after the body's own response deadline."""
+    per_body = [
+        and_(
+            Proposal.body_id == b.id, Proposal.published_at < now - timedelta(days=b.response_days)
+        )
+        for b in bodies
+    ]
+    return and_(
+        Proposal.first_answer_at.is_(None),
+        Proposal.status.in_(AWAITING_ANSWER),
+        or_(*per_body) if per_body else false(),
+    )
+
+
+def marks_of(proposal: Proposal, flags: int, now: datetime) -> list[str]:
+    marks = []
+    if proposal.threshold_reached_at is not None and proposal.status in AWAITING_ANSWER:
+        marks.append("threshold")
+    if proposal.awaits_routing_confirmation:
+        marks.append("routing")
+    if proposal.body is not None and proposal.status in AWAITING_ANSWER:
+        deadline = proposal.published_at + timedelta(days=proposal.body.response_days)
+        if proposal.first_answer_at is None and deadline < now:
+            marks.append("overdue")
+    if flags:
+        marks.append("flagged")
+    return marks
+
+
+def queue(
+    council,
+    body_ids: set[int] | None,
+    bodies: list[Body],
+    filters: QueueFilters,
+    per_page: int = 20,
+    now: datetime | None = None,
+) -> tuple[Pagination, list[QueueItem]]:
+    """The page of the queue and its items with marks, in a fixed number of queries.
+
+    :param body_ids: the moderator's bodies; None for admins, who also see the general queue.
+    """
+    now = now or utcnow()
+    query = select(Proposal).where(Proposal.council_id == council.id, Proposal.status.in_(OPEN))
+    if body_ids is not None:
+        query = query.where(Proposal.body_id.in_(body_ids))
+    if filters.body:
+        if filters.body == "general":
+            query = query.where(Proposal.body_id.is_(None))
+        else:
+            query = query.where(
+                Proposal.body_id.in_([b.id for b in bodies if b.slug == filters.body])
+            )
+    if filters.status:
+        query = query.where(Proposal.status == S(filters.status))
+    if filters.mark == "threshold":
+        query = query.where(
+            Proposal.threshold_reached_at.is_not(None), Proposal.status.in_(AWAITING_ANSWER)
+        )
+    elif filters.mark == "routing":
+        query = query.where(
+            Proposal.routing_method == RoutingMethod.SUGGESTION,
+            Proposal.routing_confirmed_at.is_(None),
+        )
+    elif filters.mark == "overdue":
+        query = query.where(_overdue_condition(bodies, now))
+    elif filters.mark == "flagged":
+        query = query.where(has_open_flags(Proposal.id))
+    # Proposals that reached their support threshold first (they must reach the agenda),
+    # then the ones still waiting for an answer, each oldest first.
+    query = query.order_by(
+        Proposal.threshold_reached_at.is_(None),
+        Proposal.status.not_in(AWAITING_ANSWER),
+        Proposal.published_at,
+        Proposal.id,
+    ).options(joinedload(Proposal.body), joinedload(Proposal.district), joinedload(Proposal.author))
+    page = db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
+    flags = open_flag_counts([p.id for p in page.items])
+    items = [
+        QueueItem(p, flags.get(p.id, 0), marks_of(p, flags.get(p.id, 0), now)) for p in page.items
+    ]
+    return page, items
+
+
+def counts_per_body(council, body_ids: set[int] | None) -> dict[int | None, int]:
+    """Open proposals per body (None: the general queue), for the queue's summary."""
+    query = (
+        select(Proposal.body_id, func.count())
+        .where(Proposal.council_id == council.id, Proposal.status.in_(OPEN))
+        .group_by(Proposal.body_id)
+    )
+    if body_ids is not None:
+        query = query.where(Proposal.body_id.in_(body_ids))
+    return dict(db.session.execute(query).all())
+
+
+def open_flags(council, body_ids: set[int] | None, limit: int = 100) -> list[Flag]:
+    """Unhandled reports on the moderator's bodies, oldest first."""
+    from katilim.comments.models import Comment
+
+    target = func.coalesce(Flag.proposal_id, Comment.proposal_id)
+    query = (
+        select(Flag)
+        .outerjoin(Comment, Comment.id == Flag.comment_id)
+        .join(Proposal, Proposal.id == target)
+        .where(Flag.resolved_at.is_(None), Proposal.council_id == council.id)
+        .options(joinedload(Flag.proposal), joinedload(Flag.comment))
+        .order_by(Flag.created_at)
+        .limit(limit)
+    )
+    if body_ids is not None:
+        query = query.where(Proposal.body_id.in_(body_ids))
+    return list(db.session.scalars(query))

@@ -1,0 +1,445 @@
+"""The moderators' queue and review page, report handling, and residents' reports."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from katilim.auth.forms import EmptyForm
+from katilim.comments.models import Comment
+from katilim.core.forms import options
+from katilim.extensions import db, limiter
+from katilim.moderation import permissions, services
+from katilim.moderation.forms import (
+    ACTION_LABELS,
+    AgendaForm,
+    AnswerForm,
+    HideForm,
+    MergeForm,
+    ReportForm,
+    RerouteForm,
+    ResolveFlagForm,
+    StatusForm,
+    TemplateForm,
+)
+from katilim.moderation.models import AnswerTemplate, Flag, FlagReason, FlagResolution
+from katilim.moderation.queries import QueueFilters, counts_per_body, marks_of, open_flags, queue
+from katilim.organization.models import Body
+from katilim.organization.services import current_council, list_bodies
+from katilim.proposals.models import Proposal, ProposalEvent
+from katilim.proposals.permissions import can_view
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+reports_bp = Blueprint("reports", __name__)
+
+
+def _require_queue_access() -> None:
+    if not permissions.can_use_queue(current_user):
+        abort(403)
+
+
+@bp.route("")
+@login_required
+def index():
+    """One queue across all of the moderator's bodies."""
+    _require_queue_access()
+    council = current_council()
+    body_ids = permissions.moderated_body_ids(current_user)
+    bodies = [
+        b for b in list_bodies(council, active_only=False) if body_ids is None or b.id in body_ids
+    ]
+    filters = QueueFilters.from_args(request.args)
+    page, items = queue(council, body_ids, bodies, filters)
+    return render_template(
+        "moderation/index.html",
+        filters=filters,
+        page=page,
+        items=items,
+        bodies=bodies,
+        counts=counts_per_body(council, body_ids),
+        is_admin=current_user.is_admin,
+        flag_count=len(open_flags(council, body_ids)),
+        now_utc=services.utcnow(),
+    )
+
+
+def _get_moderated(proposal_id: int) -> Proposal:
+    proposal = db.session.scalar(
+        select(Proposal)
+        .where(Proposal.id == proposal_id, Proposal.council_id == current_council().id)
+        .options(
+            joinedload(Proposal.body),
+            joinedload(Proposal.district),
+            joinedload(Proposal.author),
+            selectinload(Proposal.tags),
+            selectinload(Proposal.events).joinedload(ProposalEvent.actor),
+        )
+    )
+    if proposal is None or not can_view(current_user, proposal):
+        abort(404)
+    if not permissions.can_moderate(current_user, proposal):
+        abort(403)
+    return proposal
+
+
+def _forms(proposal: Proposal, council, **given):
+    """Every form of the review page; ``given`` replaces one with its submitted state."""
+    status_form = given.get("status_form") or StatusForm(formdata=None)
+    status_form.action.choices = options(
+        [(a, ACTION_LABELS[a]) for a in services.allowed_actions(proposal)]
+    )
+    reroute_form = given.get("reroute_form") or RerouteForm(formdata=None)
+    reroute_form.body.choices = options(
+        [(b.slug, b.name) for b in list_bodies(council) if b.id != proposal.body_id]
+    )
+    answer_form = given.get("answer_form") or AnswerForm(formdata=None)
+    template_id = request.args.get("template", "")
+    if not given.get("answer_form") and template_id.isdigit():
+        template = (
+            db.session.get(AnswerTemplate, int(template_id)) if len(template_id) < 10 else None
+        )
+        if template is not None and template.body_id == proposal.body_id:
+            answer_form.text.data = template.text
+    return {
+        "status_form": status_form,
+        "answer_form": answer_form,
+        "agenda_form": given.get("agenda_form") or AgendaForm(formdata=None),
+        "reroute_form": reroute_form,
+        "merge_form": given.get("merge_form") or MergeForm(formdata=None),
+        "hide_form": given.get("hide_form") or HideForm(formdata=None),
+    }
+
+
+def render_review(proposal: Proposal, status: int = 200, **given):
+    council = current_council()
+    flags = list(
+        db.session.scalars(
+            select(Flag)
+            .outerjoin(Comment, Comment.id == Flag.comment_id)
+            .where((Flag.proposal_id == proposal.id) | (Comment.proposal_id == proposal.id))
+            .options(joinedload(Flag.comment))
+            .order_by(Flag.created_at)
+        )
+    )
+    comments = list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.proposal_id == proposal.id)
+            .options(joinedload(Comment.author))
+            .order_by(Comment.id)
+            .limit(200)
+        )
+    )
+    templates = (
+        list(
+            db.session.scalars(
+                select(AnswerTemplate)
+                .where(AnswerTemplate.body_id == proposal.body_id)
+                .order_by(AnswerTemplate.title)
+            )
+        )
+        if proposal.body_id
+        else []
+    )
+    open_count = sum(1 for f in flags if f.resolved_at is None)
+    body_slugs = {e.to_value for e in proposal.events if e.to_value} | {
+        e.from_value for e in proposal.events if e.from_value
+    }
+    event_bodies = {
+        b.slug: b for b in list_bodies(council, active_only=False) if b.slug in body_slugs
+    }
+    return render_template(
+        "moderation/review.html",
+        proposal=proposal,
+        marks=marks_of(proposal, open_count, services.utcnow()),
+        flags=flags,
+        comments=comments,
+        templates=templates,
+        event_bodies=event_bodies,
+        button_form=EmptyForm(formdata=None),
+        resolve_form=ResolveFlagForm(formdata=None),
+        action_labels=ACTION_LABELS,
+        **_forms(proposal, council, **given),
+    ), status
+
+
+@bp.route("/proposals/<id:proposal_id>")
+@login_required
+def review(proposal_id: int):
+    """Everything a moderator needs to act on one proposal."""
+    return render_review(_get_moderated(proposal_id))
+
+
+def _done(proposal: Proposal, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("moderation.review", proposal_id=proposal.id))
+
+
+@bp.route("/proposals/<id:proposal_id>/status", methods=["POST"])
+@login_required
+def change_status(proposal_id: int):
+    """Claim, accept, reject, forward, mark implemented or close, with a public text."""
+    proposal = _get_moderated(proposal_id)
+    form = StatusForm()
+    form.action.choices = options(
+        [(a, ACTION_LABELS[a]) for a in services.allowed_actions(proposal)]
+    )
+    if not form.validate_on_submit():
+        return render_review(proposal, 400, status_form=form)
+    try:
+        services.change_status(
+            current_user,
+            proposal,
+            form.action.data,
+            text=form.text.data or "",
+            forwarded_on=form.forwarded_on.data,
+        )
+    except services.ReasonRequired as error:
+        db.session.rollback()
+        target = (
+            form.forwarded_on
+            if form.action.data == "forward" and not form.forwarded_on.data
+            else form.text
+        )
+        target.errors = [error.message]
+        return render_review(_get_moderated(proposal_id), 400, status_form=form)
+    return _done(proposal, _("The status is changed and the followers are told."))
+
+
+@bp.route("/proposals/<id:proposal_id>/answer", methods=["POST"])
+@login_required
+def answer(proposal_id: int):
+    """Publish the body's answer."""
+    proposal = _get_moderated(proposal_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return render_review(proposal, 400, answer_form=form)
+    services.answer(current_user, proposal, form.text.data)
+    return _done(proposal, _("Your answer is published."))
+
+
+@bp.route("/proposals/<id:proposal_id>/agenda", methods=["POST"])
+@login_required
+def agenda(proposal_id: int):
+    """Record that the municipal council had it on its agenda."""
+    proposal = _get_moderated(proposal_id)
+    form = AgendaForm()
+    if not form.validate_on_submit():
+        return render_review(proposal, 400, agenda_form=form)
+    try:
+        services.record_agenda(
+            current_user,
+            proposal,
+            agenda_on=form.agenda_on.data,
+            decision_reference=form.decision_reference.data or "",
+        )
+    except services.ReasonRequired as error:
+        db.session.rollback()
+        form.agenda_on.errors = [error.message]
+        return render_review(_get_moderated(proposal_id), 400, agenda_form=form)
+    return _done(proposal, _("The agenda date is recorded."))
+
+
+@bp.route("/proposals/<id:proposal_id>/confirm-routing", methods=["POST"])
+@login_required
+def confirm_routing(proposal_id: int):
+    """Confirm the group suggested from the text."""
+    proposal = _get_moderated(proposal_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.confirm_routing(current_user, proposal)
+    return _done(proposal, _("The group is confirmed."))
+
+
+@bp.route("/proposals/<id:proposal_id>/reroute", methods=["POST"])
+@login_required
+def reroute(proposal_id: int):
+    """Send the proposal to another group, with a public reason."""
+    proposal = _get_moderated(proposal_id)
+    form = RerouteForm()
+    bodies = {b.slug: b for b in list_bodies(current_council()) if b.id != proposal.body_id}
+    form.body.choices = options([(slug, b.name) for slug, b in bodies.items()])
+    if not form.validate_on_submit():
+        return render_review(proposal, 400, reroute_form=form)
+    services.reroute(current_user, proposal, bodies[form.body.data], form.reason.data)
+    db.session.commit()
+    flash(_("The proposal is moved to %(body)s.", body=bodies[form.body.data].name), "success")
+    if permissions.can_moderate(current_user, proposal):
+        return redirect(url_for("moderation.review", proposal_id=proposal.id))
+    return redirect(url_for("moderation.index"))
+
+
+@bp.route("/proposals/<id:proposal_id>/merge", methods=["POST"])
+@login_required
+def merge(proposal_id: int):
+    """Merge a duplicate into another proposal."""
+    proposal = _get_moderated(proposal_id)
+    form = MergeForm()
+    if not form.validate_on_submit():
+        return render_review(proposal, 400, merge_form=form)
+    target = db.session.get(Proposal, form.target_id.data)
+    if target is None or target.council_id != proposal.council_id:
+        form.target_id.errors = [_("There is no proposal with this number.")]
+        return render_review(proposal, 400, merge_form=form)
+    services.merge(current_user, proposal, target, form.reason.data)
+    return _done(proposal, _("The proposal is merged; its supporters are told."))
+
+
+@bp.route("/proposals/<id:proposal_id>/hide", methods=["POST"])
+@login_required
+def hide(proposal_id: int):
+    """Hide a proposal that breaks the rules (never deleted)."""
+    proposal = _get_moderated(proposal_id)
+    form = HideForm()
+    if not form.validate_on_submit():
+        return render_review(proposal, 400, hide_form=form)
+    services.hide_proposal(current_user, proposal, form.reason.data)
+    return _done(proposal, _("The proposal is hidden."))
+
+
+@bp.route("/comments/<id:comment_id>/hide", methods=["POST"])
+@login_required
+def hide_comment(comment_id: int):
+    """Hide a comment that breaks the rules."""
+    comment = db.session.get(Comment, comment_id) or abort(404)
+    proposal = _get_moderated(comment.proposal_id)
+    form = HideForm()
+    if not form.validate_on_submit():
+        flash(_("Please give the reason; it is shown in public."), "error")
+        return redirect(
+            url_for("moderation.review", proposal_id=proposal.id, _anchor=f"c{comment.id}")
+        )
+    services.hide_comment(current_user, comment, form.reason.data)
+    return _done(proposal, _("The comment is hidden."))
+
+
+@bp.route("/flags")
+@login_required
+def flags():
+    """Reports waiting for a decision on the moderator's bodies."""
+    _require_queue_access()
+    council = current_council()
+    return render_template(
+        "moderation/flags.html",
+        flags=open_flags(council, permissions.moderated_body_ids(current_user)),
+        resolve_form=ResolveFlagForm(formdata=None),
+    )
+
+
+@bp.route("/flags/<id:flag_id>/resolve", methods=["POST"])
+@login_required
+def resolve_flag(flag_id: int):
+    """Hide the reported content or dismiss the report, with a note."""
+    flag = db.session.get(Flag, flag_id) or abort(404)
+    proposal = _get_moderated(services.flag_target_proposal(flag).id)
+    form = ResolveFlagForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a decision and write why."), "error")
+        return redirect(request.referrer or url_for("moderation.flags"))
+    services.resolve_flag(current_user, flag, FlagResolution(form.resolution.data), form.note.data)
+    db.session.commit()
+    flash(_("The report is handled."), "success")
+    return redirect(url_for("moderation.review", proposal_id=proposal.id, _anchor="flags"))
+
+
+@bp.route("/bodies/<slug>/templates", methods=["GET", "POST"])
+@login_required
+def templates(slug: str):
+    """A body's answer templates: list, add."""
+    body = db.session.scalar(
+        select(Body).where(
+            Body.council_id == current_council().id, Body.slug == slug[:60].replace("\x00", "")
+        )
+    ) or abort(404)
+    if not (current_user.is_admin or any(m.body_id == body.id for m in current_user.memberships)):
+        abort(403)
+    form = TemplateForm()
+    if form.validate_on_submit():
+        services.add_template(current_user, body, title=form.title.data, text=form.text.data)
+        db.session.commit()
+        flash(_("The template is saved."), "success")
+        return redirect(url_for("moderation.templates", slug=body.slug))
+    items = list(
+        db.session.scalars(
+            select(AnswerTemplate)
+            .where(AnswerTemplate.body_id == body.id)
+            .order_by(AnswerTemplate.title)
+        )
+    )
+    return render_template(
+        "moderation/templates.html",
+        body=body,
+        form=form,
+        items=items,
+        button_form=EmptyForm(formdata=None),
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/templates/<id:template_id>/delete", methods=["POST"])
+@login_required
+def delete_template(template_id: int):
+    """Remove an answer template."""
+    template = db.session.get(AnswerTemplate, template_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    body = db.session.get(Body, template.body_id)
+    services.delete_template(current_user, template)
+    db.session.commit()
+    flash(_("The template is removed."), "success")
+    return redirect(url_for("moderation.templates", slug=body.slug))
+
+
+def _report(proposal: Proposal, comment: Comment | None):
+    form = ReportForm()
+    if form.validate_on_submit():
+        services.report_content(
+            current_user,
+            reason=FlagReason(form.reason.data),
+            note=form.note.data or "",
+            proposal=None if comment else proposal,
+            comment=comment,
+        )
+        db.session.commit()
+        flash(
+            _(
+                "Thank you. The moderators will look at your report; it was received at the time shown in their queue."
+            ),
+            "success",
+        )
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "moderation/report.html", form=form, proposal=proposal, comment=comment
+    ), status
+
+
+def _visible_proposal(proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id)
+    if (
+        proposal is None
+        or proposal.council_id != current_council().id
+        or not can_view(current_user, proposal)
+    ):
+        abort(404)
+    if not permissions.can_report(current_user):
+        abort(403)
+    return proposal
+
+
+@reports_bp.route("/proposals/<id:proposal_id>/flag", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def report_proposal(proposal_id: int):
+    """Report a proposal to the moderators."""
+    return _report(_visible_proposal(proposal_id), None)
+
+
+@reports_bp.route("/comments/<id:comment_id>/flag", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def report_comment(comment_id: int):
+    """Report a comment to the moderators."""
+    comment = db.session.get(Comment, comment_id) or abort(404)
+    return _report(_visible_proposal(comment.proposal_id), comment)
