@@ -56,25 +56,31 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from katilim import models  # noqa: F401  (every mapper known before the first query)
     from katilim.account.routes import bp as account_bp
+    from katilim.admin.routes import bp as admin_bp
     from katilim.auth.routes import bp as auth_bp
     from katilim.comments.routes import bp as comments_bp
     from katilim.core.routes import bp as core_bp
     from katilim.moderation.routes import bp as moderation_bp
     from katilim.moderation.routes import reports_bp
+    from katilim.notifications.routes import bp as notifications_bp
     from katilim.organization.routes import bp as organization_bp
     from katilim.proposals.routes import bp as proposals_bp
+    from katilim.stats.routes import bp as stats_bp
     from katilim.voting.routes import bp as voting_bp
 
     for blueprint in (
         core_bp,
         auth_bp,
         account_bp,
+        admin_bp,
         organization_bp,
         proposals_bp,
         voting_bp,
         comments_bp,
+        stats_bp,
         moderation_bp,
         reports_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -134,3 +134,9 @@ def init_app(app: Flask) -> None:
         translate_group,
     ):
         app.cli.add_command(command)
+    from katilim.admin import cli as admin_cli
+
+    admin_cli.register(app)
+    from katilim.notifications import cli as notifications_cli
+
+    notifications_cli.register(app)

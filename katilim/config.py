@@ -45,6 +45,8 @@ class DefaultConfig:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env("MAIL_USE_TLS", "1") == "1"
     MAIL_SENDER = _env("MAIL_SENDER", "Katılım <no-reply@localhost>")
+    # The public address, for links in e-mails written outside a request (send-digests).
+    SITE_URL = _env("SITE_URL", "http://127.0.0.1:5000")
 
     # Rate limits live in Redis when several processes serve the site; memory is fine for one.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")

@@ -1,25 +1,90 @@
-"""Sending e-mail: to the server log in development, over SMTP in production.
+"""E-mail: rendered in the request, queued in the outbox, sent later by the send-mail worker.
+
+``send_email`` never touches the network. It writes an OutboxMessage in the current database
+session, so the message is committed (or rolled back) together with the change that caused
+it; ``flask --app katilim send-mail`` delivers it through a backend:
+
+- "log" writes each message (with its full links) to the log, for development;
+- "smtp" sends it;
+- "memory" keeps it in ``app.extensions["mail_outbox"]``, for tests.
 
 Messages are rendered in the recipient's language from templates/email/<name>.txt.
 """
 
 import smtplib
+from collections.abc import Mapping
 from email.message import EmailMessage
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 
+from katilim.extensions import db
+from katilim.notifications.models import OutboxMessage
 
-def send_email(to: str, subject_msg, template: str, locale: str | None = None, **context) -> None:
-    """Render and send one message. ``subject_msg`` is a lazy string, translated here."""
+
+def send_email(
+    to: str,
+    subject_msg,
+    template: str,
+    locale: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render one message and queue it in the current transaction (the caller commits).
+
+    ``subject_msg`` is a lazy string, translated here. When the context has the recipient's
+    account as ``user``, the message ends with an unsubscribe link that needs no sign-in.
+    """
+    user = context.get("user")
+    if user is not None and getattr(user, "id", None) is not None:
+        from katilim.notifications.tokens import unsubscribe_url
+
+        context.setdefault("unsubscribe_url", unsubscribe_url(user))
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = str(subject_msg)
-        body = render_template(f"email/{template}.txt", **context)
+        subject = " ".join(str(subject_msg).split())  # no line breaks in a header
+        # Straight from the Jinja environment: an e-mail is not a page, and the page context
+        # (forms, the signed-in person) does not exist in the worker or a command.
+        body = current_app.jinja_env.get_template(f"email/{template}.txt").render(context)
+    message = OutboxMessage(
+        recipient=to,
+        subject=subject[:200],
+        body_text=body,
+        headers="\n".join(f"{name}: {value}" for name, value in (headers or {}).items()),
+        attempts=0,
+    )
+    db.session.add(message)
+    return message
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full link for an e-mail, also from a command where there is no request.
+
+    Outside a request (send-digests run by cron) links point at SITE_URL, unless the
+    application has a SERVER_NAME, which url_for uses by itself.
+    """
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+def build_message(outbox_message: OutboxMessage) -> EmailMessage:
+    """The e-mail as it goes out, with the extra headers stored with it."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
+    message["To"] = outbox_message.recipient
+    message["Subject"] = outbox_message.subject
+    for line in (outbox_message.headers or "").splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() and value.strip():
+            message[name.strip()] = value.strip()
+    message.set_content(outbox_message.body_text)
+    return message
+
+
+def deliver(message: EmailMessage) -> None:
+    """Hand one message to the configured backend; raises if the backend fails."""
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "memory":
         current_app.extensions.setdefault("mail_outbox", []).append(message)
@@ -27,7 +92,10 @@ def send_email(to: str, subject_msg, template: str, locale: str | None = None, *
         _send_smtp(message)
     else:
         current_app.logger.warning(
-            "E-mail (not sent: MAIL_BACKEND=log)\nTo: %s\nSubject: %s\n\n%s", to, subject, body
+            "E-mail (not sent: MAIL_BACKEND=log)\nTo: %s\nSubject: %s\n\n%s",
+            message["To"],
+            message["Subject"],
+            message.get_content(),
         )
 
 

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -155,9 +156,41 @@ def login(app):
 
 @pytest.fixture
 def outbox(app):
-    """The e-mails sent during the test."""
+    """The e-mails sent during the test (see SentMail: reading it runs the mail worker)."""
     app.extensions["mail_outbox"] = []
-    return app.extensions["mail_outbox"]
+    return SentMail(app)
+
+
+class SentMail(Sequence):
+    """The memory backend's list, read like a list; each read first runs the send-mail
+    worker (deliver_due) in its own app context, as the worker process would.
+
+    Requests only queue e-mails in the outbox table, so a test sees what a committed
+    request queued; read it outside ``ctx`` or after committing.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def _messages(self) -> list:
+        from katilim.notifications.outbox import deliver_due
+
+        with self.app.app_context():
+            while deliver_due(batch=100):
+                pass
+        return self.app.extensions.setdefault("mail_outbox", [])
+
+    def __getitem__(self, index):
+        return self._messages()[index]
+
+    def __len__(self) -> int:
+        return len(self._messages())
+
+    def __eq__(self, other) -> bool:
+        return list(self._messages()) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(self._messages())
 
 
 class QueryCounter:

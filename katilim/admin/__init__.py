@@ -1,0 +1,1 @@
+"""The admin area: bodies, districts, memberships, site roles and the audit log."""

@@ -69,6 +69,7 @@ def register():
                 login_link=url_for("auth.login", _external=True),
                 reset_link=url_for("auth.reset", _external=True),
             )
+            db.session.commit()  # the e-mail is queued in the outbox
         else:
             services.send_verification_email(user)
             db.session.commit()
@@ -110,6 +111,7 @@ def resend_verification():
     """Send the verification link again."""
     if EmptyForm().validate_on_submit() and not current_user.is_verified:
         services.send_verification_email(current_user)
+        db.session.commit()  # the e-mail is queued in the outbox
         flash(_("We sent the link again. Please check your inbox and spam folder."), "info")
     return redirect(safe_next(request.form.get("next"), url_for("core.home")))
 
@@ -148,6 +150,7 @@ def reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.send_password_reset(form.email.data)
+        db.session.commit()  # the e-mail, if any, is queued in the outbox
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/reset.html", form=form)
 

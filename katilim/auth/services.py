@@ -45,6 +45,7 @@ def register_user(
         district=district,
         locale=locale,
         privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        email_frequency="immediate" if ConsentPurpose.EMAIL_UPDATES in consents else "never",
     )
     user.set_password(password)
     db.session.add(user)

@@ -1,7 +1,15 @@
 """Moderators' forms, and the residents' report form."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from katilim.core.forms import BaseForm, options
@@ -19,10 +27,15 @@ ACTION_LABELS = {
 }
 
 
+# The review page shows several of these forms at once: each field gets its own id, so that
+# every label, hint and error points at the right field.
+
+
 class StatusForm(BaseForm):
     action = SelectField(_l("Step"), choices=[], validators=[DataRequired(REQUIRED)])
     text = TextAreaField(
         _l("Public text"),
+        id="status-text",
         description=_l(
             "Shown on the proposal's timeline and sent to its followers. Required to reject or close."
         ),
@@ -33,10 +46,17 @@ class StatusForm(BaseForm):
         description=_l("Only when forwarding."),
         validators=[Optional()],
     )
+    # The status the moderator saw when the page was loaded: a step chosen for another status
+    # (another moderator decided meanwhile) is refused instead of applied on top of it.
+    seen = HiddenField()
 
 
 class AnswerForm(BaseForm):
-    text = TextAreaField(_l("Public answer"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    text = TextAreaField(
+        _l("Public answer"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+        id="answer-text",
+    )
 
 
 class AgendaForm(BaseForm):
@@ -52,7 +72,9 @@ class AgendaForm(BaseForm):
 class RerouteForm(BaseForm):
     body = SelectField(_l("Move to"), choices=[], validators=[DataRequired(REQUIRED)])
     reason = TextAreaField(
-        _l("Public reason"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+        _l("Public reason"),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+        id="reroute-reason",
     )
 
 
@@ -63,13 +85,17 @@ class MergeForm(BaseForm):
         validators=[InputRequired(REQUIRED), NumberRange(min=1, max=2**31 - 1)],
     )
     reason = TextAreaField(
-        _l("Public reason"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+        _l("Public reason"),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+        id="merge-reason",
     )
 
 
 class HideForm(BaseForm):
     reason = TextAreaField(
-        _l("Public reason for hiding"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+        _l("Public reason for hiding"),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+        id="hide-reason",
     )
 
 

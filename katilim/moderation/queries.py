@@ -122,10 +122,11 @@ def queue(
         query = query.where(_overdue_condition(bodies, now))
     elif filters.mark == "flagged":
         query = query.where(has_open_flags(Proposal.id))
-    # Proposals that reached their support threshold first (they must reach the agenda),
-    # then the ones still waiting for an answer, each oldest first.
+    # Proposals that reached their support threshold and still wait for a decision first
+    # (they must reach the agenda; the same rule as their mark), then the ones still waiting
+    # for an answer, each oldest first.
     query = query.order_by(
-        Proposal.threshold_reached_at.is_(None),
+        ~and_(Proposal.threshold_reached_at.is_not(None), Proposal.status.in_(AWAITING_ANSWER)),
         Proposal.status.not_in(AWAITING_ANSWER),
         Proposal.published_at,
         Proposal.id,

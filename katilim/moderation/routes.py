@@ -85,7 +85,7 @@ def _get_moderated(proposal_id: int) -> Proposal:
 
 def _forms(proposal: Proposal, council, **given):
     """Every form of the review page; ``given`` replaces one with its submitted state."""
-    status_form = given.get("status_form") or StatusForm(formdata=None)
+    status_form = given.get("status_form") or StatusForm(formdata=None, seen=proposal.status.value)
     status_form.action.choices = options(
         [(a, ACTION_LABELS[a]) for a in services.allowed_actions(proposal)]
     )
@@ -186,6 +186,11 @@ def change_status(proposal_id: int):
     form.action.choices = options(
         [(a, ACTION_LABELS[a]) for a in services.allowed_actions(proposal)]
     )
+    if form.seen.data and form.seen.data != proposal.status.value:
+        # Another moderator changed the status since this page was loaded: keep the text.
+        form.action.errors = [_("Someone changed this proposal meanwhile. Please reload the page.")]
+        form.seen.data = proposal.status.value
+        return render_review(proposal, 409, status_form=form)
     if not form.validate_on_submit():
         return render_review(proposal, 400, status_form=form)
     try:

@@ -80,6 +80,24 @@ def _event(proposal, actor, kind, *, from_value=None, to_value=None, text=None) 
     return event
 
 
+def _move_status(proposal: Proposal, values: dict) -> None:
+    """Change the proposal's row only if its status is still the one this request read.
+
+    :raises InvalidTransition: if another moderator changed the status meanwhile.
+    """
+    result = db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id, Proposal.status == proposal.status)
+        .values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:
+        raise InvalidTransition(
+            _("Someone changed this proposal meanwhile. Please reload the page.")
+        )
+    db.session.refresh(proposal)
+
+
 def _mark_answered(proposal: Proposal, text: str | None) -> None:
     """A public text from the body is an answer: the first one starts the response clock."""
     if text and text.strip() and proposal.first_answer_at is None:
@@ -218,10 +236,10 @@ def reroute(moderator, proposal: Proposal, body: Body, reason: str) -> ProposalE
     if body.council_id != proposal.council_id or not body.is_active or body.id == proposal.body_id:
         raise InvalidTransition(_("Choose another active group of this council."))
     old = proposal.body
+    _move_status(proposal, {"status": S.NEW})  # not if a decision was made meanwhile
     proposal.body = body
     proposal.routing_method = RoutingMethod.MODERATOR
     proposal.routing_confirmed_at = utcnow()
-    proposal.status = S.NEW
     proposal.reviewer_id = None
     proposal.threshold_reached_at = None
     kind = EventKind.REROUTED if old is not None else EventKind.ROUTED
@@ -255,10 +273,13 @@ def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> Propo
     if (
         target.id == proposal.id
         or target.council_id != proposal.council_id
-        or target.status in (S.DRAFT, S.WITHDRAWN, S.REJECTED, S.CLOSED)
+        # Votes can only move where voting is open: not into a finished or hidden proposal.
+        or not target.is_voting_open
         or target.merged_into_id is not None
     ):
         raise InvalidTransition(_("Choose another open proposal to merge into."))
+    old = proposal.status
+    _move_status(proposal, {"status": S.CLOSED})  # not if a decision was made meanwhile
     supporters = list(
         db.session.scalars(
             select(Vote.user_id).where(Vote.proposal_id == proposal.id, Vote.value == 1)
@@ -275,8 +296,6 @@ def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> Propo
     db.session.execute(delete(Vote).where(Vote.proposal_id == proposal.id))
     _recount_votes(target.id)
     _recount_votes(proposal.id)
-    old = proposal.status
-    proposal.status = S.CLOSED
     proposal.merged_into_id = target.id
     proposal.decided_at = utcnow()
     _mark_answered(proposal, reason)

@@ -52,13 +52,13 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    proposal_id: Mapped[int | None] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE")
-    )
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposal_events.id", ondelete="CASCADE")
     )
-    kind: Mapped[str] = mapped_column(String(40))  # an EventKind value, or "threshold", "merged_vote"
+    kind: Mapped[str] = mapped_column(
+        String(40)
+    )  # an EventKind value, or "threshold", "merged_vote"
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     # When the e-mail for it was queued (immediately or in a digest); None = not yet.

@@ -1,11 +1,29 @@
-"""Following proposals and bodies, and telling followers what happened."""
+"""Following proposals and bodies, telling followers what happened, and e-mailing them.
 
-from sqlalchemy import select
+In-app notifications are always written; e-mails follow each person's choice
+(User.email_frequency): one per notification at once, a daily digest, or none. Either way
+the e-mail is queued in the outbox in the caller's transaction. Nothing here commits.
+"""
+
+from datetime import datetime, timedelta
+from itertools import groupby
+
+from flask import current_app
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
+from katilim.auth.models import Consent, ConsentPurpose, User
+from katilim.core.models import utcnow
 from katilim.extensions import db
-from katilim.notifications.models import Follow, Notification
+from katilim.notifications import emails
+from katilim.notifications.models import EmailFrequency, Follow, Notification
 from katilim.proposals.models import Proposal, ProposalEvent
+
+NOTIFICATIONS_PER_PAGE = 20
+# A digest goes out at most this often, so running the command hourly (or twice by mistake)
+# still sends each person one summary a day.
+DIGEST_MIN_INTERVAL = timedelta(hours=20)
 
 
 def _insert_ignoring_duplicates(values: dict) -> None:
@@ -16,6 +34,8 @@ def _insert_ignoring_duplicates(values: dict) -> None:
 
 
 def follow_proposal(user, proposal: Proposal) -> None:
+    if proposal.id is None:  # a proposal published in the same transaction
+        db.session.flush()
     _insert_ignoring_duplicates({"user_id": user.id, "proposal_id": proposal.id})
 
 
@@ -74,6 +94,7 @@ def notify_users(
     ]
     db.session.add_all(notifications)
     db.session.flush()
+    _email_immediately(notifications)
     return notifications
 
 
@@ -82,3 +103,183 @@ def notify_event(event: ProposalEvent) -> list[Notification]:
     db.session.flush()  # the event needs its id
     recipients = follower_ids(event.proposal) - {event.actor_id}
     return notify_users(recipients, event.proposal, event.kind.value, event=event)
+
+
+def toggle_proposal_follow(user, proposal: Proposal) -> bool:
+    """Follow the proposal, or stop following it; returns whether the user now follows it."""
+    if is_following(user, proposal=proposal):
+        unfollow_proposal(user, proposal)
+        return False
+    follow_proposal(user, proposal)
+    return True
+
+
+def toggle_body_follow(user, body) -> bool:
+    """Follow the body (its new proposals and their news), or stop; returns the new state."""
+    if is_following(user, body=body):
+        unfollow_body(user, body)
+        return False
+    follow_body(user, body)
+    return True
+
+
+# --- e-mail -------------------------------------------------------------------------------
+
+
+def _can_receive_email(user: User) -> bool:
+    # An unconfirmed address may belong to someone else: only the verification goes there.
+    return user.is_active_account and user.email_verified_at is not None
+
+
+def _email_immediately(notifications: list[Notification]) -> None:
+    """Queue one e-mail per notification for the recipients who asked for e-mails at once."""
+    if not notifications:
+        return
+    users = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(
+                User.id.in_({n.user_id for n in notifications}),
+                User.email_frequency == EmailFrequency.IMMEDIATE.value,
+            )
+        )
+        if _can_receive_email(u)
+    }
+    if not users:
+        return
+    bodies = emails.bodies_named_in(notifications)
+    now = utcnow()
+    for notification in notifications:
+        user = users.get(notification.user_id)
+        if user is not None:
+            emails.queue_notification_email(user, notification, bodies)
+            notification.emailed_at = now
+    db.session.flush()
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Queue one summary e-mail per person who chose a daily digest and has news.
+
+    Each digest lists every notification of that person not e-mailed yet, which are then
+    marked as e-mailed. Returns the number of digests queued; the caller commits.
+    """
+    now = now or utcnow()
+    due_users = (
+        select(User.id)
+        .where(
+            User.email_frequency == EmailFrequency.DAILY.value,
+            User.is_active_account.is_(True),
+            User.email_verified_at.is_not(None),
+            (User.last_digest_at.is_(None)) | (User.last_digest_at <= now - DIGEST_MIN_INTERVAL),
+        )
+        .scalar_subquery()
+    )
+    pending = list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.emailed_at.is_(None), Notification.user_id.in_(due_users))
+            .options(
+                joinedload(Notification.proposal).joinedload(Proposal.body),
+                joinedload(Notification.event),
+            )
+            .order_by(Notification.user_id, Notification.id)
+        )
+    )
+    if not pending:
+        return 0
+    users = {
+        u.id: u
+        for u in db.session.scalars(select(User).where(User.id.in_({n.user_id for n in pending})))
+    }
+    bodies = emails.bodies_named_in(pending)
+    count = 0
+    for user_id, group in groupby(pending, key=lambda n: n.user_id):
+        notifications = list(group)
+        user = users[user_id]
+        emails.queue_digest_email(user, notifications, bodies)
+        for notification in notifications:
+            notification.emailed_at = now
+        user.last_digest_at = now
+        count += 1
+    db.session.flush()
+    return count
+
+
+def set_email_frequency(user: User, frequency: EmailFrequency | str) -> None:
+    """Choose how often e-mails come. E-mails need explicit consent (KVKK açık rıza): choosing
+    them records it with the current notice version; choosing "never" withdraws it."""
+    frequency = EmailFrequency(frequency)
+    user.email_frequency = frequency.value
+    consent = db.session.scalar(
+        select(Consent).where(
+            Consent.user_id == user.id, Consent.purpose == ConsentPurpose.EMAIL_UPDATES
+        )
+    )
+    now = utcnow()
+    if frequency == EmailFrequency.NEVER:
+        if consent is not None and consent.withdrawn_at is None:
+            consent.withdrawn_at = now
+    else:
+        version = current_app.config["PRIVACY_NOTICE_VERSION"]
+        if consent is None:
+            db.session.add(
+                Consent(
+                    user_id=user.id,
+                    purpose=ConsentPurpose.EMAIL_UPDATES,
+                    text_version=version,
+                    given_at=now,
+                )
+            )
+        elif consent.withdrawn_at is not None or consent.text_version != version:
+            # Given again (or under a newer notice): the record shows the latest consent.
+            consent.given_at, consent.withdrawn_at, consent.text_version = now, None, version
+    db.session.flush()
+
+
+def unsubscribe(user: User) -> None:
+    """Stop every e-mail about proposals (from the link in an e-mail, without signing in)."""
+    set_email_frequency(user, EmailFrequency.NEVER)
+
+
+# --- the notifications page ---------------------------------------------------------------
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def list_notifications(user, page: int):
+    """The user's notifications, newest first, with what describing them needs."""
+    return db.paginate(
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .options(
+            joinedload(Notification.proposal).joinedload(Proposal.body),
+            joinedload(Notification.event),
+        )
+        .order_by(Notification.id.desc()),
+        page=page,
+        per_page=NOTIFICATIONS_PER_PAGE,
+        error_out=False,
+        count=True,
+    )
+
+
+def mark_read(user, notification: Notification) -> None:
+    if notification.user_id == user.id and notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+
+
+def mark_all_read(user) -> int:
+    """Mark every unread notification of the user as read; returns how many."""
+    return db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -8,6 +8,7 @@ from katilim.organization.models import Body, BodyKind
 from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.models import PUBLIC_STATUSES, Proposal, ProposalStatus
 from katilim.proposals.queries import ProposalFilters, list_proposals
+from katilim.stats.services import body_record, monthly_series
 
 bp = Blueprint("organization", __name__)
 
@@ -53,5 +54,10 @@ def body(slug: str):
     filters.body = body.slug
     pagination = list_proposals(council, filters, current_app.config["PROPOSALS_PER_PAGE"])
     return render_template(
-        "organization/body.html", body=body, filters=filters, pagination=pagination
+        "organization/body.html",
+        body=body,
+        filters=filters,
+        pagination=pagination,
+        record=body_record(body),
+        months=monthly_series(council, body=body),
     )

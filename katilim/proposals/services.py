@@ -13,6 +13,7 @@ from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.core.models import utcnow
 from katilim.core.text import fold_words, render_markdown, search_key, tr_lower
 from katilim.extensions import db
+from katilim.notifications.services import follow_proposal, notify_event
 from katilim.organization.models import Body, Council, District
 from katilim.proposals import permissions
 from katilim.proposals.models import (
@@ -102,7 +103,7 @@ def _route(proposal: Proposal, body: Body | None, method: RoutingMethod | None) 
 def _publish(author, proposal: Proposal) -> None:
     proposal.status = ProposalStatus.NEW
     proposal.published_at = utcnow()
-    _event(proposal, author, EventKind.PUBLISHED)
+    published = _event(proposal, author, EventKind.PUBLISHED)
     if proposal.body is not None:
         _event(
             proposal,
@@ -111,6 +112,8 @@ def _publish(author, proposal: Proposal) -> None:
             to_value=proposal.body.slug,
             text=proposal.routing_method.value if proposal.routing_method else None,
         )
+    follow_proposal(author, proposal)  # authors hear what happens to their proposals
+    notify_event(published)  # and the body's followers hear of a new proposal
 
 
 def create_proposal(

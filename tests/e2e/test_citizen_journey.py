@@ -16,6 +16,10 @@ def browser_context_args(browser_context_args):
 
 
 def _verification_link(app, email: str) -> str:
+    from katilim.notifications.outbox import deliver_due
+
+    with app.app_context():  # the send-mail worker's job: requests only queue e-mails
+        deliver_due()
     messages = [m for m in app.extensions.get("mail_outbox", []) if m["To"] == email]
     assert messages, f"no e-mail sent to {email}"
     body = messages[-1].get_content()

@@ -1,0 +1,382 @@
+"""The admin area: bodies, districts, members, site roles and the audit log."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from katilim.admin import queries, services
+from katilim.admin.forms import (
+    MEMBERSHIP_ROLE_LABELS,
+    SITE_ROLE_LABELS,
+    AuditFilterForm,
+    BodyForm,
+    DistrictForm,
+    MemberForm,
+    MemberRoleForm,
+    SiteRoleForm,
+)
+from katilim.admin.permissions import can_administer
+from katilim.auth.models import SiteRole, User
+from katilim.auth.services import find_user_by_email
+from katilim.core.errors import DomainError
+from katilim.core.forms import options
+from katilim.core.text import clean_input
+from katilim.core.urls import safe_next
+from katilim.extensions import db
+from katilim.organization.models import BodyKind, Membership, MembershipRole
+from katilim.organization.services import current_council
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# Whole sentences per role, so that translators never have to fit a label into a sentence.
+MEMBER_NOW = {
+    MembershipRole.MODERATOR: _l("%(name)s is now a moderator of %(body)s."),
+    MembershipRole.CHAIR: _l("%(name)s is now a chair of %(body)s."),
+}
+SITE_ROLE_NOW = {
+    SiteRole.RESIDENT: _l("%(email)s no longer has a site role."),
+    SiteRole.FACILITATOR: _l("%(email)s is now a facilitator."),
+    SiteRole.ADMIN: _l("%(email)s is now an admin."),
+}
+
+bp.add_app_template_global(can_administer, "can_administer")
+
+
+@bp.before_request
+def admins_only():
+    """Every page here is for admins. Checked once for the blueprint, so that no route can
+    forget it: visitors are sent to sign in, everyone else is refused."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not can_administer(current_user):
+        abort(403)
+    return None
+
+
+@bp.app_template_filter("audit_value")
+def audit_value(value) -> str:
+    """One value of an audit entry's details, readable: lists joined, nothing as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(audit_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {audit_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+@bp.route("")
+def dashboard():
+    return render_template(
+        "admin/dashboard.html", counts=queries.dashboard_counts(current_council())
+    )
+
+
+# --- bodies --------------------------------------------------------------------------------
+
+
+def _body_or_404(slug: str):
+    body = services.find_body(current_council(), slug)
+    if body is None:
+        abort(404)
+    return body
+
+
+def _body_data(form: BodyForm) -> services.BodyData:
+    return services.BodyData(
+        kind=BodyKind(form.kind.data),
+        names={"tr": form.name_tr.data, "en": form.name_en.data},
+        descriptions={"tr": form.description_tr.data, "en": form.description_en.data},
+        keywords=services.parse_keywords(form.keywords.data),
+        support_threshold=form.support_threshold.data,
+        response_days=form.response_days.data,
+        is_active=form.is_active.data,
+    )
+
+
+@bp.route("/bodies")
+def bodies():
+    return render_template(
+        "admin/bodies.html", rows=queries.bodies_with_member_counts(current_council())
+    )
+
+
+@bp.route("/bodies/new", methods=["GET", "POST"])
+def body_new():
+    form = BodyForm()
+    if form.validate_on_submit():
+        try:
+            body = services.create_body(
+                current_user, current_council(), form.slug.data, _body_data(form)
+            )
+        except (services.SlugTaken, services.InvalidSlug) as error:
+            form.slug.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is created.", name=body.name), "success")
+            return redirect(url_for("admin.bodies"))
+    return render_template("admin/body_form.html", form=form, body=None)
+
+
+@bp.route("/bodies/<slug>/edit", methods=["GET", "POST"])
+def body_edit(slug: str):
+    body = _body_or_404(slug)
+    form = BodyForm(
+        data={
+            "name_tr": body.names.get("tr", ""),
+            "name_en": body.names.get("en", ""),
+            "description_tr": body.descriptions.get("tr", ""),
+            "description_en": body.descriptions.get("en", ""),
+            "kind": body.kind.value,
+            "keywords": services.format_keywords(body.keywords or []),
+            "support_threshold": body.support_threshold,
+            "response_days": body.response_days,
+            "is_active": body.is_active,
+        }
+    )
+    del form.slug  # part of the body's address: fixed once created
+    if form.validate_on_submit():
+        changes = services.update_body(current_user, body, _body_data(form))
+        db.session.commit()
+        if changes:
+            flash(_("The changes to %(name)s are saved.", name=body.name), "success")
+        else:
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for("admin.bodies"))
+    return render_template("admin/body_form.html", form=form, body=body)
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+def _membership_or_404(body, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.body_id != body.id:
+        abort(404)
+    return membership
+
+
+@bp.route("/bodies/<slug>/members", methods=["GET", "POST"])
+def members(slug: str):
+    """The body's moderators and chairs; the form adds one by e-mail address."""
+    body = _body_or_404(slug)
+    form = MemberForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data)
+        if user is None:
+            form.email.errors.append(
+                _("No account uses this address. The person must register first.")
+            )
+        else:
+            try:
+                services.add_member(current_user, user, body, MembershipRole(form.role.data))
+            except DomainError as error:
+                form.email.errors.append(error.message)
+            else:
+                db.session.commit()
+                flash(
+                    MEMBER_NOW[MembershipRole(form.role.data)]
+                    % {"name": user.display_name, "body": body.name},
+                    "success",
+                )
+                return redirect(url_for("admin.members", slug=body.slug))
+    return render_template(
+        "admin/members.html",
+        body=body,
+        form=form,
+        memberships=queries.members_of(body),
+        role_form=MemberRoleForm(formdata=None),
+        role_labels=MEMBERSHIP_ROLE_LABELS,
+    )
+
+
+@bp.route("/bodies/<slug>/members/<id:membership_id>/role", methods=["POST"])
+def member_role(slug: str, membership_id: int):
+    body = _body_or_404(slug)
+    membership = _membership_or_404(body, membership_id)
+    form = MemberRoleForm()
+    if not form.validate_on_submit():
+        flash(_("Please choose one of the roles."), "error")
+    elif services.change_member_role(current_user, membership, MembershipRole(form.role.data)):
+        db.session.commit()
+        flash(
+            MEMBER_NOW[membership.role] % {"name": membership.user.display_name, "body": body.name},
+            "success",
+        )
+    else:
+        flash(_("Nothing was changed."), "info")
+    return redirect(url_for("admin.members", slug=body.slug))
+
+
+@bp.route("/bodies/<slug>/members/<id:membership_id>/remove", methods=["POST"])
+def member_remove(slug: str, membership_id: int):
+    body = _body_or_404(slug)
+    membership = _membership_or_404(body, membership_id)
+    name = membership.user.display_name
+    services.remove_member(current_user, membership)
+    db.session.commit()
+    flash(_("%(name)s is no longer a member of %(body)s.", name=name, body=body.name), "success")
+    return redirect(url_for("admin.members", slug=body.slug))
+
+
+# --- districts -----------------------------------------------------------------------------
+
+
+def _district_or_404(slug: str):
+    district = services.find_district(current_council(), slug)
+    if district is None:
+        abort(404)
+    return district
+
+
+def _district_data(form: DistrictForm) -> services.DistrictData:
+    return services.DistrictData(
+        names={"tr": form.name_tr.data, "en": form.name_en.data},
+        population=form.population.data,
+        population_year=form.population_year.data,
+    )
+
+
+@bp.route("/districts")
+def districts():
+    return render_template(
+        "admin/districts.html", districts=queries.list_all_districts(current_council())
+    )
+
+
+@bp.route("/districts/new", methods=["GET", "POST"])
+def district_new():
+    form = DistrictForm()
+    if form.validate_on_submit():
+        try:
+            district = services.create_district(
+                current_user, current_council(), form.slug.data, _district_data(form)
+            )
+        except (services.SlugTaken, services.InvalidSlug) as error:
+            form.slug.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is created.", name=district.name), "success")
+            return redirect(url_for("admin.districts"))
+    return render_template("admin/district_form.html", form=form, district=None)
+
+
+@bp.route("/districts/<slug>/edit", methods=["GET", "POST"])
+def district_edit(slug: str):
+    district = _district_or_404(slug)
+    form = DistrictForm(
+        data={
+            "name_tr": district.names.get("tr", ""),
+            "name_en": district.names.get("en", ""),
+            "population": district.population,
+            "population_year": district.population_year,
+        }
+    )
+    del form.slug
+    if form.validate_on_submit():
+        changes = services.update_district(current_user, district, _district_data(form))
+        db.session.commit()
+        if changes:
+            flash(_("The changes to %(name)s are saved.", name=district.name), "success")
+        else:
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for("admin.districts"))
+    return render_template("admin/district_form.html", form=form, district=district)
+
+
+# --- users and site roles ------------------------------------------------------------------
+
+
+@bp.route("/users")
+def users():
+    q = (clean_input(request.args.get("q")) or "").strip()[: queries.MAX_SEARCH]
+    pagination = queries.search_users(q, queries.page_number(request.args))
+    return render_template(
+        "admin/users.html",
+        q=q,
+        pagination=pagination,
+        role_form=SiteRoleForm(formdata=None),
+        role_labels=SITE_ROLE_LABELS,
+        args={"q": q} if q else {},
+    )
+
+
+@bp.route("/users/<id:user_id>/role", methods=["POST"])
+def user_role(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = SiteRoleForm()
+    back = safe_next(form.next.data, url_for("admin.users", q=user.email))
+    if not form.validate_on_submit():
+        flash(_("Please choose one of the roles."), "error")
+        return redirect(back)
+    role = SiteRole(form.role.data)
+    try:
+        changed = services.set_site_role(current_user, user, role)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    if changed:
+        flash(SITE_ROLE_NOW[role] % {"email": user.email}, "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+    return redirect(back)
+
+
+# --- audit log -----------------------------------------------------------------------------
+
+
+def _audit_filters(form: AuditFilterForm) -> queries.AuditFilters:
+    """The filters whose values are valid; a field with an error (shown beside it) is left
+    out rather than failing the page."""
+    if not request.args:
+        return queries.AuditFilters()
+    form.validate()
+
+    def valid(field):
+        return None if field.errors else field.data
+
+    return queries.AuditFilters(
+        actor=valid(form.actor) or "",
+        action=valid(form.action) or "",
+        target_type=valid(form.target_type) or "",
+        target_id=valid(form.target_id),
+        date_from=valid(form.date_from),
+        date_to=valid(form.date_to),
+    )
+
+
+@bp.route("/audit")
+def audit():
+    """The audit log, newest first, with filters."""
+    form = AuditFilterForm(formdata=request.args)
+    form.action.choices = options(
+        [("", _("All actions"))] + [(a, a) for a in queries.audit_actions()]
+    )
+    form.target_type.choices = options(
+        [("", _("All types"))] + [(t, t) for t in queries.audit_target_types()]
+    )
+    filters = _audit_filters(form)
+    pagination = queries.audit_page(filters, queries.page_number(request.args))
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        filters=filters,
+        pagination=pagination,
+        links=queries.audit_target_links(pagination.items),
+    )

@@ -1,0 +1,423 @@
+"""The admins' verbs: bodies, districts, memberships and site roles.
+
+Every verb takes the acting admin first, checks the right again, changes the rows, flushes
+and writes one audit entry saying what changed (old → new); routes and CLI commands commit.
+A verb that would change nothing writes nothing and reports it, so the log holds only changes.
+
+``actor=None`` is the operator at the command line (katilim/admin/cli.py): whoever can run
+`flask` on the server can change the database anyway, so a check would protect nothing; the
+audit entry has no actor and says ``{"via": "cli"}`` instead.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import exc, func, select
+
+from katilim.admin.permissions import can_administer
+from katilim.audit.services import record
+from katilim.auth.models import SiteRole, User
+from katilim.core.errors import DomainError, PermissionDenied
+from katilim.core.text import fold_words
+from katilim.extensions import db
+from katilim.organization.models import Body, BodyKind, Council, District, Membership
+
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX = 60
+KEYWORD_MAX = 60
+# The admin form edits these languages; texts in others (from the data file) are kept.
+FORM_LANGUAGES = ("tr", "en")
+
+
+class SlugTaken(DomainError):
+    status_code = 400
+
+
+class InvalidSlug(DomainError):
+    status_code = 400
+
+
+class AlreadyMember(DomainError):
+    status_code = 400
+
+
+class NotEligible(DomainError):
+    status_code = 400
+
+
+class LastAdmin(DomainError):
+    pass
+
+
+def _check(actor) -> None:
+    if actor is not None and not can_administer(actor):
+        raise PermissionDenied(_("Only admins can do this."))
+
+
+def _via(via: str | None) -> dict:
+    return {"via": via} if via else {}
+
+
+# --- keywords ------------------------------------------------------------------------------
+
+
+def parse_keywords(text: str | None) -> list[str]:
+    """Keywords from a textarea: one per line or separated by commas.
+
+    Inner spaces are collapsed; a leading "=" (whole word only, DESIGN.md §5) is kept and
+    glued to its word, so "= iş" becomes "=iş". Entries that fold to the same key (Çevre,
+    cevre) are one keyword to the router, so only the first spelling is kept.
+    """
+    keywords, seen = [], set()
+    for raw in re.split(r"[,\n]", text or ""):
+        keyword = " ".join(raw.split())
+        whole_word = keyword.startswith("=")
+        word = keyword.lstrip("=").strip()
+        if not fold_words(word):  # punctuation alone matches nothing
+            continue
+        keyword = ("=" if whole_word else "") + word
+        key = ("=" if whole_word else "") + " ".join(fold_words(word))
+        if key not in seen:
+            seen.add(key)
+            keywords.append(keyword)
+    return keywords
+
+
+def format_keywords(keywords: list[str]) -> str:
+    return "\n".join(keywords)
+
+
+# --- bodies --------------------------------------------------------------------------------
+
+
+@dataclass
+class BodyData:
+    kind: BodyKind
+    names: dict[str, str]
+    descriptions: dict[str, str]
+    keywords: list[str] = field(default_factory=list)
+    support_threshold: int = 50
+    response_days: int = 30
+    is_active: bool = True
+
+
+def _merge_texts(current: dict, given: dict) -> dict:
+    """Form languages from the form (an empty one is dropped, so the page falls back to
+    Turkish); the other languages as they were."""
+    merged = {lang: text.strip() for lang, text in given.items() if text and text.strip()}
+    merged.update({lang: text for lang, text in current.items() if lang not in FORM_LANGUAGES})
+    return merged
+
+
+def _per_language(prefix: str, texts: dict) -> dict:
+    return {f"{prefix}_{lang}": text for lang, text in texts.items()}
+
+
+def _body_snapshot(body: Body) -> dict:
+    return {
+        "kind": body.kind.value if body.kind else None,
+        **_per_language("name", body.names or {}),
+        **_per_language("description", body.descriptions or {}),
+        "keywords": list(body.keywords or []),
+        "support_threshold": body.support_threshold,
+        "response_days": body.response_days,
+        "is_active": body.is_active,
+    }
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for every field whose value differs."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in {**before, **after}
+        if before.get(key) != after.get(key)
+    }
+
+
+def find_body(council: Council, slug: str) -> Body | None:
+    if "\x00" in slug or len(slug) > SLUG_MAX:  # PostgreSQL refuses NUL; no slug is longer
+        return None
+    return db.session.scalar(select(Body).where(Body.council_id == council.id, Body.slug == slug))
+
+
+def _check_slug(model, council: Council, slug: str) -> None:
+    if not SLUG_PATTERN.fullmatch(slug or "") or len(slug) > SLUG_MAX:
+        raise InvalidSlug(_("Use lower-case letters a–z, digits and hyphens only."))
+    taken = db.session.scalar(
+        select(model.id).where(model.council_id == council.id, model.slug == slug)
+    )
+    if taken is not None:
+        raise SlugTaken(_("This short name is already used. Choose another one."))
+
+
+def _next_position(model, council: Council) -> int:
+    last = db.session.scalar(select(func.max(model.position)).where(model.council_id == council.id))
+    return (last or 0) + 1
+
+
+def _insert_unique(row) -> None:
+    """Insert behind a savepoint: two admins choosing the same slug at once meet the unique
+    constraint, and the second gets the same message as if the check had caught it."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except exc.IntegrityError as error:
+        raise SlugTaken(_("This short name is already used. Choose another one.")) from error
+
+
+def create_body(actor, council: Council, slug: str, data: BodyData, *, via=None) -> Body:
+    _check(actor)
+    _check_slug(Body, council, slug)
+    body = Body(
+        council_id=council.id,
+        slug=slug,
+        kind=data.kind,
+        names=_merge_texts({}, data.names),
+        descriptions=_merge_texts({}, data.descriptions),
+        keywords=list(data.keywords),
+        support_threshold=data.support_threshold,
+        response_days=data.response_days,
+        is_active=data.is_active,
+        position=_next_position(Body, council),
+    )
+    _insert_unique(body)
+    record(actor, "body.create", body, slug=slug, **_body_snapshot(body), **_via(via))
+    return body
+
+
+def update_body(actor, body: Body, data: BodyData, *, via=None) -> dict:
+    """Apply the form to the body; returns the changes ({} when nothing changed)."""
+    _check(actor)
+    before = _body_snapshot(body)
+    body.kind = data.kind
+    body.names = _merge_texts(body.names or {}, data.names)
+    body.descriptions = _merge_texts(body.descriptions or {}, data.descriptions)
+    body.keywords = list(data.keywords)
+    body.support_threshold = data.support_threshold
+    body.response_days = data.response_days
+    body.is_active = data.is_active
+    changes = _changes(before, _body_snapshot(body))
+    if changes:
+        db.session.flush()
+        record(actor, "body.update", body, slug=body.slug, changes=changes, **_via(via))
+    return changes
+
+
+# --- districts -----------------------------------------------------------------------------
+
+
+@dataclass
+class DistrictData:
+    names: dict[str, str]
+    population: int | None = None
+    population_year: int | None = None
+
+
+def _district_snapshot(district: District) -> dict:
+    return {
+        **_per_language("name", district.names or {}),
+        "population": district.population,
+        "population_year": district.population_year,
+    }
+
+
+def find_district(council: Council, slug: str) -> District | None:
+    if "\x00" in slug or len(slug) > SLUG_MAX:
+        return None
+    return db.session.scalar(
+        select(District).where(District.council_id == council.id, District.slug == slug)
+    )
+
+
+def create_district(actor, council: Council, slug: str, data: DistrictData, *, via=None):
+    _check(actor)
+    _check_slug(District, council, slug)
+    district = District(
+        council_id=council.id,
+        slug=slug,
+        names=_merge_texts({}, data.names),
+        population=data.population,
+        population_year=data.population_year,
+        position=_next_position(District, council),
+    )
+    _insert_unique(district)
+    record(
+        actor, "district.create", district, slug=slug, **_district_snapshot(district), **_via(via)
+    )
+    return district
+
+
+def update_district(actor, district: District, data: DistrictData, *, via=None) -> dict:
+    _check(actor)
+    before = _district_snapshot(district)
+    district.names = _merge_texts(district.names or {}, data.names)
+    district.population = data.population
+    district.population_year = data.population_year
+    changes = _changes(before, _district_snapshot(district))
+    if changes:
+        db.session.flush()
+        record(actor, "district.update", district, slug=district.slug, changes=changes, **_via(via))
+    return changes
+
+
+# --- memberships ---------------------------------------------------------------------------
+
+
+def _require_eligible(user: User) -> None:
+    """Roles go only to active accounts with a confirmed address: anyone can register with an
+    address that is not theirs, and a role must not land on such an account."""
+    if not user.is_active_account:
+        raise NotEligible(_("This account is deactivated; it cannot be given a role."))
+    if not user.is_verified:
+        raise NotEligible(
+            _(
+                "%(email)s has not confirmed the e-mail address yet. Roles are given only to "
+                "confirmed addresses; ask the person to use the link in their e-mail first.",
+                email=user.email,
+            )
+        )
+
+
+def membership_of(user: User, body: Body) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.body_id == body.id)
+    )
+
+
+def _membership_details(membership: Membership) -> dict:
+    # The address as it was: the log is a record of that moment, even if it changes later.
+    return {
+        "user": membership.user.email,
+        "user_id": membership.user_id,
+        "body": membership.body.slug,
+    }
+
+
+def _already_member(user: User) -> AlreadyMember:
+    return AlreadyMember(
+        _(
+            "%(email)s is already a member of this group; change the role in the list.",
+            email=user.email,
+        )
+    )
+
+
+def add_member(actor, user: User, body: Body, role, *, via=None) -> Membership:
+    _check(actor)
+    _require_eligible(user)
+    if membership_of(user, body) is not None:
+        raise _already_member(user)
+    # Ids, not relationships: an object attached through a relationship would be flushed
+    # before the savepoint starts, outside the try.
+    membership = Membership(user_id=user.id, body_id=body.id, role=role)
+    try:
+        with db.session.begin_nested():
+            db.session.add(membership)
+    except exc.IntegrityError as error:  # added by someone else a moment ago
+        raise _already_member(user) from error
+    record(
+        actor,
+        "membership.add",
+        membership,
+        role=membership.role.value,
+        **_membership_details(membership),
+        **_via(via),
+    )
+    return membership
+
+
+def change_member_role(actor, membership: Membership, role, *, via=None) -> bool:
+    """Returns False (and writes nothing) when the member already has the role."""
+    _check(actor)
+    old = membership.role
+    if old == role:
+        return False
+    membership.role = role
+    db.session.flush()
+    record(
+        actor,
+        "membership.update",
+        membership,
+        changes={"role": [old.value, membership.role.value]},
+        **_membership_details(membership),
+        **_via(via),
+    )
+    return True
+
+
+def remove_member(actor, membership: Membership, *, via=None) -> None:
+    _check(actor)
+    # Recorded first: the entry keeps the membership's id, which the delete ends.
+    record(
+        actor,
+        "membership.remove",
+        membership,
+        role=membership.role.value,
+        **_membership_details(membership),
+        **_via(via),
+    )
+    db.session.delete(membership)
+    db.session.flush()
+
+
+# --- site roles ----------------------------------------------------------------------------
+
+
+def _keep_one_admin(actor, user: User) -> None:
+    """Refuse to take the admin role from the last active admin: nobody could give it back
+    except an operator at the command line. The admin rows are locked (on PostgreSQL) so that
+    two admins demoting each other at the same moment cannot both succeed."""
+    admins = db.session.execute(
+        select(User.id, User.is_active_account)
+        .where(User.site_role == SiteRole.ADMIN)
+        .with_for_update()
+    ).all()
+    if not any(active and user_id != user.id for user_id, active in admins):
+        if actor is not None and actor.id == user.id:
+            raise LastAdmin(
+                _(
+                    "You are the only admin, so you cannot give up the admin role. "
+                    "Give it to someone else first."
+                )
+            )
+        raise LastAdmin(
+            _(
+                "%(email)s is the only admin, so the admin role cannot be taken away. "
+                "Give it to someone else first.",
+                email=user.email,
+            )
+        )
+
+
+def set_site_role(actor, user: User, role: SiteRole, *, via=None) -> bool:
+    """Give the user a site role (resident means none). Returns False if nothing changed."""
+    _check(actor)
+    old = user.site_role
+    if old == role:
+        return False
+    if role != SiteRole.RESIDENT:
+        _require_eligible(user)
+    if old == SiteRole.ADMIN:
+        _keep_one_admin(actor, user)
+    user.site_role = role
+    db.session.flush()
+    record(
+        actor,
+        "role.revoke" if role == SiteRole.RESIDENT else "role.grant",
+        user,
+        email=user.email,
+        changes={"site_role": [old.value, role.value]},
+        **_via(via),
+    )
+    return True
+
+
+def grant_role(actor, user: User, role: SiteRole, *, via=None) -> bool:
+    if role == SiteRole.RESIDENT:
+        raise ValueError("use revoke_role to take a site role away")
+    return set_site_role(actor, user, role, via=via)
+
+
+def revoke_role(actor, user: User, *, via=None) -> bool:
+    return set_site_role(actor, user, SiteRole.RESIDENT, via=via)

@@ -1,0 +1,156 @@
+"""What a notification says, on the page and in e-mails, in the reader's language.
+
+``describe`` is called while the reader's locale is active: the page's for
+/me/notifications, the recipient's (force_locale in send_email) for e-mails, so the same
+notification reads in Turkish for one person and in English for another.
+"""
+
+from collections.abc import Iterable, Mapping
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from katilim.extensions import db
+from katilim.mail import absolute_url, send_email
+from katilim.notifications.models import Notification
+from katilim.notifications.tokens import unsubscribe_url
+from katilim.organization.models import Body
+from katilim.proposals.models import STATUS_LABELS, ProposalStatus
+
+DIGEST_MAX_ITEMS = 50  # a longer list helps nobody; the rest is on /me/notifications
+
+
+def bodies_named_in(notifications: Iterable[Notification]) -> dict[str, Body]:
+    """The bodies that events name by slug (routing, re-routing), in one query."""
+    slugs = set()
+    for notification in notifications:
+        if notification.event is not None:
+            slugs.update(
+                v for v in (notification.event.from_value, notification.event.to_value) if v
+            )
+    if not slugs:
+        return {}
+    return {b.slug: b for b in db.session.scalars(select(Body).where(Body.slug.in_(slugs)))}
+
+
+def describe(notification: Notification, bodies: Mapping[str, Body]) -> str:
+    """One line about what happened, in the current language."""
+    event = notification.event
+    proposal = notification.proposal
+    own_body = proposal.body.name if proposal is not None and proposal.body is not None else ""
+
+    def body_name(slug: str | None) -> str:
+        body = bodies.get(slug or "")
+        return body.name if body is not None else (slug or own_body)
+
+    to_value = event.to_value if event is not None else None
+    from_value = event.from_value if event is not None else None
+    match notification.kind:
+        case "published":
+            return _("New proposal in %(body)s.", body=own_body) if own_body else _("Published.")
+        case "routed":
+            return _("Sent to %(body)s.", body=body_name(to_value))
+        case "rerouted":
+            return _(
+                "Moved from %(old)s to %(new)s.", old=body_name(from_value), new=body_name(to_value)
+            )
+        case "routing_confirmed":
+            return _("A moderator confirmed that it goes to %(body)s.", body=body_name(to_value))
+        case "edited":
+            return _("The author edited the proposal.")
+        case "withdrawn":
+            return _("The author withdrew the proposal.")
+        case "status_changed":
+            try:
+                status = str(STATUS_LABELS[ProposalStatus(to_value)])
+            except ValueError:
+                status = to_value or ""
+            return _("Status changed to: %(status)s.", status=status)
+        case "answered":
+            return _("The group answered.")
+        case "on_agenda":
+            return _("It is on the agenda of the municipal council.")
+        case "merged":
+            return _("Merged into another proposal.")
+        case "merged_vote":
+            return _("A proposal you supported was merged into another one; your vote moved there.")
+        case "hidden":
+            return _("Hidden by the moderators.")
+        case "threshold" | "threshold_reached":
+            return _("It has the support needed to go on the agenda of %(body)s.", body=own_body)
+    return _("There is news about this proposal.")
+
+
+def public_text(notification: Notification) -> str | None:
+    """The public text that came with the event (an answer, a reason), if it has one."""
+    event = notification.event
+    # A routing event's text is how the body was chosen, not words for people.
+    if event is None or not event.text or notification.kind in ("routed", "routing_confirmed"):
+        return None
+    return event.text
+
+
+def merged_into_url(notification: Notification) -> str | None:
+    """Where a merged proposal goes on (the merge event names the target's id)."""
+    event = notification.event
+    if (
+        notification.kind in ("merged", "merged_vote")
+        and event
+        and (event.to_value or "").isdigit()
+    ):
+        return absolute_url("proposals.detail", proposal_id=int(event.to_value))
+    return None
+
+
+def _unsubscribe_headers(user) -> dict[str, str]:
+    # Mail programs show their own "unsubscribe" button for this header (RFC 2369).
+    return {"List-Unsubscribe": f"<{unsubscribe_url(user)}>"}
+
+
+def _item(notification: Notification) -> dict:
+    return {
+        "notification": notification,
+        "title": notification.proposal.title if notification.proposal else "",
+        "text": public_text(notification),
+        "url": absolute_url("proposals.detail", proposal_id=notification.proposal_id)
+        if notification.proposal_id
+        else absolute_url("notifications.index"),
+        "merged_into_url": merged_into_url(notification),
+    }
+
+
+def queue_notification_email(user, notification: Notification, bodies: Mapping[str, Body]):
+    """One e-mail about one notification, in the recipient's language (the caller commits)."""
+    item = _item(notification)
+    return send_email(
+        user.email,
+        _l("News about the proposal “%(title)s”", title=item["title"]),
+        "notification",
+        locale=user.locale,
+        headers=_unsubscribe_headers(user),
+        user=user,
+        item=item,
+        describe=describe,
+        bodies=bodies,
+        account_url=absolute_url("account.index"),
+    )
+
+
+def queue_digest_email(user, notifications: list[Notification], bodies: Mapping[str, Body]):
+    """The daily summary: every notification not e-mailed yet, in one message."""
+    shown = notifications[:DIGEST_MAX_ITEMS]
+    return send_email(
+        user.email,
+        _l("Your daily summary from Katılım"),
+        "digest",
+        locale=user.locale,
+        headers=_unsubscribe_headers(user),
+        user=user,
+        items=[_item(n) for n in shown],
+        more=len(notifications) - len(shown),
+        describe=describe,
+        bodies=bodies,
+        notifications_url=absolute_url("notifications.index"),
+        account_url=absolute_url("account.index"),
+    )

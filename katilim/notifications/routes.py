@@ -1,0 +1,166 @@
+"""Follow buttons, the notifications page, and the unsubscribe link from e-mails."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from katilim.auth.forms import EmptyForm
+from katilim.extensions import db, limiter
+from katilim.notifications import emails, permissions, services
+from katilim.notifications.models import Notification
+from katilim.notifications.tokens import user_from_unsubscribe_token
+from katilim.organization.models import Body
+from katilim.organization.services import current_council
+from katilim.proposals.routes import _get_visible
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    # Registered with the blueprint, so that the shared templating module needs no change.
+    state.app.jinja_env.globals.update(
+        is_following=services.is_following, can_follow=permissions.can_follow
+    )
+
+
+@bp.app_context_processor
+def _header_context():
+    return {"unread_notification_count": _unread_notification_count}
+
+
+def _unread_notification_count() -> int:
+    """For the header link: one COUNT per page, only when a template asks for it."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notification_count" not in g:
+        g.unread_notification_count = services.unread_count(current_user)
+    return g.unread_notification_count
+
+
+def _check_form() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/proposals/<id:proposal_id>/follow", methods=["POST"])
+@login_required
+@limiter.limit("60 per minute")
+def follow_proposal(proposal_id: int):
+    """Follow a proposal, or stop following it."""
+    proposal = _get_visible(proposal_id)
+    _check_form()
+    if not permissions.can_follow(current_user):
+        abort(403)
+    following = services.toggle_proposal_follow(current_user, proposal)
+    db.session.commit()
+    flash(
+        _("You follow this proposal now. We will tell you what happens to it.")
+        if following
+        else _("You no longer follow this proposal."),
+        "success",
+    )
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="follow"))
+
+
+@bp.route("/bodies/<slug>/follow", methods=["POST"])
+@login_required
+@limiter.limit("60 per minute")
+def follow_body(slug: str):
+    """Follow an assembly or working group (its new proposals and their news), or stop."""
+    if "\x00" in slug:  # PostgreSQL refuses NUL in a query parameter: no body has one
+        abort(404)
+    body = db.session.scalar(
+        select(Body).where(Body.council_id == current_council().id, Body.slug == slug[:60])
+    )
+    if body is None or not body.is_active:
+        abort(404)
+    _check_form()
+    if not permissions.can_follow(current_user):
+        abort(403)
+    following = services.toggle_body_follow(current_user, body)
+    db.session.commit()
+    flash(
+        _("You follow %(body)s now. We will tell you about its proposals.", body=body.name)
+        if following
+        else _("You no longer follow %(body)s.", body=body.name),
+        "success",
+    )
+    return redirect(url_for("organization.body", slug=body.slug, _anchor="follow"))
+
+
+def _page() -> int:
+    try:
+        return min(max(int(request.args.get("page", 1)), 1), 10_000)
+    except ValueError:
+        return 1
+
+
+@bp.route("/me/notifications")
+@login_required
+def index():
+    """My notifications, newest first. Reading this page marks nothing as read."""
+    pagination = services.list_notifications(current_user, _page())
+    return render_template(
+        "notifications/index.html",
+        pagination=pagination,
+        bodies=emails.bodies_named_in(pagination.items),
+        describe=emails.describe,
+    )
+
+
+@bp.route("/me/notifications/<id:notification_id>")
+@login_required
+def open_notification(notification_id: int):
+    """Mark one notification as read and go to its proposal."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    services.mark_read(current_user, notification)
+    db.session.commit()
+    if notification.proposal_id is None:
+        return redirect(url_for("notifications.index"))
+    return redirect(url_for("proposals.detail", proposal_id=notification.proposal_id))
+
+
+@bp.route("/me/notifications/read", methods=["POST"])
+@login_required
+def mark_all_read():
+    """Mark all my notifications as read."""
+    _check_form()
+    services.mark_all_read(current_user)
+    db.session.commit()
+    flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def unsubscribe(token: str):
+    """Stop e-mails from the link in any of them, without signing in.
+
+    The GET only asks: mail scanners open links, and must not unsubscribe anyone.
+    """
+    user = user_from_unsubscribe_token(token)
+    if user is None:
+        return render_template("notifications/unsubscribe_failed.html"), 400
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        services.unsubscribe(user)
+        db.session.commit()
+        return render_template("notifications/unsubscribe.html", done=True, form=form)
+    return render_template(
+        "notifications/unsubscribe.html",
+        done=False,
+        form=form,
+        masked_email=_mask(user.email),
+    )
+
+
+def _mask(email: str) -> str:
+    """a…@example.org: enough to recognise one's address if the link was forwarded."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}"

@@ -1,0 +1,40 @@
+"""Public figures: each body's response record, the council's totals and monthly chart."""
+
+from flask import Blueprint, Response, render_template
+from flask_babel import format_percent
+
+from katilim.core.models import utcnow
+from katilim.organization.services import current_council
+from katilim.stats.services import council_records, council_total, monthly_series, records_csv
+
+bp = Blueprint("stats", __name__)
+# The body page shows shares too, so the formatter is offered to every template.
+bp.add_app_template_global(format_percent, "format_percent")
+
+
+@bp.route("/stats")
+def index():
+    council = current_council()
+    now = utcnow()
+    records = council_records(council, now=now)
+    return render_template(
+        "stats/index.html",
+        records=records,
+        total=council_total(records),
+        series=monthly_series(council, now=now),
+        now=now,
+    )
+
+
+@bp.route("/stats.csv")
+def table_csv():
+    """The same table as /stats, for spreadsheets (UTF-8, so that "ş" and "ğ" stay intact)."""
+    council = current_council()
+    records = council_records(council)
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8 instead of
+    # the system's legacy code page (Windows-1254 in Türkiye), which would garble the names.
+    return Response(
+        "\ufeff" + records_csv(records, council_total(records)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{council.slug}-figures.csv"'},
+    )
