@@ -75,6 +75,17 @@ def test_moderator_answers_and_citizen_sees_it_other_group_cannot_act(
     expect(citizen.locator(".timeline")).to_contain_text(answer)
     expect(citizen.locator(".status").first).to_have_text("İnceleniyor")
 
+    # ... and in the notifications, with the unread count in the header
+    nav_link = citizen.locator("nav a[href='/me/notifications']")
+    expect(nav_link).to_contain_text("(2)")  # review started, answer published
+    nav_link.click()
+    items = citizen.locator(".notification-list li")
+    expect(items).to_have_count(2)
+    expect(items.first).to_contain_text("Kuruçeşme tramvay durağına gölgelik yapılsın")
+    citizen.screenshot(path="test-results/screenshots/notifications-tr-360.png", full_page=True)
+    items.first.locator("a").click()
+    expect(citizen).to_have_url(re.compile(rf"{proposal_url}"))
+
     # The environment moderator cannot open or act on it
     other = new_page(browser, live_server, "en-GB")
     sign_in(other, "cevre-mod@example.org")
