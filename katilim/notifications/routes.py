@@ -107,6 +107,7 @@ def index():
         pagination=pagination,
         bodies=emails.bodies_named_in(pagination.items),
         describe=emails.describe,
+        public_text=emails.public_text,
     )
 
 
