@@ -236,6 +236,8 @@ def reroute(moderator, proposal: Proposal, body: Body, reason: str) -> ProposalE
     if body.council_id != proposal.council_id or not body.is_active or body.id == proposal.body_id:
         raise InvalidTransition(_("Choose another active group of this council."))
     old = proposal.body
+    # Followers of the body it leaves hear where it went, too.
+    told_before = follower_ids(proposal)
     _move_status(proposal, {"status": S.NEW})  # not if a decision was made meanwhile
     proposal.body = body
     proposal.routing_method = RoutingMethod.MODERATOR
@@ -251,7 +253,8 @@ def reroute(moderator, proposal: Proposal, body: Body, reason: str) -> ProposalE
         to_value=body.slug,
         text=reason,
     )
-    notify_event(event)
+    told = {n.user_id for n in notify_event(event)}
+    notify_users(told_before - told - {moderator.id}, proposal, kind.value, event=event)
     record(
         moderator,
         "proposal.reroute",

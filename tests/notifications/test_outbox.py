@@ -205,7 +205,7 @@ def test_send_digests_command_links_to_the_public_site(app, council, monkeypatch
     monkeypatch.setitem(app.config, "SITE_URL", "https://katilim.example.org")
     with app.app_context():
         proposal = make_proposal()
-        reader = make_reader(frequency="daily")
+        reader = make_reader(frequency="daily", locale="en")  # e-mails go in its language
         follow_proposal(reader, proposal)
         add_event(proposal, EventKind.ANSWERED, text="Yanıt")
         db.session.commit()
