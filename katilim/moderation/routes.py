@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from katilim.auth.forms import EmptyForm
 from katilim.comments.models import Comment
@@ -27,8 +27,9 @@ from katilim.moderation.models import AnswerTemplate, Flag, FlagReason, FlagReso
 from katilim.moderation.queries import QueueFilters, counts_per_body, marks_of, open_flags, queue
 from katilim.organization.models import Body
 from katilim.organization.services import current_council, list_bodies
-from katilim.proposals.models import Proposal, ProposalEvent
+from katilim.proposals.models import Proposal
 from katilim.proposals.permissions import can_view
+from katilim.proposals.queries import proposal_for_page
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 reports_bp = Blueprint("reports", __name__)
@@ -65,17 +66,7 @@ def index():
 
 
 def _get_moderated(proposal_id: int) -> Proposal:
-    proposal = db.session.scalar(
-        select(Proposal)
-        .where(Proposal.id == proposal_id, Proposal.council_id == current_council().id)
-        .options(
-            joinedload(Proposal.body),
-            joinedload(Proposal.district),
-            joinedload(Proposal.author),
-            selectinload(Proposal.tags),
-            selectinload(Proposal.events).joinedload(ProposalEvent.actor),
-        )
-    )
+    proposal = proposal_for_page(current_council(), proposal_id)
     if proposal is None or not can_view(current_user, proposal):
         abort(404)
     if not permissions.can_moderate(current_user, proposal):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from katilim.core.text import fold_words
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District
-from katilim.proposals.models import PUBLIC_STATUSES, Proposal, ProposalStatus, Tag
+from katilim.proposals.models import PUBLIC_STATUSES, Proposal, ProposalEvent, ProposalStatus, Tag
 from katilim.proposals.routing import SOFTENED
 
 SORTS = {
@@ -162,3 +162,18 @@ def proposals_of_author(user, limit: int = 50) -> list[Proposal]:
 
 def list_tags(limit: int = 100) -> list[Tag]:
     return list(db.session.scalars(select(Tag).order_by(Tag.name).limit(limit)))
+
+
+def proposal_for_page(council: Council, proposal_id: int) -> Proposal | None:
+    """One proposal with everything its page shows (body, district, author, tags, timeline)."""
+    return db.session.scalar(
+        select(Proposal)
+        .where(Proposal.id == proposal_id, Proposal.council_id == council.id)
+        .options(
+            joinedload(Proposal.body),
+            joinedload(Proposal.district),
+            joinedload(Proposal.author),
+            selectinload(Proposal.tags),
+            selectinload(Proposal.events).joinedload(ProposalEvent.actor),
+        )
+    )

@@ -13,7 +13,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from katilim.comments.forms import CommentForm
 from katilim.comments.services import comment_threads
@@ -27,11 +26,10 @@ from katilim.proposals.forms import GENERAL_QUEUE, SUGGEST, ProposalForm, Withdr
 from katilim.proposals.models import (
     STATUS_LABELS,
     Proposal,
-    ProposalEvent,
     ProposalStatus,
     RoutingMethod,
 )
-from katilim.proposals.queries import ProposalFilters, list_proposals, list_tags
+from katilim.proposals.queries import ProposalFilters, list_proposals, list_tags, proposal_for_page
 from katilim.proposals.routing import suggest_bodies
 from katilim.voting.services import get_vote_value
 
@@ -151,17 +149,7 @@ def new():
 
 
 def _get_visible(proposal_id: int) -> Proposal:
-    proposal = db.session.scalar(
-        select(Proposal)
-        .where(Proposal.id == proposal_id, Proposal.council_id == current_council().id)
-        .options(
-            joinedload(Proposal.body),
-            joinedload(Proposal.district),
-            joinedload(Proposal.author),
-            selectinload(Proposal.tags),
-            selectinload(Proposal.events).joinedload(ProposalEvent.actor),
-        )
-    )
+    proposal = proposal_for_page(current_council(), proposal_id)
     if proposal is None or not permissions.can_view(current_user, proposal):
         abort(404)
     return proposal
