@@ -30,8 +30,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _refuse_unsafe_production(app)
 
-    from katilim import cli, extensions, i18n, templating
+    from katilim import cli, extensions, i18n, logs, serving, templating
     from katilim.core import errors
+
+    logs.init_app(app)  # request ids first; JSON lines in production
+    serving.init_app(app)  # ProxyFix and rate-limit storage, before the limiter reads it
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))

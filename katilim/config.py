@@ -51,6 +51,14 @@ class DefaultConfig:
     # Rate limits live in Redis when several processes serve the site; memory is fine for one.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # While Redis is unreachable, each process counts in memory instead of failing the page.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+
+    # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto to trust (0 = none).
+    PROXY_COUNT = int(_env("PROXY_COUNT", "0"))
+    # "json" (one object per line, the default in production) or "text"; see katilim/logs.py.
+    LOG_FORMAT = _env("LOG_FORMAT")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
     # Everything is served from this host: no inline script, no outside fonts or CDNs.
     CONTENT_SECURITY_POLICY = {

@@ -15,9 +15,10 @@ from sqlalchemy import text
 
 from katilim.auth.forms import EmptyForm
 from katilim.core.urls import safe_next
-from katilim.extensions import db
+from katilim.extensions import db, limiter
 from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.queries import top_proposals
+from katilim.serving import uses_redis
 
 bp = Blueprint("core", __name__)
 
@@ -56,12 +57,25 @@ def privacy():
     return render_template("core/privacy.html", council=current_council())
 
 
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement: the standard, what was tested, how to report a barrier."""
+    return render_template("core/accessibility.html", council=current_council())
+
+
 @bp.route("/health")
 def health():
-    """Liveness and database readiness, for the load balancer."""
+    """Readiness for the load balancer and monitoring: the database and, when rate limits are
+    kept in Redis, Redis. 503 names the part that failed."""
+    checks = {"database": "ok"}
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # any database failure means "not ready"
-        current_app.logger.exception("Health check failed")
-        return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
+        current_app.logger.exception("Health check: the database is unavailable")
+        checks["database"] = "unavailable"
+    if uses_redis(current_app):
+        checks["redis"] = "ok" if limiter.storage.check() else "unavailable"
+        if checks["redis"] != "ok":
+            current_app.logger.error("Health check: Redis is unavailable")
+    healthy = all(value == "ok" for value in checks.values())
+    return jsonify(status="ok" if healthy else "error", **checks), 200 if healthy else 503

@@ -1,0 +1,151 @@
+"""Logs: a request id on every request, and one JSON object per line in production.
+
+In development Flask's readable log lines stay as they are. With ``LOG_FORMAT = "json"`` (the
+default when ``KATILIM_ENV=production``) every record, the application's and the libraries',
+goes to stderr as one JSON object: time, level, logger, message and, inside a request, the
+request id, method, path and (once the response exists) status. gunicorn.conf.py uses the same
+formatter for gunicorn's own and access logs, so a log collector reads one format.
+
+The request id comes from the reverse proxy's ``X-Request-ID`` header when it sends a sensible
+one (nginx: ``proxy_set_header X-Request-ID $request_id``), or is made here; it is sent back in
+the response's ``X-Request-ID`` header, which gunicorn's access log records.
+"""
+
+import json
+import logging
+import re
+import sys
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from flask import Flask, Response, g, has_request_context, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# gunicorn access log atoms (see gunicorn.conf.py) → JSON fields
+_ACCESS_FIELDS = {
+    "h": "remote_addr",
+    "m": "method",
+    "U": "path",
+    "q": "query",
+    "s": "status",
+    "B": "bytes",
+    "M": "duration_ms",
+    "{x-request-id}o": "request_id",
+    "a": "user_agent",
+}
+
+
+def request_id() -> str | None:
+    """The current request's id (None outside a request)."""
+    if not has_request_context():
+        return None
+    if "request_id" not in g:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    return g.request_id
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds request_id, method, path and status to records made inside a request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if has_request_context() and not hasattr(record, "request_id"):
+            record.request_id = request_id()
+            record.method = request.method
+            record.path = request.path
+            record.status = g.get("response_status")
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record; fields that are unknown are left out."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.name == "gunicorn.access" and isinstance(record.args, Mapping):
+            for atom, field in _ACCESS_FIELDS.items():
+                value = record.args.get(atom)
+                if value not in (None, "", "-"):
+                    entry[field] = value
+            entry["status"] = _int_or_none(entry.get("status"))
+            entry["duration_ms"] = _int_or_none(entry.get("duration_ms"))
+        for field in ("request_id", "method", "path", "status"):
+            value = getattr(record, field, None)
+            if value is not None:
+                entry[field] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(
+            {key: value for key, value in entry.items() if value is not None},
+            ensure_ascii=False,
+            default=str,
+        )
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (a test may have swapped it)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):  # StreamHandler.__init__ assigns it; the property wins
+        pass
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _assign_request_id() -> None:
+        request_id()
+
+    @app.after_request
+    def _send_request_id(response: Response) -> Response:
+        g.response_status = response.status_code
+        response.headers.setdefault(REQUEST_ID_HEADER, request_id())
+        return response
+
+    log_format = app.config.get("LOG_FORMAT") or (
+        "json" if app.config["ENV_NAME"] == "production" else "text"
+    )
+    if log_format == "json":
+        _log_json_to_stderr(app)
+
+
+def _log_json_to_stderr(app: Flask) -> None:
+    """Send every logger's records to one JSON handler on the root logger (added once per
+    process; under gunicorn, gunicorn.conf.py may already have put it there)."""
+    from flask.logging import default_handler
+
+    root = logging.getLogger()
+    if not any(isinstance(handler.formatter, JsonFormatter) for handler in root.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(JsonFormatter())
+        root.addHandler(handler)
+    for handler in root.handlers:
+        if isinstance(handler.formatter, JsonFormatter) and not any(
+            isinstance(existing, RequestContextFilter) for existing in handler.filters
+        ):
+            handler.addFilter(RequestContextFilter())
+    # The application's records reach the root handler once, not also through Flask's own.
+    app.logger.removeHandler(default_handler)
+    app.logger.setLevel(app.config.get("LOG_LEVEL") or logging.INFO)

@@ -1,0 +1,423 @@
+"""axe-core finds no WCAG 2.2 A/AA or best-practice violation on any main page, in Turkish
+and English, at phone (360 px) and desktop (1280 px) width, for visitors, residents,
+moderators and admins, and no page scrolls sideways, even at 320 px (WCAG 1.4.10).
+A keyboard-only resident signs in and publishes a proposal, seeing the focus at each step.
+
+axe is injected with page.evaluate (axe-playwright-python), so it runs under the site's
+strict CSP. One browser context per (locale, width) serves every role: the cookies are
+cleared and the next person signs in.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from katilim.auth.models import SiteRole
+from katilim.auth.tokens import make_reset_token
+from katilim.comments.models import Stance
+from katilim.extensions import db
+from katilim.moderation.models import FlagReason
+from katilim.moderation.services import add_template, answer, change_status, report_content
+from katilim.notifications.tokens import make_unsubscribe_token
+from katilim.organization.models import MembershipRole
+from katilim.organization.services import add_membership
+from katilim.proposals.models import RoutingMethod
+from tests.factories import (
+    PASSWORD,
+    get_body,
+    get_district,
+    make_comment,
+    make_proposal,
+    make_user,
+)
+
+pytestmark = pytest.mark.e2e
+
+LOCALES = {"tr": "tr-TR", "en": "en-GB"}
+VIEWPORTS = {360: {"width": 360, "height": 740}, 1280: {"width": 1280, "height": 800}}
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+AXE = Axe()
+
+EMAILS = {
+    "resident": "a11y-resident@example.org",
+    "moderator": "a11y-moderator@example.org",
+    "admin": "a11y-admin@example.org",
+    "unverified": "a11y-unverified@example.org",
+}
+
+
+@pytest.fixture(scope="module")
+def site(live_app):
+    """Proposals (more than a page), one with a threaded discussion under review and
+    answered, reports waiting, notifications, and the people who see each page."""
+    with live_app.app_context(), live_app.test_request_context():
+        assembly = get_body("engelli-meclisi")  # no other e2e test uses it
+        izmit = get_district("izmit")
+        resident = make_user("Derya Kılıç", email=EMAILS["resident"])
+        moderator = make_user("Kemal Öztürk", email=EMAILS["moderator"])
+        add_membership(moderator, assembly, MembershipRole.MODERATOR)
+        make_user("Selin Aydın", email=EMAILS["admin"], role=SiteRole.ADMIN)
+        neighbour = make_user("Hasan Çelik", email="a11y-neighbour@example.org")
+        make_user("Aras Demir", email=EMAILS["unverified"], verified=False)
+
+        for n in range(22):
+            make_proposal(
+                neighbour if n % 2 else resident,
+                body=assembly,
+                district=izmit if n % 3 else None,
+                title=f"Bina {n + 1}: hizmet binasının girişine rampa yapılsın",
+                tags=("rampa", "erişilebilirlik") if n % 2 else ("rampa",),
+            )
+        discussed = make_proposal(
+            resident,
+            body=assembly,
+            district=izmit,
+            title="Sekapark girişine sesli yön tabelası konsun",
+            tags=("görme engelli", "erişilebilirlik"),
+        )
+        first = make_comment(discussed, neighbour, text="Katılıyorum, **çok** gerekli.")
+        reply = make_comment(
+            discussed, resident, text="Teşekkürler!", stance=Stance.QUESTION, parent=first
+        )
+        make_comment(
+            discussed, neighbour, text="Hangi taraf?", stance=Stance.QUESTION, parent=reply
+        )
+        make_comment(
+            discussed, moderator, text="Rampa yerine asansör daha iyi.", stance=Stance.AGAINST
+        )
+        change_status(moderator, discussed, "claim", text="İnceliyoruz.")
+        answer(moderator, discussed, "Belediyeye yazı yazıyoruz; tabela 2027'de konacak.")
+        report_content(
+            neighbour, reason=FlagReason.SPAM, note="Aynı öneri iki kez", proposal=discussed
+        )
+        report_content(resident, reason=FlagReason.INSULT, comment=first)
+        add_template(
+            moderator, assembly, title="Belediyeye iletildi", text="Önerinizi belediyeye ilettik."
+        )
+        other = make_proposal(
+            neighbour, body=assembly, title="Kütüphaneye işaret dili bilen görevli"
+        )
+        other.routing_method = RoutingMethod.SUGGESTION  # the review page asks to confirm it
+        mine = make_proposal(
+            resident, body=assembly, title="Körfez sahiline engelli plajı yapılsın"
+        )
+        db.session.commit()
+        return {
+            "discussed": discussed.id,
+            "other": other.id,
+            "mine": mine.id,
+            "reset": make_reset_token(neighbour),
+            "unsubscribe": make_unsubscribe_token(neighbour),
+        }
+
+
+def sign_in(page: Page, who: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/auth/login")
+    page.locator("#email").fill(EMAILS[who])
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main .flashes")).to_be_visible()
+
+
+@dataclass
+class Step:
+    name: str
+    act: Callable[[Page, dict], None]
+    # The main pages run in every (locale, width); the other pages, variants of the same
+    # templates and macros, once in each locale and each width (DIAGONAL), to keep it fast.
+    everywhere: bool = True
+
+
+DIAGONAL = {("tr", 360), ("en", 1280)}
+
+
+def visit(path: str, status: int = 200) -> Callable[[Page, dict], None]:
+    def act(page: Page, site: dict) -> None:
+        response = page.goto(path.format(**site))
+        assert response.status == status, f"{path}: HTTP {response.status}"
+
+    return act
+
+
+def proposal_errors(page: Page, site: dict) -> None:
+    page.goto("/proposals/new")
+    page.locator("main button[name=publish]").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+
+
+def routing_suggestions(page: Page, site: dict) -> None:
+    page.goto("/proposals/new")
+    page.locator("#title").fill("Otobüs durağına sundurma yapılsın")
+    page.locator("#summary").fill("Yağmurda ıslanmadan otobüs bekleyelim.")
+    page.locator("#text").fill(
+        "Durakta korunak yok; yaşlılar ve çocuklar otobüs beklerken ıslanıyor."
+    )
+    page.locator("#body").select_option("")
+    page.locator("main .form-actions button[name=publish]").click()
+    expect(page.locator(".suggestions")).to_be_visible()
+
+
+def reset_sent(page: Page, site: dict) -> None:
+    page.goto("/auth/reset")
+    page.locator("#email").fill(EMAILS["resident"])
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).not_to_have_text(re.compile("^$"))
+
+
+def register_errors(page: Page, site: dict) -> None:
+    page.goto("/auth/register")
+    page.locator("#email").fill("not an address")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+
+
+STEPS = {
+    "visitor": [
+        Step("home", visit("/")),
+        Step("bodies", visit("/bodies")),
+        Step("body", visit("/bodies/engelli-meclisi")),
+        Step("proposals", visit("/proposals"), everywhere=False),
+        Step(
+            "proposals?q+filters",
+            visit("/proposals?q=rampa&body=engelli-meclisi&district=izmit&sort=supported"),
+        ),
+        Step("proposal+comments", visit("/proposals/{discussed}")),
+        Step("register+errors", register_errors),
+        Step("login", visit("/auth/login")),
+        Step("reset", visit("/auth/reset")),
+        Step("privacy", visit("/privacy")),
+        Step("accessibility", visit("/accessibility")),
+        Step("stats", visit("/stats")),
+        Step("404", visit("/proposals/999999", status=404)),
+        Step("reset sent", reset_sent, everywhere=False),
+        Step("verify failed", visit("/auth/verify/not-a-token", status=400), everywhere=False),
+        Step("unsubscribe failed", visit("/unsubscribe/not-a-token", status=400), everywhere=False),
+        Step("unsubscribe", visit("/unsubscribe/{unsubscribe}"), everywhere=False),
+        Step("new password", visit("/auth/reset/{reset}"), everywhere=False),
+        Step("reset failed", visit("/auth/reset/not-a-token", status=400), everywhere=False),
+    ],
+    "unverified": [
+        Step("verify first", visit("/proposals/new", status=403), everywhere=False),
+    ],
+    "resident": [
+        Step("me", visit("/me")),
+        Step("notifications", visit("/me/notifications")),
+        Step("proposal (signed in)", visit("/proposals/{discussed}"), everywhere=False),
+        Step("new proposal", visit("/proposals/new")),
+        Step("new proposal+errors", proposal_errors),
+        Step("new proposal+suggestions", routing_suggestions),
+        Step("report form", visit("/proposals/{other}/flag")),
+        Step("own proposal", visit("/proposals/{mine}"), everywhere=False),
+        Step("edit form", visit("/proposals/{mine}/edit"), everywhere=False),
+    ],
+    "moderator": [
+        Step("moderation queue", visit("/moderation")),
+        Step("review", visit("/moderation/proposals/{discussed}")),
+        Step("flags", visit("/moderation/flags")),
+        Step(
+            "review (suggested routing)", visit("/moderation/proposals/{other}"), everywhere=False
+        ),
+        Step(
+            "answer templates",
+            visit("/moderation/bodies/engelli-meclisi/templates"),
+            everywhere=False,
+        ),
+    ],
+    "admin": [
+        Step("admin", visit("/admin")),
+        Step("admin bodies", visit("/admin/bodies")),
+        Step("body edit form", visit("/admin/bodies/engelli-meclisi/edit")),
+        Step("audit log", visit("/admin/audit")),
+        Step("members", visit("/admin/bodies/engelli-meclisi/members"), everywhere=False),
+        Step("new body form", visit("/admin/bodies/new"), everywhere=False),
+        Step("districts", visit("/admin/districts"), everywhere=False),
+        Step("district edit form", visit("/admin/districts/izmit/edit"), everywhere=False),
+        Step("users", visit("/admin/users?q=a11y"), everywhere=False),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def pages(browser: Browser, live_server):
+    """One context (and page) per (locale, width), reused by every role."""
+    made: dict[tuple[str, int], BrowserContext] = {}
+
+    def get(locale: str, width: int) -> Page:
+        if (locale, width) not in made:
+            made[locale, width] = browser.new_context(
+                base_url=live_server, locale=LOCALES[locale], viewport=VIEWPORTS[width]
+            )
+            made[locale, width].new_page()
+        return made[locale, width].pages[0]
+
+    yield get
+    for context in made.values():
+        context.close()
+
+
+def summarize(violations: list[dict]) -> str:
+    parts = []
+    for v in violations:
+        target = v["nodes"][0]["target"][0] if v["nodes"] else "?"
+        parts.append(f"{v['id']}×{len(v['nodes'])} [{target}]")
+    return ", ".join(parts)
+
+
+def overflow(page: Page) -> str | None:
+    """WCAG 1.4.10 reflow: nothing makes the page scroll sideways."""
+    scroll, width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    return f"reflow [{scroll} px wide at {width} px]" if scroll > width else None
+
+
+def audits():
+    """(locale, width, role, steps) for every combination that has a page to audit."""
+    for locale in LOCALES:
+        for width in VIEWPORTS:
+            for role, steps in STEPS.items():
+                steps = [s for s in steps if s.everywhere or (locale, width) in DIAGONAL]
+                if steps:
+                    yield pytest.param(locale, width, role, steps, id=f"{locale}-{width}-{role}")
+
+
+@pytest.mark.parametrize(("locale", "width", "role", "steps"), list(audits()))
+def test_axe_finds_no_violation(pages, site, locale, width, role, steps):
+    page = pages(locale, width)
+    if role == "visitor":
+        page.context.clear_cookies()
+    else:
+        sign_in(page, role)
+    report = []
+    for step in steps:
+        step.act(page, site)
+        expect(page.locator("html")).to_have_attribute("lang", locale)
+        found = [summarize(AXE.run(page, options=AXE_OPTIONS).response["violations"])]
+        found.append(overflow(page))
+        if width == 360:  # 320 px: the width of 1280 px zoomed to 400 %
+            page.set_viewport_size({"width": 320, "height": 740})
+            found.append(overflow(page))
+            page.set_viewport_size(VIEWPORTS[width])
+        if found := [f for f in found if f]:
+            report.append(f"{step.name} | {locale} | {width} → {', '.join(found)}")
+    assert not report, "axe violations:\n" + "\n".join(report)
+
+
+# --- Keyboard only -------------------------------------------------------------------------
+
+
+def press_until_focused(page: Page, selector: str, key: str = "Tab", limit: int = 60) -> None:
+    """Press Tab until the element matching ``selector`` has the focus."""
+    target = page.locator(selector)
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{selector} never got the focus with {key}")
+
+
+def assert_focus_visible(page: Page) -> None:
+    """The focused element shows an outline (WCAG 2.4.7)."""
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] != "none" and outline[1] >= 2, outline
+
+
+def test_keyboard_only_resident_signs_in_and_publishes_a_proposal(
+    browser: Browser, live_server, site
+):
+    context = browser.new_context(  # and without JavaScript: the site needs none
+        base_url=live_server, locale="tr-TR", viewport=VIEWPORTS[360], java_script_enabled=False
+    )
+    page = context.new_page()
+    title = "Belediye binasının girişine rampa yapılsın"
+
+    # Sign in: skip link, then the fields in order; Space ticks "keep me signed in"
+    page.goto("/auth/login")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.locator("#email")).to_be_focused()
+    page.keyboard.type(EMAILS["resident"])
+    page.keyboard.press("Tab")
+    expect(page.locator("#password")).to_be_focused()
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Tab")
+    expect(page.locator("#remember")).to_be_focused()
+    assert_focus_visible(page)
+    page.keyboard.press("Space")
+    expect(page.locator("#remember")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.locator("main form button[type=submit]")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main .flashes")).to_be_visible()
+
+    # The form, from the top of the page: skip link, then Tab to the title
+    page.goto("/proposals/new")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/proposals/new#main$"))
+    page.keyboard.press("Tab")
+    expect(page.locator("#title")).to_be_focused()  # the first control after the skip
+    assert_focus_visible(page)
+    page.keyboard.type(title)
+    page.keyboard.press("Tab")
+    expect(page.locator("#summary")).to_be_focused()
+    page.keyboard.type("Tekerlekli sandalye kullanan engelli yurttaşlar binaya giremiyor.")
+    page.keyboard.press("Tab")
+    expect(page.locator("#text")).to_be_focused()
+    page.keyboard.type(
+        "Belediye binasının girişinde yalnız merdiven var. Tekerlekli sandalye, "
+        "bebek arabası ve yaşlılar için rampa gerekiyor."
+    )
+    page.keyboard.press("Tab")
+    expect(page.locator("#district")).to_be_focused()
+    page.keyboard.press("ArrowDown")  # a closed select moves to the next district
+    assert page.locator("#district").input_value() != ""
+    page.keyboard.press("Tab")
+    expect(page.locator("#tags")).to_be_focused()
+    page.keyboard.type("rampa, engelli")
+    page.keyboard.press("Tab")
+    expect(page.locator("#body")).to_be_focused()
+    assert page.locator("#body").input_value() == ""  # "I don't know: suggest"
+    page.keyboard.press("Tab")
+    expect(page.locator(".form-actions button[name=publish]")).to_be_focused()
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")  # the suggestions step
+
+    # Choose a suggestion with the arrow keys and Space, then publish with Enter
+    expect(page.locator(".suggestions")).to_be_visible()
+    radios = page.locator("input[name=suggested_body]")
+    expect(radios.first).to_be_checked()  # the closest group is preselected
+    press_until_focused(page, "input[name=suggested_body]:checked")
+    assert_focus_visible(page)
+    page.keyboard.press("ArrowDown")
+    expect(radios.nth(1)).to_be_checked()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Space")
+    expect(radios.first).to_be_checked()
+    chosen = radios.first.get_attribute("value")
+    press_until_focused(page, ".suggestions button[name=publish]")
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+
+    expect(page.locator("h1")).to_have_text(title)
+    expect(page.locator(".flashes")).to_contain_text("yayımlandı")
+    expect(page.locator(f".routing a[href='/bodies/{chosen}']")).to_be_visible()
+    context.close()
