@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from katilim.core.forms import BaseForm
 
@@ -40,7 +40,7 @@ class RegisterForm(BaseForm):
             Length(min=2, max=80, message=_l("Use between %(min)d and %(max)d characters.")),
         ],
     )
-    district = SelectField(_l("District (optional)"), choices=[], validate_choice=True)
+    district = SelectField(_l("District (optional)"), choices=[], validators=[Optional()])
     password = PasswordField(
         _l("Password"),
         validators=[

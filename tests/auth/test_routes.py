@@ -277,3 +277,20 @@ def test_user_expired_reset_link_is_refused(client, account, outbox, app, monkey
 
 def test_user_reset_link_with_garbage_token_is_refused(client, council):
     assert client.get("/auth/reset/garbage").status_code == 400
+
+
+def test_visitor_can_register_when_the_district_is_left_out_of_the_form(client, council, app):
+    # A form filled by a script, an old browser or an assistive tool may omit the select.
+    data = registration()
+    data.pop("district", None)
+    response = client.post("/auth/register", data=data)
+    assert response.status_code == 302
+    assert users(app)[0].district_id is None
+
+
+def test_visitor_unknown_district_gets_an_error_beside_the_field(client, council, app):
+    data = registration() | {"district": "atlantis"}
+    response = client.post("/auth/register", data=data)
+    assert response.status_code == 200
+    assert 'id="district-error"' in html(response)
+    assert users(app) == []
