@@ -78,6 +78,9 @@ class DefaultConfig:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None  # a long form must not die because its author took an hour
 
+    # The longest form (a proposal of 20,000 characters) is far below this; larger bodies are refused
+    # with the 413 page before anything reads them.
+    MAX_CONTENT_LENGTH = 256 * 1024
     PROPOSALS_PER_PAGE = 20
     COMMENTS_PER_PAGE = 50
     VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600

@@ -143,3 +143,11 @@ def test_visitor_unknown_body_is_a_404(client, council):
     slugs = ["nope", "%00", "x" * 5000, "%27%22", "ulasim%2F..%2F"]
     statuses = {slug[:20]: client.get(f"/bodies/{slug}").status_code for slug in slugs}
     assert statuses == {slug[:20]: 404 for slug in slugs}
+
+
+def test_oversized_request_gets_the_413_page(client, council):
+    response = client.post(
+        "/auth/login", data={"email": "a@example.org", "password": "x" * 300_000}
+    )
+    assert response.status_code == 413
+    assert "Too large" in response.get_data(as_text=True)
