@@ -151,20 +151,34 @@ def counts_per_body(council, body_ids: set[int] | None) -> dict[int | None, int]
     return dict(db.session.execute(query).all())
 
 
-def open_flags(council, body_ids: set[int] | None, limit: int = 100) -> list[Flag]:
-    """Unhandled reports on the moderator's bodies, oldest first."""
+def _open_flags_query(council, body_ids: set[int] | None, columns):
+    """Unhandled reports on the moderator's bodies (on proposals or on their comments)."""
     from katilim.comments.models import Comment
 
     target = func.coalesce(Flag.proposal_id, Comment.proposal_id)
     query = (
-        select(Flag)
+        select(*columns)
+        .select_from(Flag)
         .outerjoin(Comment, Comment.id == Flag.comment_id)
         .join(Proposal, Proposal.id == target)
         .where(Flag.resolved_at.is_(None), Proposal.council_id == council.id)
+    )
+    if body_ids is not None:
+        query = query.where(Proposal.body_id.in_(body_ids))
+    return query
+
+
+def open_flags(council, body_ids: set[int] | None, limit: int = 100) -> list[Flag]:
+    """Unhandled reports on the moderator's bodies, oldest first."""
+    query = (
+        _open_flags_query(council, body_ids, [Flag])
         .options(joinedload(Flag.proposal), joinedload(Flag.comment))
         .order_by(Flag.created_at)
         .limit(limit)
     )
-    if body_ids is not None:
-        query = query.where(Proposal.body_id.in_(body_ids))
     return list(db.session.scalars(query))
+
+
+def count_open_flags(council, body_ids: set[int] | None) -> int:
+    """How many reports wait for a decision (a COUNT, not a page of rows)."""
+    return db.session.scalar(_open_flags_query(council, body_ids, [func.count(Flag.id)]))

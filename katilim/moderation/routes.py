@@ -24,7 +24,14 @@ from katilim.moderation.forms import (
     TemplateForm,
 )
 from katilim.moderation.models import AnswerTemplate, Flag, FlagReason, FlagResolution
-from katilim.moderation.queries import QueueFilters, counts_per_body, marks_of, open_flags, queue
+from katilim.moderation.queries import (
+    QueueFilters,
+    count_open_flags,
+    counts_per_body,
+    marks_of,
+    open_flags,
+    queue,
+)
 from katilim.organization.models import Body
 from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.models import Proposal
@@ -60,7 +67,7 @@ def index():
         bodies=bodies,
         counts=counts_per_body(council, body_ids),
         is_admin=current_user.is_admin,
-        flag_count=len(open_flags(council, body_ids)),
+        flag_count=count_open_flags(council, body_ids),
         now_utc=services.utcnow(),
     )
 
@@ -74,7 +81,7 @@ def _get_moderated(proposal_id: int) -> Proposal:
     return proposal
 
 
-def _forms(proposal: Proposal, council, **given):
+def _forms(proposal: Proposal, bodies, **given):
     """Every form of the review page; ``given`` replaces one with its submitted state."""
     status_form = given.get("status_form") or StatusForm(formdata=None, seen=proposal.status.value)
     status_form.action.choices = options(
@@ -82,7 +89,7 @@ def _forms(proposal: Proposal, council, **given):
     )
     reroute_form = given.get("reroute_form") or RerouteForm(formdata=None)
     reroute_form.body.choices = options(
-        [(b.slug, b.name) for b in list_bodies(council) if b.id != proposal.body_id]
+        [(b.slug, b.name) for b in bodies if b.is_active and b.id != proposal.body_id]
     )
     answer_form = given.get("answer_form") or AnswerForm(formdata=None)
     template_id = request.args.get("template", "")
@@ -137,9 +144,8 @@ def render_review(proposal: Proposal, status: int = 200, **given):
     body_slugs = {e.to_value for e in proposal.events if e.to_value} | {
         e.from_value for e in proposal.events if e.from_value
     }
-    event_bodies = {
-        b.slug: b for b in list_bodies(council, active_only=False) if b.slug in body_slugs
-    }
+    all_bodies = list_bodies(council, active_only=False)  # once: timeline names and re-routing
+    event_bodies = {b.slug: b for b in all_bodies if b.slug in body_slugs}
     return render_template(
         "moderation/review.html",
         proposal=proposal,
@@ -151,7 +157,7 @@ def render_review(proposal: Proposal, status: int = 200, **given):
         button_form=EmptyForm(formdata=None),
         resolve_form=ResolveFlagForm(formdata=None),
         action_labels=ACTION_LABELS,
-        **_forms(proposal, council, **given),
+        **_forms(proposal, all_bodies, **given),
     ), status
 
 
