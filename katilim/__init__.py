@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 
 from katilim.config import DEV_SECRET_KEY, ROOT
-from katilim.core.converters import IdConverter
+from katilim.core.converters import IdConverter, SlugConverter
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_object("katilim.config.DefaultConfig")
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["slug"] = SlugConverter
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:

@@ -130,7 +130,7 @@ def body_new():
     return render_template("admin/body_form.html", form=form, body=None)
 
 
-@bp.route("/bodies/<slug>/edit", methods=["GET", "POST"])
+@bp.route("/bodies/<slug:slug>/edit", methods=["GET", "POST"])
 def body_edit(slug: str):
     body = _body_or_404(slug)
     form = BodyForm(
@@ -168,7 +168,7 @@ def _membership_or_404(body, membership_id: int) -> Membership:
     return membership
 
 
-@bp.route("/bodies/<slug>/members", methods=["GET", "POST"])
+@bp.route("/bodies/<slug:slug>/members", methods=["GET", "POST"])
 def members(slug: str):
     """The body's moderators and chairs; the form adds one by e-mail address."""
     body = _body_or_404(slug)
@@ -202,7 +202,7 @@ def members(slug: str):
     )
 
 
-@bp.route("/bodies/<slug>/members/<id:membership_id>/role", methods=["POST"])
+@bp.route("/bodies/<slug:slug>/members/<id:membership_id>/role", methods=["POST"])
 def member_role(slug: str, membership_id: int):
     body = _body_or_404(slug)
     membership = _membership_or_404(body, membership_id)
@@ -220,7 +220,7 @@ def member_role(slug: str, membership_id: int):
     return redirect(url_for("admin.members", slug=body.slug))
 
 
-@bp.route("/bodies/<slug>/members/<id:membership_id>/remove", methods=["POST"])
+@bp.route("/bodies/<slug:slug>/members/<id:membership_id>/remove", methods=["POST"])
 def member_remove(slug: str, membership_id: int):
     body = _body_or_404(slug)
     membership = _membership_or_404(body, membership_id)
@@ -273,7 +273,7 @@ def district_new():
     return render_template("admin/district_form.html", form=form, district=None)
 
 
-@bp.route("/districts/<slug>/edit", methods=["GET", "POST"])
+@bp.route("/districts/<slug:slug>/edit", methods=["GET", "POST"])
 def district_edit(slug: str):
     district = _district_or_404(slug)
     form = DistrictForm(

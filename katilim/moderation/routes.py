@@ -346,14 +346,12 @@ def resolve_flag(flag_id: int):
     return redirect(url_for("moderation.review", proposal_id=proposal.id, _anchor="flags"))
 
 
-@bp.route("/bodies/<slug>/templates", methods=["GET", "POST"])
+@bp.route("/bodies/<slug:slug>/templates", methods=["GET", "POST"])
 @login_required
 def templates(slug: str):
     """A body's answer templates: list, add."""
     body = db.session.scalar(
-        select(Body).where(
-            Body.council_id == current_council().id, Body.slug == slug[:60].replace("\x00", "")
-        )
+        select(Body).where(Body.council_id == current_council().id, Body.slug == slug)
     ) or abort(404)
     if not (current_user.is_admin or any(m.body_id == body.id for m in current_user.memberships)):
         abort(403)

@@ -64,15 +64,13 @@ def follow_proposal(proposal_id: int):
     return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="follow"))
 
 
-@bp.route("/bodies/<slug>/follow", methods=["POST"])
+@bp.route("/bodies/<slug:slug>/follow", methods=["POST"])
 @login_required
 @limiter.limit("60 per minute")
 def follow_body(slug: str):
     """Follow an assembly or working group (its new proposals and their news), or stop."""
-    if "\x00" in slug:  # PostgreSQL refuses NUL in a query parameter: no body has one
-        abort(404)
     body = db.session.scalar(
-        select(Body).where(Body.council_id == current_council().id, Body.slug == slug[:60])
+        select(Body).where(Body.council_id == current_council().id, Body.slug == slug)
     )
     if body is None or not body.is_active:
         abort(404)

@@ -39,15 +39,11 @@ def bodies():
     )
 
 
-@bp.route("/bodies/<slug>")
+@bp.route("/bodies/<slug:slug>")
 def body(slug: str):
     """One body: what it does and the proposals routed to it."""
-    if "\x00" in slug:  # PostgreSQL refuses NUL in a query parameter: no body has one
-        abort(404)
     council = current_council()
-    body = db.session.scalar(
-        select(Body).where(Body.council_id == council.id, Body.slug == slug[:60])
-    )
+    body = db.session.scalar(select(Body).where(Body.council_id == council.id, Body.slug == slug))
     if body is None or not body.is_active:
         abort(404)
     filters = ProposalFilters.from_args(request.args)
