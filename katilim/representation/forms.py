@@ -4,14 +4,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField
 from wtforms.validators import DataRequired, InputRequired
 
-from katilim.core.forms import BaseForm
+from katilim.core.forms import BaseForm, options
 from katilim.representation.models import DIMENSIONS, PREFER_NOT
 
 
 def _question(dimension) -> RadioField:
     return RadioField(
         dimension.label,
-        choices=list(dimension.choices),
+        choices=options(dimension.choices),
         default=PREFER_NOT,
         validators=[InputRequired(_l("Please choose one answer."))],
     )
