@@ -120,7 +120,7 @@ def test_page_shows_districts_voices_and_groups_without_small_numbers(client, ap
     assert 'role="img"' in page and "Share of residents" in page  # the chart
     gender = cell_texts(page, "Gender")
     assert gender == {
-        "Woman": "hidden *",
+        "Woman": "hidden*",
         "Man": "15 0",
         "In another way": "fewer than 10",
         "I prefer not to say": "fewer than 10",
