@@ -150,3 +150,16 @@ def test_page_runs_the_same_number_of_queries_whatever_the_data(client, app, cou
             make_comment(target)
         db.session.commit()
     assert measure() == small
+
+
+def test_shares_are_written_the_readers_way(client, app):
+    with app.app_context():
+        get_council()
+        kiyi, _dag, _ova = three_districts()
+        proposal(kiyi)
+        db.session.commit()
+    english = client.get("/stats/representation").get_data(as_text=True)
+    assert ">25%<" in english and ">100%<" in english  # Kıyı: ¼ of residents, all proposals
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
+    turkish = client.get("/stats/representation").get_data(as_text=True)
+    assert ">%25<" in turkish and ">%100<" in turkish
