@@ -69,6 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim.notifications.routes import bp as notifications_bp
     from katilim.organization.routes import bp as organization_bp
     from katilim.proposals.routes import bp as proposals_bp
+    from katilim.representation.routes import bp as representation_bp
     from katilim.stats.routes import bp as stats_bp
     from katilim.voting.routes import bp as voting_bp
 
@@ -85,6 +86,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         moderation_bp,
         reports_bp,
         notifications_bp,
+        representation_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -12,4 +12,5 @@ from katilim.proposals.models import (  # noqa: F401
     ProposalRevision,
     Tag,
 )
+from katilim.representation.models import Demographics  # noqa: F401
 from katilim.voting.models import Vote  # noqa: F401

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from katilim.auth.models import SiteRole, User
+from katilim.auth.models import Consent, ConsentPurpose, SiteRole, User
 from katilim.comments.models import Comment, Stance
 from katilim.core.models import utcnow
 from katilim.core.text import render_markdown
@@ -25,6 +25,8 @@ from katilim.proposals.models import (
     RoutingMethod,
 )
 from katilim.proposals.services import ProposalContent, apply_content
+from katilim.representation.models import Demographics
+from katilim.representation.services import NOTICE_VERSION as DEMOGRAPHICS_NOTICE
 from katilim.voting.models import Vote
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
@@ -150,11 +152,56 @@ def seed_demo() -> str:
         vote_count += len(voters)
 
         comment_count += _comments(proposal, entry.get("comments") or [], residents, published, rng)
+    _demographics(residents, rng)
     db.session.commit()
     return (
         f"Demo data: {len(DEMO_ACCOUNTS) + len(residents)} accounts, {proposal_count} proposals, "
         f"{vote_count} votes, {comment_count} comments. Password for every demo account: {DEMO_PASSWORD}"
     )
+
+
+# Weighted answers, so that the figures page shows both counted and hidden (small) groups.
+DEMO_ANSWERS = {
+    "age_band": {
+        "18_29": 14,
+        "30_44": 16,
+        "45_64": 12,
+        "65_plus": 3,
+        "under_18": 1,
+        "prefer_not": 2,
+    },
+    "gender": {"woman": 22, "man": 21, "other": 1, "prefer_not": 4},
+    "disability": {"no": 33, "yes": 10, "prefer_not": 5},
+    "mother_tongue": {
+        "turkish": 32,
+        "kurdish": 9,
+        "arabic": 4,
+        "zazaki": 1,
+        "other": 1,
+        "prefer_not": 1,
+    },
+}
+
+
+def _demographics(residents, rng) -> None:
+    """Consented answers for 48 of the demo residents (the rest did not answer)."""
+    answering = residents[:48]
+    columns = {}
+    for name, weights in DEMO_ANSWERS.items():
+        values = [value for value, count in weights.items() for _ in range(count)]
+        rng.shuffle(values)
+        columns[name] = values
+    for i, user in enumerate(answering):
+        db.session.add(
+            Consent(
+                user_id=user.id,
+                purpose=ConsentPurpose.DEMOGRAPHICS,
+                text_version=DEMOGRAPHICS_NOTICE,
+            )
+        )
+        db.session.add(
+            Demographics(user_id=user.id, **{name: columns[name][i] for name in DEMO_ANSWERS})
+        )
 
 
 def _timeline(proposal, entry, status, published, moderator) -> None:

@@ -65,6 +65,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
 class ConsentPurpose(enum.StrEnum):
     EMAIL_UPDATES = "email_updates"
+    DEMOGRAPHICS = "demographics"  # self-described groups, for aggregate figures only
 
 
 class Consent(db.Model):

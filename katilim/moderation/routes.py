@@ -37,6 +37,7 @@ from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.models import Proposal
 from katilim.proposals.permissions import can_view
 from katilim.proposals.queries import proposal_for_page
+from katilim.representation.services import under_heard_districts
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 reports_bp = Blueprint("reports", __name__)
@@ -69,6 +70,7 @@ def index():
         is_admin=current_user.is_admin,
         flag_count=count_open_flags(council, body_ids),
         now_utc=services.utcnow(),
+        under_heard=under_heard_districts(council),
     )
 
 

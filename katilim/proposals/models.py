@@ -115,6 +115,8 @@ class Proposal(TimestampMixin, db.Model):
     )
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    is_pseudonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     # Counters kept in the row, changed in the same transaction as the vote or comment.
     supports_count: Mapped[int] = mapped_column(Integer, default=0)

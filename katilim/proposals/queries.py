@@ -11,11 +11,14 @@ from katilim.extensions import db
 from katilim.organization.models import Body, Council, District
 from katilim.proposals.models import PUBLIC_STATUSES, Proposal, ProposalEvent, ProposalStatus, Tag
 from katilim.proposals.routing import SOFTENED
+from katilim.representation.equity import order_by_equity
 
 SORTS = {
     "newest": (Proposal.published_at.desc(), Proposal.id.desc()),
     "supported": (Proposal.supports_count.desc(), Proposal.id.desc()),
     "commented": (Proposal.comments_count.desc(), Proposal.id.desc()),
+    # Least-heard districts first (katilim.representation.equity), newest first within.
+    "equity": (),
 }
 DEFAULT_SORT = "newest"
 MAX_PAGE = 10_000
@@ -124,6 +127,8 @@ def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
     if filters.q and not filters.terms:
         query = query.where(False)  # only punctuation ("%", "'"): nothing can match it
     query = apply_search(query, filters.terms)
+    if filters.sort == "equity":
+        return order_by_equity(query, council.id)
     return query.order_by(*SORTS[filters.sort])
 
 

@@ -5,6 +5,7 @@ from flask_babel import format_percent
 
 from katilim.core.models import utcnow
 from katilim.organization.services import current_council
+from katilim.representation import services as representation
 from katilim.stats.services import council_records, council_total, monthly_series, records_csv
 
 bp = Blueprint("stats", __name__)
@@ -22,6 +23,23 @@ def index():
         records=records,
         total=council_total(records),
         series=monthly_series(council, now=now),
+        now=now,
+    )
+
+
+@bp.route("/stats/representation")
+def representation_figures():
+    """Who is heard and who is not: districts, pseudonymous and assisted proposals, groups."""
+    council = current_council()
+    now = utcnow()
+    people, groups = representation.group_tables(council, now=now)
+    return render_template(
+        "stats/representation.html",
+        districts=representation.district_figures(council, now=now),
+        voices=representation.voice_shares(council, now=now),
+        people=people,
+        groups=groups,
+        min_cell=representation.MIN_CELL,
         now=now,
     )
 

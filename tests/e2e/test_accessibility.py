@@ -26,6 +26,7 @@ from katilim.notifications.tokens import make_unsubscribe_token
 from katilim.organization.models import MembershipRole
 from katilim.organization.services import add_membership
 from katilim.proposals.models import RoutingMethod
+from katilim.representation.services import save_answers
 from tests.factories import (
     PASSWORD,
     get_body,
@@ -111,6 +112,18 @@ def site(live_app):
         mine = make_proposal(
             resident, body=assembly, title="Körfez sahiline engelli plajı yapılsın"
         )
+        # Enough consented answers that /stats/representation shows its group tables.
+        for n in range(14):
+            save_answers(
+                make_user(f"Yanıtlayan {n}"),
+                {
+                    "age_band": "30_44" if n % 3 else "65_plus",
+                    "gender": "woman" if n % 2 else "man",
+                    "disability": "no",
+                    "mother_tongue": "turkish",
+                },
+                consent=True,
+            )
         db.session.commit()
         return {
             "discussed": discussed.id,
@@ -199,6 +212,8 @@ STEPS = {
         Step("privacy", visit("/privacy")),
         Step("accessibility", visit("/accessibility")),
         Step("stats", visit("/stats")),
+        Step("representation", visit("/stats/representation")),
+        Step("proposals equity", visit("/proposals?sort=equity"), everywhere=False),
         Step("404", visit("/proposals/999999", status=404)),
         Step("reset sent", reset_sent, everywhere=False),
         Step("verify failed", visit("/auth/verify/not-a-token", status=400), everywhere=False),
@@ -213,6 +228,7 @@ STEPS = {
     "resident": [
         Step("me", visit("/me")),
         Step("notifications", visit("/me/notifications")),
+        Step("demographics", visit("/me/demographics")),
         Step("proposal (signed in)", visit("/proposals/{discussed}"), everywhere=False),
         Step("new proposal", visit("/proposals/new")),
         Step("new proposal+errors", proposal_errors),

@@ -1,0 +1,78 @@
+"""The "equity" order of the proposal list: proposals from the least-heard districts first.
+
+A district's "lift" compares its share of the proposals published in the last FIGURES_DAYS days
+with its share of residents (the heard index of /stats/representation):
+- 2: below half its share (heard index < 0.5),
+- 1: below its share (heard index < 1),
+- 0: at or above its share, no population known, or no district given.
+The list is ordered by lift, then newest first, then id (a stable order for pages).
+
+The database computes the lifts in the same statement as the list, as a small subquery with one
+row per district (12 in Kocaeli) joined to the proposals: the grouped count it needs reads the
+(council_id, status, published_at) index, and the comparison is integer arithmetic
+(``n × residents_total < proposals_total × population`` means "share of proposals below share
+of residents"), so it is exact and the same on SQLite and PostgreSQL.
+
+Self-described groups do not lift proposals: a proposal that moved up because of its author's
+answers would tell every reader something about that one person (disability, mother tongue),
+which is exactly what the aggregate-only consent rules out.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, case, func, select
+
+from katilim.core.models import utcnow
+from katilim.organization.models import District
+from katilim.proposals.models import Proposal, ProposalStatus
+
+FIGURES_DAYS = 365
+
+
+def district_lifts(council_id: int, *, now: datetime | None = None):
+    """A subquery (district_id, lift) with one row per district of the council that has a
+    population."""
+    since = (now or utcnow()) - timedelta(days=FIGURES_DAYS)
+    recent = (
+        Proposal.council_id == council_id,
+        Proposal.status != ProposalStatus.DRAFT,
+        Proposal.published_at >= since,
+    )
+    counted = (District.council_id == council_id, District.population > 0)
+    counts = (
+        select(Proposal.district_id.label("district_id"), func.count().label("n"))
+        .where(*recent, Proposal.district_id.is_not(None))
+        .group_by(Proposal.district_id)
+        .subquery()
+    )
+    residents_total = select(func.sum(District.population)).where(*counted).scalar_subquery()
+    proposals_total = (
+        select(func.count())
+        .select_from(Proposal)
+        .join(District, District.id == Proposal.district_id)
+        .where(*recent, *counted)
+        .scalar_subquery()
+    )
+    n = func.coalesce(counts.c.n, 0)
+    fair = proposals_total * District.population  # n × residents_total at exactly its share
+    lift = case(
+        (n * residents_total * 2 < fair, 2),
+        (n * residents_total < fair, 1),
+        else_=0,
+    )
+    return (
+        select(District.id.label("district_id"), lift.label("lift"))
+        .outerjoin(counts, counts.c.district_id == District.id)
+        .where(*counted)
+        .subquery("district_lifts")
+    )
+
+
+def order_by_equity(query: Select, council_id: int, *, now: datetime | None = None) -> Select:
+    """The proposal list ``query`` in equity order (lift, newest, id), paginable as it is."""
+    lifts = district_lifts(council_id, now=now)
+    return query.outerjoin(lifts, lifts.c.district_id == Proposal.district_id).order_by(
+        func.coalesce(lifts.c.lift, 0).desc(),
+        Proposal.published_at.desc(),
+        Proposal.id.desc(),
+    )
