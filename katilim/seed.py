@@ -123,6 +123,7 @@ def seed_demo() -> str:
                 text=entry["text"],
                 district=districts.get(entry.get("district") or ""),
                 tag_names=tuple(entry.get("tags") or ()),
+                pseudonymous=bool(entry.get("pseudonymous")),
             ),
         )
         db.session.add(proposal)

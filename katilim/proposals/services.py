@@ -39,6 +39,7 @@ class ProposalContent:
     district: District | None = None
     tag_names: tuple[str, ...] = ()
     language: str = "tr"
+    pseudonymous: bool = False  # publish without the author's name (katilim/proposals/authors)
 
 
 def parse_tags(raw: str) -> tuple[str, ...]:
@@ -73,6 +74,7 @@ def apply_content(proposal: Proposal, content: ProposalContent) -> None:
     proposal.text_html = render_markdown(proposal.text)
     proposal.district = content.district
     proposal.language = content.language
+    proposal.is_pseudonymous = content.pseudonymous
     proposal.tags = _get_or_create_tags(content.tag_names)
     proposal.search_text = search_key(
         proposal.title, proposal.summary, proposal.text, " ".join(content.tag_names)
