@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from flask import abort, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from katilim.admin.permissions import can_administer
 from katilim.admin.routes import bp
+from katilim.assist.models import AssistedSubmission
 from katilim.audit.services import record
 from katilim.comments.models import Comment
 from katilim.core.errors import PermissionDenied
@@ -50,6 +52,7 @@ class Revealed:
 
     account: object | None
     facilitator: object | None
+    submission: object | None = None  # channel and contact of an assisted proposal
 
 
 def reveal_author(actor, item: Proposal | Comment, reason: str) -> Revealed:
@@ -66,7 +69,14 @@ def reveal_author(actor, item: Proposal | Comment, reason: str) -> Revealed:
     # The entry names the item, not the account: reading the audit log must not itself be a
     # way around the reason.
     record(actor, f"{kind}.reveal_author", item, reason=reason)
-    return Revealed(account=item.author, facilitator=getattr(item, "assisted_by", None))
+    submission = None
+    if isinstance(item, Proposal) and item.assisted_by_id is not None:
+        submission = db.session.scalar(
+            select(AssistedSubmission).where(AssistedSubmission.proposal_id == item.id)
+        )
+    return Revealed(
+        account=item.author, facilitator=getattr(item, "assisted_by", None), submission=submission
+    )
 
 
 def _anonymous_or_404(model, item_id: int):

@@ -148,6 +148,38 @@ def create_proposal(
     return proposal
 
 
+def publish_for_person(
+    facilitator,
+    council: Council,
+    content: ProposalContent,
+    *,
+    body: Body | None,
+    routing_method: RoutingMethod | None,
+) -> Proposal:
+    """Publish a proposal that a facilitator wrote down for a person without an account.
+
+    It has no author (nobody can edit or withdraw it as theirs) and always reads as an
+    anonymous resident; the facilitator is the actor of its events and follows it, so they
+    hear the answer and can pass it on. The facilitator's right to do this is checked by the
+    caller (katilim/assist/services.py), which also keeps the consent record.
+    """
+    if body is not None and body.council_id != council.id:
+        raise PermissionDenied
+    proposal = Proposal(
+        council_id=council.id,
+        author_id=None,
+        assisted_by_id=facilitator.id,
+        status=ProposalStatus.DRAFT,
+    )
+    db.session.add(proposal)
+    apply_content(proposal, content)
+    proposal.is_pseudonymous = True  # the person has no account and no public name
+    _route(proposal, body, routing_method)
+    _publish(facilitator, proposal)  # the same events and notifications as any publication
+    db.session.flush()
+    return proposal
+
+
 def update_proposal(
     author,
     proposal: Proposal,
