@@ -108,3 +108,106 @@ def test_facilitator_files_a_phoned_in_proposal(
     assert "Hasan Gönüllü" not in visitor.content()
     shot(visitor, "assisted-proposal-tr-360")
     context.close()
+
+
+# --- Accessibility of the new pages ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def anonymous_site(live_app):
+    """A pseudonymous proposal with an anonymous comment, an assisted one, and the people who
+    see the facilitator's and the admin's pages."""
+    from katilim.assist.models import Channel
+    from katilim.assist.services import AssistDetails, file_assisted_proposal
+    from katilim.proposals.models import RoutingMethod
+    from katilim.proposals.services import ProposalContent
+    from tests.factories import get_body, get_council, get_district, make_comment, make_proposal
+
+    with live_app.app_context(), live_app.test_request_context():
+        body = get_body("kadin-meclisi")
+        author = make_user("Gizli Yazar", email="a11y-anon@example.org")
+        facilitator = make_user(
+            "A11y Gönüllü", email="a11y-facilitator@example.org", role=SiteRole.FACILITATOR
+        )
+        make_user("A11y Yönetici", email="a11y-admin2@example.org", role=SiteRole.ADMIN)
+        pseudonymous = make_proposal(
+            author,
+            body=body,
+            district=get_district("izmit"),
+            title="Parkın aydınlatması akşamları açık kalsın",
+            pseudonymous=True,
+        )
+        make_comment(pseudonymous, author, text="Adsız bir yorum.", pseudonymous=True)
+        assisted = file_assisted_proposal(
+            facilitator,
+            get_council(),
+            ProposalContent(
+                title="Mahalle muhtarlığına kadın danışma masası kurulsun",
+                summary="Haftada bir gün muhtarlıkta kadınlara danışma masası olsun.",
+                text="Telefonla aktarılan öneri: mahallemizde kadınların danışabileceği bir yer "
+                "yok; muhtarlıkta haftada bir gün danışma masası kurulsun.",
+                district=get_district("gebze"),
+                pseudonymous=True,
+            ),
+            AssistDetails(channel=Channel.PHONE, consent_given=True, letter_locale="tr"),
+            body=body,
+            routing_method=RoutingMethod.CITIZEN,
+        )
+        db.session.commit()
+        return {"pseudonymous": pseudonymous.id, "assisted": assisted.id}
+
+
+def assist_errors(page: Page) -> None:
+    page.goto("/assist/new")
+    page.locator(".form-actions button[name=publish]").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+
+
+def reveal_errors(page: Page, proposal_id: int) -> None:
+    page.goto(f"/admin/proposals/{proposal_id}/reveal")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+
+
+@pytest.mark.parametrize(("locale", "width"), [("tr-TR", 360), ("en-GB", 1280)])
+def test_axe_finds_no_violation_on_the_new_pages(
+    browser: Browser, live_server, anonymous_site, locale, width
+):
+    from tests.e2e.test_accessibility import AXE, AXE_OPTIONS, overflow, summarize
+
+    context = browser.new_context(
+        base_url=live_server, locale=locale, viewport={"width": width, "height": 800}
+    )
+    page = context.new_page()
+    ids = anonymous_site
+    visits = {
+        None: [f"/proposals/{ids['pseudonymous']}", f"/proposals/{ids['assisted']}"],
+        "a11y-facilitator@example.org": [
+            "/assist/new",
+            assist_errors,
+            "/assist",
+            f"/assist/{ids['assisted']}/letter",
+        ],
+        "a11y-admin2@example.org": [
+            f"/moderation/proposals/{ids['pseudonymous']}",
+            f"/admin/proposals/{ids['pseudonymous']}/reveal",
+            lambda page: reveal_errors(page, ids["pseudonymous"]),
+        ],
+        "a11y-anon@example.org": [f"/proposals/{ids['pseudonymous']}"],
+    }
+    report = []
+    for email, steps in visits.items():
+        page.context.clear_cookies()
+        if email:
+            sign_in(page, email)
+        for step in steps:
+            if callable(step):
+                step(page)
+            else:
+                assert page.goto(step).status == 200, step
+            found = [summarize(AXE.run(page, options=AXE_OPTIONS).response["violations"])]
+            found.append(overflow(page))
+            if found := [f for f in found if f]:
+                report.append(f"{page.url} | {locale} | {width} → {', '.join(found)}")
+    context.close()
+    assert not report, "axe violations:\n" + "\n".join(report)
