@@ -22,6 +22,7 @@ from katilim.core.models import utcnow
 from katilim.extensions import db, limiter
 from katilim.i18n import LANGUAGE_NAMES, RTL_LANGUAGES, current_locale
 from katilim.organization.services import current_council
+from katilim.proposals.forms import WithdrawForm
 from katilim.proposals.routes import _prepare_form, _resolve_routing
 from katilim.proposals.services import ProposalContent, parse_tags
 
@@ -68,7 +69,13 @@ def index():
     page = request.args.get("page", 1, type=int) or 1
     pagination = services.filed_by(current_user, min(max(page, 1), 10_000), PER_PAGE)
     answers = services.latest_answers([s.proposal_id for s in pagination.items])
-    return render_template("assist/index.html", pagination=pagination, answers=answers)
+    return render_template(
+        "assist/index.html",
+        pagination=pagination,
+        answers=answers,
+        withdraw_form=WithdrawForm(formdata=None),
+        can_withdraw=services.can_withdraw,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -122,14 +129,42 @@ def new():
     )
 
 
-@bp.route("/<id:proposal_id>/letter")
-def letter(proposal_id: int):
-    """A one-page status letter in the person's language, for printing."""
+def _own_submission(proposal_id: int):
+    """The submission behind an assisted proposal, if this user filed it (or is an admin)."""
     submission = services.submission_for(proposal_id)
     if submission is None or submission.proposal.council_id != current_council().id:
         abort(404)
     if not permissions.can_see_submission(current_user, submission):
         abort(403)
+    return submission
+
+
+@bp.route("/<id:proposal_id>/withdraw", methods=["POST"])
+def withdraw(proposal_id: int):
+    """Take the proposal back because the person asked for it."""
+    submission = _own_submission(proposal_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.withdraw_at_request(current_user, submission, form.reason.data or "")
+    db.session.commit()
+    flash(_("Proposal #%(id)s is withdrawn.", id=proposal_id), "info")
+    return redirect(url_for("assist.index"))
+
+
+@bp.route("/<id:proposal_id>/forget-contact", methods=["POST"])
+def forget_contact(proposal_id: int):
+    """Erase the person's contact once it is no longer needed."""
+    services.forget_contact(current_user, _own_submission(proposal_id))
+    db.session.commit()
+    flash(_("The contact of proposal #%(id)s is erased.", id=proposal_id), "info")
+    return redirect(url_for("assist.index"))
+
+
+@bp.route("/<id:proposal_id>/letter")
+def letter(proposal_id: int):
+    """A one-page status letter in the person's language, for printing."""
+    submission = _own_submission(proposal_id)
     proposal = submission.proposal
     locale = submission.letter_locale
     if locale not in _letter_languages():

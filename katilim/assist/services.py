@@ -13,12 +13,14 @@ from sqlalchemy.orm import joinedload
 
 from katilim.assist import permissions
 from katilim.assist.models import AgeBand, AssistedSubmission, Channel
+from katilim.audit.services import record
 from katilim.core.errors import DomainError, PermissionDenied
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.organization.models import Body, Council
 from katilim.proposals.models import EventKind, Proposal, ProposalEvent, RoutingMethod
-from katilim.proposals.services import ProposalContent, publish_for_person
+from katilim.proposals.permissions import WITHDRAWABLE
+from katilim.proposals.services import ProposalContent, publish_for_person, withdraw_for_person
 
 # The timeline entries that carry the body's words to the person: answers and the reasons
 # given with a change of status.
@@ -125,3 +127,35 @@ def submission_for(proposal_id: int) -> AssistedSubmission | None:
             joinedload(AssistedSubmission.proposal).joinedload(Proposal.assisted_by),
         )
     )
+
+
+def can_withdraw(user, submission: AssistedSubmission) -> bool:
+    return (
+        permissions.can_see_submission(user, submission)
+        and submission.proposal.status in WITHDRAWABLE
+    )
+
+
+def withdraw_at_request(facilitator, submission: AssistedSubmission, reason: str) -> Proposal:
+    """The person asked for their proposal to be taken back (the consent text promises it).
+
+    :raises PermissionDenied: if the user is not the filing facilitator or an admin.
+    :raises InvalidTransition: if a decision has already been made.
+    """
+    if not permissions.can_see_submission(facilitator, submission):
+        raise PermissionDenied
+    return withdraw_for_person(facilitator, submission.proposal, reason)
+
+
+def forget_contact(facilitator, submission: AssistedSubmission) -> None:
+    """Erase how to reach the person once they have their answer: kept no longer than needed
+    (KVKK art. 4, data minimisation). The audit entry says it was erased, not what it was.
+
+    :raises PermissionDenied: if the user is not the filing facilitator or an admin.
+    """
+    if not permissions.can_see_submission(facilitator, submission):
+        raise PermissionDenied
+    if submission.contact:
+        submission.contact = None
+        record(facilitator, "assisted.forget_contact", submission.proposal)
+    db.session.flush()

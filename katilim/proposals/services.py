@@ -245,16 +245,32 @@ def withdraw_proposal(author, proposal: Proposal, reason: str = "") -> Proposal:
         raise PermissionDenied
     if not permissions.can_withdraw(author, proposal):
         raise InvalidTransition(_("A proposal cannot be withdrawn after a decision."))
+    _withdraw(author, proposal, reason)
+    return proposal
+
+
+def withdraw_for_person(facilitator, proposal: Proposal, reason: str = "") -> Proposal:
+    """Withdraw an assisted proposal at the request of the person it was filed for (who has
+    no account to do it). The caller (katilim/assist/services.py) checks the facilitator.
+
+    :raises InvalidTransition: if a decision has already been made.
+    """
+    if proposal.assisted_by_id is None or proposal.status not in permissions.WITHDRAWABLE:
+        raise InvalidTransition(_("A proposal cannot be withdrawn after a decision."))
+    _withdraw(facilitator, proposal, reason)
+    return proposal
+
+
+def _withdraw(actor, proposal: Proposal, reason: str) -> None:
     old = proposal.status
     proposal.status = ProposalStatus.WITHDRAWN
     if old != ProposalStatus.DRAFT:
         _event(
             proposal,
-            author,
+            actor,
             EventKind.WITHDRAWN,
             from_value=old.value,
             to_value=ProposalStatus.WITHDRAWN.value,
             text=reason.strip() or None,
         )
     db.session.flush()
-    return proposal

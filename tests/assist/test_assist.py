@@ -343,3 +343,38 @@ def test_list_runs_the_same_queries_for_2_and_12_submissions(app, login, count_q
     page = html(client.get("/assist"))
     assert page.count("Yanıt ") == 11
     assert small == large
+
+
+# --- at the person's request -------------------------------------------------------------------
+
+
+def test_filing_facilitator_withdraws_at_the_persons_request(app, login, world):
+    url = f"/assist/{world.proposal_id}/withdraw"
+    data = {"reason": "Kişi telefonla geri çekmek istedi."}
+    assert login(world.other_id).post(url, data=data).status_code == 403
+    assert login(world.resident_id).post(url, data=data).status_code == 403
+    client = login(world.facilitator_id)
+    assert "Withdraw at the person's request" in html(client.get("/assist"))
+    assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        proposal = db.session.get(Proposal, world.proposal_id)
+        assert proposal.status == ProposalStatus.WITHDRAWN
+        assert proposal.events[-1].kind == EventKind.WITHDRAWN
+        assert proposal.events[-1].text == data["reason"]
+    assert client.post(url, data=data).status_code == 409  # already withdrawn
+
+
+def test_contact_can_be_erased(app, login, world):
+    url = f"/assist/{world.proposal_id}/forget-contact"
+    assert login(world.other_id).post(url).status_code == 403
+    client = login(world.facilitator_id)
+    assert client.post(url).status_code == 302
+    assert CONTACT not in html(client.get("/assist"))
+    with app.app_context():
+        assert db.session.scalar(select(AssistedSubmission)).contact is None
+        from katilim.audit.models import AuditLog
+
+        [entry] = db.session.scalars(
+            select(AuditLog).where(AuditLog.action == "assisted.forget_contact")
+        )
+        assert CONTACT not in str(entry.details)

@@ -149,7 +149,12 @@ def anonymous_site(live_app):
                 district=get_district("gebze"),
                 pseudonymous=True,
             ),
-            AssistDetails(channel=Channel.PHONE, consent_given=True, letter_locale="tr"),
+            AssistDetails(
+                channel=Channel.PHONE,
+                consent_given=True,
+                letter_locale="tr",
+                contact="0262 000 00 00",
+            ),
             body=body,
             routing_method=RoutingMethod.CITIZEN,
         )
