@@ -175,7 +175,7 @@ def test_pseudonym_depends_on_the_secret_key(app, world):
 
 
 def test_label_function(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         proposal = db.session.get(Proposal, world.proposal_id)
         assert public_author_label(proposal) == "Anonymous resident (İzmit)"
         proposal.is_pseudonymous = False
