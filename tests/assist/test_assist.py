@@ -378,3 +378,11 @@ def test_contact_can_be_erased(app, login, world):
             select(AuditLog).where(AuditLog.action == "assisted.forget_contact")
         )
         assert CONTACT not in str(entry.details)
+
+
+def test_admin_reveal_of_an_assisted_proposal_names_the_facilitator(login, world):
+    url = f"/admin/proposals/{world.proposal_id}/reveal"
+    data = {"reason": "The person called the council to ask about it"}
+    assert login(world.facilitator_id).post(url, data=data).status_code == 403
+    page = html(login(world.admin_id).post(url, data=data))
+    assert "Gönüllü Gül" in page and CONTACT in page and "By phone" in page
