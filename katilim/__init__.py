@@ -61,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim import models  # noqa: F401  (every mapper known before the first query)
     from katilim.account.routes import bp as account_bp
     from katilim.admin.routes import bp as admin_bp
+    from katilim.assist.routes import bp as assist_bp
     from katilim.auth.routes import bp as auth_bp
     from katilim.comments.routes import bp as comments_bp
     from katilim.core.routes import bp as core_bp
@@ -87,6 +88,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         reports_bp,
         notifications_bp,
         representation_bp,
+        assist_bp,
     ):
         app.register_blueprint(blueprint)
     return app

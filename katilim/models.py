@@ -1,5 +1,6 @@
 """Import every model so that SQLAlchemy and Alembic know all tables."""
 
+from katilim.assist.models import AssistedSubmission  # noqa: F401
 from katilim.audit.models import AuditLog  # noqa: F401
 from katilim.auth.models import Consent, SiteRole, User  # noqa: F401
 from katilim.comments.models import Comment  # noqa: F401

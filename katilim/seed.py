@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from katilim.assist.models import AgeBand, AssistedSubmission, Channel
 from katilim.auth.models import Consent, ConsentPurpose, SiteRole, User
 from katilim.comments.models import Comment, Stance
 from katilim.core.models import utcnow
@@ -81,8 +82,11 @@ def seed_demo() -> str:
         return user
 
     moderators = {}
+    facilitator = None
     for email, name, district, role, body_slug in DEMO_ACCOUNTS:
         user = account(email, name, district, role)
+        if role == SiteRole.FACILITATOR:
+            facilitator = user
         if body_slug:
             db.session.add(
                 Membership(user=user, body=bodies[body_slug], role=MembershipRole.MODERATOR)
@@ -99,7 +103,8 @@ def seed_demo() -> str:
     rng = random.Random(2026)  # the same demo on every machine
     proposal_count = comment_count = vote_count = 0
     for entry in data["proposals"]:
-        author = residents[entry["author"]]
+        assisted = entry.get("assisted")  # filed by the facilitator: the person has no account
+        author = None if assisted else residents[entry["author"]]
         status = ProposalStatus(entry["status"])
         published = now - timedelta(days=entry["days_ago"], hours=rng.randint(0, 20))
         body = bodies[entry["body"]]
@@ -112,6 +117,8 @@ def seed_demo() -> str:
             routing_method=routing,
             created_at=published,
         )
+        if assisted:
+            proposal.assisted_by = facilitator
         if routing == RoutingMethod.SUGGESTION and status not in (
             ProposalStatus.NEW,
             ProposalStatus.DRAFT,
@@ -125,6 +132,8 @@ def seed_demo() -> str:
                 text=entry["text"],
                 district=districts.get(entry.get("district") or ""),
                 tag_names=tuple(entry.get("tags") or ()),
+                language=entry.get("language", "tr"),
+                pseudonymous=bool(entry.get("pseudonymous") or assisted),
             ),
         )
         db.session.add(proposal)
@@ -135,6 +144,19 @@ def seed_demo() -> str:
         _timeline(proposal, entry, status, published, moderators.get(body.slug))
 
         db.session.flush()  # the proposal's id, for its votes and comments
+        if assisted:
+            db.session.add(
+                AssistedSubmission(
+                    proposal_id=proposal.id,
+                    channel=Channel(assisted["channel"]),
+                    consent_taken_by_id=facilitator.id,
+                    consent_given_at=published,
+                    age_band=AgeBand(assisted["age_band"]) if assisted.get("age_band") else None,
+                    contact=assisted.get("contact"),
+                    letter_locale=assisted.get("letter_locale", "tr"),
+                    created_at=published,
+                )
+            )
         voters = rng.sample(residents, entry["supports"] + entry["opposes"])
         for i, voter in enumerate(voters):
             value = 1 if i < entry["supports"] else -1
@@ -205,16 +227,18 @@ def _demographics(residents, rng) -> None:
 
 
 def _timeline(proposal, entry, status, published, moderator) -> None:
+    # An assisted proposal has no author: the facilitator published it.
+    starter_id = (proposal.author or proposal.assisted_by).id
     events = [
         ProposalEvent(
             proposal=proposal,
-            actor_id=proposal.author.id,
+            actor_id=starter_id,
             kind=EventKind.PUBLISHED,
             created_at=published,
         ),
         ProposalEvent(
             proposal=proposal,
-            actor_id=proposal.author.id,
+            actor_id=starter_id,
             kind=EventKind.ROUTED,
             to_value=proposal.body.slug,
             text=proposal.routing_method.value,
@@ -252,7 +276,7 @@ def _timeline(proposal, entry, status, published, moderator) -> None:
         events.append(
             ProposalEvent(
                 proposal=proposal,
-                actor_id=proposal.author.id if kind == EventKind.WITHDRAWN else actor_id,
+                actor_id=starter_id if kind == EventKind.WITHDRAWN else actor_id,
                 kind=kind,
                 from_value=previous.value,
                 to_value=target.value,

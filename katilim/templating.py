@@ -6,7 +6,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from katilim.auth.forms import EmptyForm
 from katilim.i18n import LANGUAGE_NAMES, current_locale, text_direction
 from katilim.moderation import permissions as moderation_permissions
-from katilim.proposals import permissions
+from katilim.proposals import authors, permissions
 from katilim.proposals.models import STATUS_LABELS
 
 
@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
         can_use_queue=moderation_permissions.can_use_queue,
         can_report=moderation_permissions.can_report,
         is_participant=permissions.is_participant,
+        public_author_label=authors.public_author_label,
+        moderator_author_label=authors.moderator_author_label,
+        moderator_actor_label=authors.moderator_actor_label,
         format_date=format_date,
         format_datetime=format_datetime,
         format_number=format_decimal,

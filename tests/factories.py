@@ -117,6 +117,7 @@ def make_proposal(
     district: District | None = None,
     tags: tuple[str, ...] = (),
     publish: bool = True,
+    pseudonymous: bool = False,
 ):
     author = author or make_user()
     body = body if body is not None else make_body()
@@ -129,6 +130,7 @@ def make_proposal(
             text=text,
             district=district,
             tag_names=tags,
+            pseudonymous=pseudonymous,
         ),
         body=body,
         routing_method=RoutingMethod.CITIZEN,
@@ -147,9 +149,15 @@ def make_comment(
     text: str = "Katılıyorum, çok gerekli.",
     stance: Stance = Stance.FOR,
     parent=None,
+    pseudonymous: bool = False,
 ):
     return add_comment(
-        author or make_user("Mehmet Kaya"), proposal, text=text, stance=stance, parent=parent
+        author or make_user("Mehmet Kaya"),
+        proposal,
+        text=text,
+        stance=stance,
+        parent=parent,
+        pseudonymous=pseudonymous,
     )
 
 

@@ -380,3 +380,8 @@ def audit():
         pagination=pagination,
         links=queries.audit_target_links(pagination.items),
     )
+
+
+# Revealing the account behind an anonymous proposal or comment lives in its own module;
+# importing it here adds its views to this blueprint (and under its admins-only guard).
+from katilim.admin import reveal  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """The comment form."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from katilim.core.forms import BaseForm, options
@@ -21,4 +21,5 @@ class CommentForm(BaseForm):
         default="for",
         validators=[DataRequired(_l("Choose one."))],
     )
+    is_pseudonymous = BooleanField(_l("Publish without my name"))
     parent_id = StringField(validators=[Optional(), Length(max=12)])

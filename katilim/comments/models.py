@@ -45,6 +45,8 @@ class Comment(db.Model):
     text_html: Mapped[str] = mapped_column(Text, default="")
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    # Shown as "Anonymous resident"; moderators see a pseudonym (katilim/proposals/authors.py).
+    is_pseudonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 

@@ -28,7 +28,12 @@ def create(proposal_id: int):
     if not valid or form.parent_id.errors:
         return render_detail(proposal, comment_form=form, status=400)
     comment = add_comment(
-        current_user, proposal, text=form.text.data, stance=Stance(form.stance.data), parent=parent
+        current_user,
+        proposal,
+        text=form.text.data,
+        stance=Stance(form.stance.data),
+        parent=parent,
+        pseudonymous=bool(form.is_pseudonymous.data),
     )
     db.session.commit()
     flash(_("Your comment is published."), "success")

@@ -1,7 +1,14 @@
 """The proposal form, shared by writing and editing."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from katilim.core.forms import BaseForm
@@ -42,6 +49,14 @@ class ProposalForm(BaseForm):
         _l("Tags (optional)"),
         description=_l("A few words separated by commas, for example: tramvay, kaldırım"),
         validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
+    )
+    is_pseudonymous = BooleanField(
+        _l("Publish without my name"),
+        description=_l(
+            "Others see “Anonymous resident” and the district. Moderators see a code instead of"
+            " your name; only the council's administrators can see who you are, and they must"
+            " record why."
+        ),
     )
     body = SelectField(_l("Which assembly or working group is it for?"), choices=[])
     suggested_body = RadioField(_l("Where should it go?"), choices=[], validate_choice=False)

@@ -115,8 +115,12 @@ class Proposal(TimestampMixin, db.Model):
     )
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    # Published without the author's name: the public sees "Anonymous resident" (and the
+    # district), moderators a stable pseudonym; only an audited admin action reveals the account.
     is_pseudonymous: Mapped[bool] = mapped_column(Boolean, default=False)
-    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The facilitator who filed it for a person without internet (katilim/assist); the person
+    # has no account, so author_id stays empty.
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     # Counters kept in the row, changed in the same transaction as the vote or comment.
     supports_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -138,6 +142,7 @@ class Proposal(TimestampMixin, db.Model):
 
     author: Mapped["User | None"] = relationship(foreign_keys=[author_id])  # noqa: F821
     reviewer: Mapped["User | None"] = relationship(foreign_keys=[reviewer_id])  # noqa: F821
+    assisted_by: Mapped["User | None"] = relationship(foreign_keys=[assisted_by_id])  # noqa: F821
     merged_into: Mapped["Proposal | None"] = relationship(remote_side=[id])
     body: Mapped["Body | None"] = relationship()  # noqa: F821
     district: Mapped["District | None"] = relationship()  # noqa: F821
@@ -148,6 +153,10 @@ class Proposal(TimestampMixin, db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+    @property
+    def is_assisted(self) -> bool:
+        return self.assisted_by_id is not None
 
     @property
     def status_label(self) -> str:

@@ -82,6 +82,7 @@ def _content(form: ProposalForm, districts) -> services.ProposalContent:
         district=districts.get(form.district.data or ""),
         tag_names=services.parse_tags(form.tags.data or ""),
         language=current_locale(),
+        pseudonymous=bool(form.is_pseudonymous.data),
     )
 
 

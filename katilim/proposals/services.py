@@ -39,6 +39,7 @@ class ProposalContent:
     district: District | None = None
     tag_names: tuple[str, ...] = ()
     language: str = "tr"
+    pseudonymous: bool = False  # publish without the author's name (katilim/proposals/authors)
 
 
 def parse_tags(raw: str) -> tuple[str, ...]:
@@ -73,6 +74,7 @@ def apply_content(proposal: Proposal, content: ProposalContent) -> None:
     proposal.text_html = render_markdown(proposal.text)
     proposal.district = content.district
     proposal.language = content.language
+    proposal.is_pseudonymous = content.pseudonymous
     proposal.tags = _get_or_create_tags(content.tag_names)
     proposal.search_text = search_key(
         proposal.title, proposal.summary, proposal.text, " ".join(content.tag_names)
@@ -146,6 +148,38 @@ def create_proposal(
     return proposal
 
 
+def publish_for_person(
+    facilitator,
+    council: Council,
+    content: ProposalContent,
+    *,
+    body: Body | None,
+    routing_method: RoutingMethod | None,
+) -> Proposal:
+    """Publish a proposal that a facilitator wrote down for a person without an account.
+
+    It has no author (nobody can edit or withdraw it as theirs) and always reads as an
+    anonymous resident; the facilitator is the actor of its events and follows it, so they
+    hear the answer and can pass it on. The facilitator's right to do this is checked by the
+    caller (katilim/assist/services.py), which also keeps the consent record.
+    """
+    if body is not None and body.council_id != council.id:
+        raise PermissionDenied
+    proposal = Proposal(
+        council_id=council.id,
+        author_id=None,
+        assisted_by_id=facilitator.id,
+        status=ProposalStatus.DRAFT,
+    )
+    db.session.add(proposal)
+    apply_content(proposal, content)
+    proposal.is_pseudonymous = True  # the person has no account and no public name
+    _route(proposal, body, routing_method)
+    _publish(facilitator, proposal)  # the same events and notifications as any publication
+    db.session.flush()
+    return proposal
+
+
 def update_proposal(
     author,
     proposal: Proposal,
@@ -211,16 +245,32 @@ def withdraw_proposal(author, proposal: Proposal, reason: str = "") -> Proposal:
         raise PermissionDenied
     if not permissions.can_withdraw(author, proposal):
         raise InvalidTransition(_("A proposal cannot be withdrawn after a decision."))
+    _withdraw(author, proposal, reason)
+    return proposal
+
+
+def withdraw_for_person(facilitator, proposal: Proposal, reason: str = "") -> Proposal:
+    """Withdraw an assisted proposal at the request of the person it was filed for (who has
+    no account to do it). The caller (katilim/assist/services.py) checks the facilitator.
+
+    :raises InvalidTransition: if a decision has already been made.
+    """
+    if proposal.assisted_by_id is None or proposal.status not in permissions.WITHDRAWABLE:
+        raise InvalidTransition(_("A proposal cannot be withdrawn after a decision."))
+    _withdraw(facilitator, proposal, reason)
+    return proposal
+
+
+def _withdraw(actor, proposal: Proposal, reason: str) -> None:
     old = proposal.status
     proposal.status = ProposalStatus.WITHDRAWN
     if old != ProposalStatus.DRAFT:
         _event(
             proposal,
-            author,
+            actor,
             EventKind.WITHDRAWN,
             from_value=old.value,
             to_value=ProposalStatus.WITHDRAWN.value,
             text=reason.strip() or None,
         )
     db.session.flush()
-    return proposal

@@ -413,6 +413,8 @@ def test_keyboard_only_resident_signs_in_and_publishes_a_proposal(
     expect(page.locator("#body")).to_be_focused()
     assert page.locator("#body").input_value() == ""  # "I don't know: suggest"
     page.keyboard.press("Tab")
+    expect(page.locator("#is_pseudonymous")).to_be_focused()  # "publish without my name"
+    page.keyboard.press("Tab")
     expect(page.locator(".form-actions button[name=publish]")).to_be_focused()
     assert_focus_visible(page)
     page.keyboard.press("Enter")  # the suggestions step

@@ -1,0 +1,1 @@
+"""Assisted submission: facilitators record proposals for people without internet."""
