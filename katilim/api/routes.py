@@ -43,7 +43,6 @@ class OpenDataApi(Api):
         pass
 
 
-api = OpenDataApi()
 bp = ApiBlueprint(
     "api",
     __name__,
@@ -215,6 +214,7 @@ def init_app(app: Flask) -> None:
             "servers": [{"url": "/"}],
         },
     )
+    api = OpenDataApi()  # one per app: it holds that app's OpenAPI document
     api.init_app(app)
     api.register_converter(IdConverter, _id_schema)
     api.register_converter(SlugConverter, _slug_schema)

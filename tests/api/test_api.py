@@ -243,3 +243,29 @@ def test_openapi_document_lists_every_operation(client):
     }
     parameters = {p["name"] for p in spec["paths"]["/api/v1/proposals"]["get"]["parameters"]}
     assert {"body", "district", "status", "tag", "q", "language", "sort", "page"} <= parameters
+
+
+def test_rate_limit_answers_json_429(app):
+    """On an app of its own: the suite's app runs without limits."""
+    from katilim import create_app
+    from katilim.api.routes import RATE_LIMIT
+    from katilim.extensions import limiter
+    from katilim.organization.services import load_council
+
+    limited = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "RATELIMIT_ENABLED": True}
+    )
+    try:
+        with limited.app_context():
+            db.create_all()
+            load_council(limited.config["COUNCIL_DATA_FILE"])
+            db.session.commit()
+        client = limited.test_client()
+        allowed = int(RATE_LIMIT.split()[0])
+        statuses = {client.get("/api/v1/districts").status_code for _ in range(allowed)}
+        last = client.get("/api/v1/districts")
+    finally:
+        limiter.enabled = False  # the limiter is shared: give the suite's app its state back
+    assert statuses == {200}
+    assert last.status_code == 429 and last.get_json()["error"]
+    assert "no-store" in last.headers["Cache-Control"]

@@ -22,7 +22,14 @@ from tests.factories import get_body, get_district, make_proposal, make_user
 
 schema = schemathesis.openapi.from_wsgi(
     "/api/v1/openapi.json",
-    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}),
+    create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "x",
+            "RATELIMIT_ENABLED": False,  # the limiter is shared with the suite's app
+        }
+    ),
 )
 
 

@@ -199,6 +199,7 @@ STEPS = {
         Step("privacy", visit("/privacy")),
         Step("accessibility", visit("/accessibility")),
         Step("stats", visit("/stats")),
+        Step("open data", visit("/open-data"), everywhere=False),
         Step("404", visit("/proposals/999999", status=404)),
         Step("reset sent", reset_sent, everywhere=False),
         Step("verify failed", visit("/auth/verify/not-a-token", status=400), everywhere=False),
