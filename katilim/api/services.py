@@ -59,7 +59,7 @@ def _web_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def proposal_item(proposal: Proposal, lang: str) -> dict:
+def proposal_item(proposal: Proposal, lang: str, labels: dict | None = None) -> dict:
     hidden = proposal.is_hidden
     return {
         "id": proposal.id,
@@ -68,7 +68,7 @@ def proposal_item(proposal: Proposal, lang: str) -> dict:
         "summary": None if hidden else proposal.summary,
         "language": proposal.language,
         "status": proposal.status.value,
-        "status_label": status_label(proposal, lang),
+        "status_label": (labels or status_labels(lang))[proposal.status],
         "body": _ref(proposal.body, lang),
         "district": _ref(proposal.district, lang),
         "tags": [] if hidden else [{"slug": t.slug, "name": t.name} for t in proposal.tags],
@@ -84,9 +84,10 @@ def proposal_item(proposal: Proposal, lang: str) -> dict:
     }
 
 
-def status_label(proposal: Proposal, lang: str) -> str:
+def status_labels(lang: str) -> dict[ProposalStatus, str]:
+    """Every status's label in ``lang``, translated once (switching locale is not cheap)."""
     with force_locale(lang):
-        return str(STATUS_LABELS[proposal.status])
+        return {status: str(label) for status, label in STATUS_LABELS.items()}
 
 
 def api_list_query(council: Council, filters: ProposalFilters):
@@ -100,8 +101,9 @@ def list_page(council: Council, filters: ProposalFilters, per_page: int, lang: s
     pagination = db.paginate(
         api_list_query(council, filters), page=filters.page, per_page=per_page, error_out=False
     )
+    labels = status_labels(lang)
     return {
-        "items": [proposal_item(p, lang) for p in pagination.items],
+        "items": [proposal_item(p, lang, labels) for p in pagination.items],
         "pagination": {
             "page": pagination.page,
             "per_page": pagination.per_page,
