@@ -269,3 +269,10 @@ def test_rate_limit_answers_json_429(app):
     assert statuses == {200}
     assert last.status_code == 429 and last.get_json()["error"]
     assert "no-store" in last.headers["Cache-Control"]
+
+
+def test_only_reading_is_allowed(client, data, app):
+    app.config["WTF_CSRF_ENABLED"] = True  # a POST without a token must still be a JSON 405
+    response = client.post("/api/v1/proposals")
+    assert response.status_code == 405 and response.is_json
+    assert client.head("/api/v1/proposals").status_code == 200

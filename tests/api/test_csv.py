@@ -98,3 +98,21 @@ def test_open_data_page_and_footer_link(client):
     html = page.get_data(as_text=True)
     assert "/api/v1/openapi.json" in html and "/proposals.csv" in html and "/stats.csv" in html
     assert 'href="/open-data"' in client.get("/privacy").get_data(as_text=True)
+
+
+def test_csv_query_count_does_not_grow_with_the_data(app, council, client, count_queries):
+    from tests.proposals.test_query_counts import add_proposals
+
+    def count() -> int:
+        with count_queries() as counter:
+            response = client.get("/proposals.csv")
+            assert response.status_code == 200
+            response.get_data()
+        return counter.count
+
+    with app.app_context():
+        add_proposals(5)
+    small = count()
+    with app.app_context():
+        add_proposals(45, start=5)
+    assert count() == small
