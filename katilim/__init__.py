@@ -61,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim import models  # noqa: F401  (every mapper known before the first query)
     from katilim.account.routes import bp as account_bp
     from katilim.admin.routes import bp as admin_bp
+    from katilim.api.open_data import bp as open_data_bp
     from katilim.assist.routes import bp as assist_bp
     from katilim.auth.routes import bp as auth_bp
     from katilim.comments.routes import bp as comments_bp
@@ -89,8 +90,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         notifications_bp,
         representation_bp,
         assist_bp,
+        open_data_bp,
     ):
         app.register_blueprint(blueprint)
+    from katilim.api.routes import init_app as init_api
+
+    init_api(app)  # the JSON API registers through flask-smorest, which documents it
     return app
 
 

@@ -35,6 +35,7 @@ class ProposalFilters:
     district: str = ""
     status: str = ""
     tag: str = ""
+    language: str = ""  # the language the proposal was written in ("tr", "en", ...)
     sort: str = DEFAULT_SORT
     page: int = 1
     terms: list[str] = field(default_factory=list)
@@ -57,6 +58,7 @@ class ProposalFilters:
             district=text("district", 60),
             status=status if status in ProposalStatus._value2member_map_ else "",
             tag=text("tag", 60),
+            language=text("language", 8),
             sort=sort if sort in SORTS else DEFAULT_SORT,
             page=min(max(page, 1), MAX_PAGE),
             terms=fold_words(q)[:MAX_TERMS],
@@ -70,6 +72,7 @@ class ProposalFilters:
             "district": self.district,
             "status": self.status,
             "tag": self.tag,
+            "language": self.language,
             "sort": self.sort if self.sort != DEFAULT_SORT else "",
             "page": self.page,
         }
@@ -78,7 +81,9 @@ class ProposalFilters:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.q or self.body or self.district or self.status or self.tag)
+        return bool(
+            self.q or self.body or self.district or self.status or self.tag or self.language
+        )
 
 
 def _like_term(term: str) -> str:
@@ -124,6 +129,8 @@ def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
         )
     if filters.tag:
         query = query.where(Proposal.tags.any(Tag.slug == filters.tag))
+    if filters.language:
+        query = query.where(Proposal.language == filters.language)
     if filters.q and not filters.terms:
         query = query.where(False)  # only punctuation ("%", "'"): nothing can match it
     query = apply_search(query, filters.terms)

@@ -214,6 +214,7 @@ STEPS = {
         Step("stats", visit("/stats")),
         Step("representation", visit("/stats/representation")),
         Step("proposals equity", visit("/proposals?sort=equity"), everywhere=False),
+        Step("open data", visit("/open-data"), everywhere=False),
         Step("404", visit("/proposals/999999", status=404)),
         Step("reset sent", reset_sent, everywhere=False),
         Step("verify failed", visit("/auth/verify/not-a-token", status=400), everywhere=False),
