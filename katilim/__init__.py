@@ -68,6 +68,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim.moderation.routes import reports_bp
     from katilim.notifications.routes import bp as notifications_bp
     from katilim.organization.routes import bp as organization_bp
+    from katilim.privacy import traffic
+    from katilim.privacy.routes import bp as privacy_bp
     from katilim.proposals.routes import bp as proposals_bp
     from katilim.stats.routes import bp as stats_bp
     from katilim.voting.routes import bp as voting_bp
@@ -85,8 +87,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         moderation_bp,
         reports_bp,
         notifications_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
+    traffic.init_app(app)  # Law 5651 records of state-changing requests
     return app
 
 
