@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from katilim.audit.models import AuditLog
-from katilim.auth.models import Consent, User
+from katilim.auth.models import Consent, SiteRole, User
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.notifications.models import Notification, OutboxMessage
@@ -51,7 +51,11 @@ def _remove_rows(model, *conditions) -> Callable[[bool], int]:
 
 def _remove_unverified(cutoff: datetime) -> Callable[[bool], int]:
     def run(dry_run: bool) -> int:
-        query = select(User).where(User.email_verified_at.is_(None), User.created_at < cutoff)
+        query = select(User).where(
+            User.email_verified_at.is_(None),
+            User.created_at < cutoff,
+            User.site_role != SiteRole.ADMIN,  # an admin account is made on purpose, by hand
+        )
         if dry_run:
             return _count(query)
         users = list(db.session.scalars(query))
