@@ -128,3 +128,18 @@ def test_unknown_purpose_or_choice_is_refused(login, app):
 
 def test_visitors_are_sent_to_sign_in(client):
     assert client.get("/me/consents").status_code == 302
+
+
+def test_a_consent_to_an_older_text_can_be_renewed_or_withdrawn(login, app):
+    with app.app_context():
+        user = make_user()
+        consents.give(user, ConsentPurpose.EMAIL_UPDATES)
+        user_id = user.id
+        db.session.commit()
+    app.config["PRIVACY_NOTICE_VERSION"] = "2027-01"
+    try:
+        page = html(login(user_id).get("/me/consents"))
+    finally:
+        app.config["PRIVACY_NOTICE_VERSION"] = "2026-11"
+    assert "to an earlier version of the text (2026-11)" in page
+    assert "I give my consent" in page and "Withdraw my consent" in page

@@ -212,3 +212,30 @@ def test_right_password_deletes_and_signs_out(login, app, world_ids):
     assert client.get("/me").status_code == 302  # signed out
     page = client.get(f"/proposals/{world_ids.own_id}").get_data(as_text=True)
     assert "Leyla" not in page and "A resident" in page
+
+
+def test_merging_moves_votes_of_deleted_accounts_and_still_counts_each_person_once(ctx):
+    """Votes without a voter (the account was deleted) must not stop the others moving:
+    a NULL in the NOT IN subquery would make it false for every row."""
+    from katilim.moderation.services import merge
+    from tests.moderation.helpers import make_cast, proposal_in
+
+    cast = make_cast()
+    duplicate, target = proposal_in(cast), proposal_in(cast)
+    voter, both = make_user(), make_user()
+    cast_vote(voter, duplicate, 1)
+    cast_vote(both, duplicate, 1)
+    cast_vote(both, target, 1)
+    # A vote each from people who since deleted their accounts (kept while voting was closed).
+    db.session.add_all(
+        [
+            Vote(proposal_id=duplicate.id, user_id=None, value=1),
+            Vote(proposal_id=target.id, user_id=None, value=-1),
+        ]
+    )
+    db.session.flush()
+    merge(cast.moderator, duplicate, target, "Aynı öneri.")
+    db.session.refresh(target)
+    assert count(Vote, Vote.proposal_id == target.id) == 4
+    assert (target.supports_count, target.opposes_count) == (3, 1)
+    assert count(Vote, Vote.proposal_id == duplicate.id) == 0
