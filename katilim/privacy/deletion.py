@@ -11,7 +11,8 @@ In one transaction (the caller commits):
 - audit entries keep the action, without the link to the actor (audit.models.detach_actor);
 - traffic records are kept as Law 5651 requires (they never had a foreign key);
 - every other reference to the account (reviewer, report filer, timeline actor, and whatever a
-  later feature adds) is set to NULL; a non-nullable one is a programming error.
+  later feature adds) is set to NULL, and rows that belong to the person (a foreign key with
+  ON DELETE CASCADE) are deleted; any other non-nullable reference is a programming error.
 The deletion itself is logged without personal data (no name, address or IP).
 """
 
@@ -27,14 +28,7 @@ from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.notifications.models import Follow, Notification, OutboxMessage
 from katilim.organization.models import Membership
-from katilim.proposals.models import (
-    VOTING_OPEN,
-    Proposal,
-    ProposalEvent,
-    ProposalRevision,
-    ProposalStatus,
-    proposal_tags,
-)
+from katilim.proposals.models import VOTING_OPEN, Proposal, ProposalStatus
 from katilim.voting.models import Vote
 
 # Tables whose references to users are handled one by one below; every other foreign key to
@@ -94,24 +88,31 @@ def _remove_open_votes(user_id: int) -> int:
 
 
 def _delete_drafts(user_id: int) -> int:
+    """Drafts nobody else has seen are deleted, with every row that hangs on them."""
     drafts = select(Proposal.id).where(
         Proposal.author_id == user_id, Proposal.status == ProposalStatus.DRAFT
     )
     ids = list(db.session.scalars(drafts))
-    if ids:
-        # Explicit, not by ON DELETE CASCADE: SQLite does not enforce foreign keys.
-        for table_column in (
-            (ProposalEvent, ProposalEvent.proposal_id),
-            (ProposalRevision, ProposalRevision.proposal_id),
-        ):
-            _execute(delete(table_column[0]).where(table_column[1].in_(ids)))
-        _execute(delete(proposal_tags).where(proposal_tags.c.proposal_id.in_(ids)))
-        _execute(delete(Follow).where(Follow.proposal_id.in_(ids)))
-        _execute(delete(Proposal).where(Proposal.id.in_(ids)))
+    if not ids:
+        return 0
+    # Explicit, not by ON DELETE CASCADE: SQLite does not enforce foreign keys.
+    for table in db.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name != "proposals" or table.name == "proposals":
+                continue
+            if (fk.ondelete or "").upper() == "CASCADE" or not fk.parent.nullable:
+                _execute(delete(table).where(fk.parent.in_(ids)))
+            else:
+                _execute(update(table).where(fk.parent.in_(ids)).values({fk.parent.name: None}))
+    _execute(update(Proposal).where(Proposal.merged_into_id.in_(ids)).values(merged_into_id=None))
+    _execute(delete(Proposal).where(Proposal.id.in_(ids)))
     return len(ids)
 
 
 def _unlink_other_references(user_id: int) -> None:
+    """Every other foreign key to users: a row that belongs to the person (ON DELETE CASCADE,
+    e.g. their self-described groups) is deleted; a row that only names them (a reviewer, a
+    report's filer) loses the name. Explicit, because SQLite does not enforce the rules."""
     for table in db.metadata.sorted_tables:
         if table.name in HANDLED_TABLES:
             continue
@@ -119,12 +120,15 @@ def _unlink_other_references(user_id: int) -> None:
             if fk.column.table.name != "users":
                 continue
             column = fk.parent
-            if not column.nullable:
+            if (fk.ondelete or "").upper() == "CASCADE":
+                _execute(delete(table).where(column == user_id))
+            elif column.nullable:
+                _execute(update(table).where(column == user_id).values({column.name: None}))
+            else:
                 raise RuntimeError(
-                    f"{table.name}.{column.name} refers to users and cannot be NULL: "
-                    "katilim/privacy/deletion.py must say what happens to it"
+                    f"{table.name}.{column.name} refers to users, is not nullable and has no "
+                    "ON DELETE CASCADE: katilim/privacy/deletion.py must say what happens to it"
                 )
-            _execute(update(table).where(column == user_id).values({column.name: None}))
 
 
 def _is_last_admin(user: User) -> bool:

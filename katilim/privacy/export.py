@@ -265,6 +265,35 @@ def _consents(user: User) -> list[dict]:
     ]
 
 
+# Tables exported above; rows of any other table that belong to the person (a foreign key to
+# users with ON DELETE CASCADE, e.g. a feature added later) are exported column by column.
+EXPORTED_TABLES = frozenset(
+    {"users", "votes", "follows", "notifications", "consents", "memberships", "audit_log"}
+)
+
+
+def _other_records(user: User) -> dict[str, list[dict]]:
+    records: dict[str, list[dict]] = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in EXPORTED_TABLES:
+            continue
+        owner_columns = [
+            fk.parent
+            for fk in table.foreign_keys
+            if fk.column.table.name == "users" and (fk.ondelete or "").upper() == "CASCADE"
+        ]
+        if not owner_columns:
+            continue
+        rows = db.session.execute(
+            select(table).where(or_(*(column == user.id for column in owner_columns)))
+        ).mappings()
+        records[table.name] = [
+            {key: _time(v) if isinstance(v, date) else _value(v) for key, v in row.items()}
+            for row in rows
+        ]
+    return records
+
+
 def personal_data(user: User) -> dict:
     """Everything about ``user``, as plain JSON-ready values."""
     return {
@@ -282,6 +311,7 @@ def personal_data(user: User) -> dict:
         "reports": _reports(user),
         "audit_entries": _audit(user),
         "traffic_records": _traffic(user),
+        "other_records": _other_records(user),
     }
 
 

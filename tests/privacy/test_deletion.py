@@ -140,13 +140,14 @@ def test_the_only_admin_cannot_delete_the_account(ctx):
 
 
 def test_every_reference_to_users_is_handled(app):
-    """A new foreign key to users must be nullable or handled in deletion.py."""
+    """A new foreign key to users must be nullable, cascade, or be handled in deletion.py."""
     for table in db.metadata.sorted_tables:
         if table.name in deletion.HANDLED_TABLES:
             continue
         for fk in table.foreign_keys:
             if fk.column.table.name == "users":
-                assert fk.parent.nullable, f"{table.name}.{fk.parent.name}"
+                cascades = (fk.ondelete or "").upper() == "CASCADE"
+                assert fk.parent.nullable or cascades, f"{table.name}.{fk.parent.name}"
 
 
 def test_audit_log_refuses_bulk_changes_except_detaching_a_deleted_actor(ctx):
@@ -239,3 +240,15 @@ def test_merging_moves_votes_of_deleted_accounts_and_still_counts_each_person_on
     assert count(Vote, Vote.proposal_id == target.id) == 4
     assert (target.supports_count, target.opposes_count) == (3, 1)
     assert count(Vote, Vote.proposal_id == duplicate.id) == 0
+
+
+def test_rows_owned_through_a_cascading_key_are_deleted_even_if_not_listed(ctx, monkeypatch):
+    """A later feature's table that cascades from users (as follows and memberships do) is
+    emptied of the person's rows without a line in deletion.py."""
+    w = build_world()
+    monkeypatch.setattr(
+        deletion, "HANDLED_TABLES", deletion.HANDLED_TABLES - {"follows", "memberships"}
+    )
+    deletion.delete_account(w.leaver)
+    assert count(Follow, Follow.user_id == w.leaver_id) == 0
+    assert count(Membership, Membership.user_id == w.leaver_id) == 0

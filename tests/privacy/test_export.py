@@ -76,3 +76,14 @@ def test_export_holds_everything_about_the_person(login, app):
 
 def test_export_needs_signing_in(client):
     assert client.get("/me/data").status_code == 302
+
+
+def test_rows_of_tables_owned_through_a_cascading_key_are_exported(ctx, monkeypatch):
+    """A later feature's table that cascades from users is exported without a line of code."""
+    from katilim.privacy import export
+
+    me = make_user()
+    follow_body(me, make_body("cevre"))
+    monkeypatch.setattr(export, "EXPORTED_TABLES", export.EXPORTED_TABLES - {"follows"})
+    (row,) = export.personal_data(me)["other_records"]["follows"]
+    assert row["user_id"] == me.id and row["created_at"].startswith("20")
