@@ -70,6 +70,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim.moderation.routes import reports_bp
     from katilim.notifications.routes import bp as notifications_bp
     from katilim.organization.routes import bp as organization_bp
+    from katilim.privacy import traffic
+    from katilim.privacy.routes import bp as privacy_bp
     from katilim.proposals.routes import bp as proposals_bp
     from katilim.representation.routes import bp as representation_bp
     from katilim.stats.routes import bp as stats_bp
@@ -91,11 +93,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         representation_bp,
         assist_bp,
         open_data_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
     from katilim.api.routes import init_app as init_api
 
     init_api(app)  # the JSON API registers through flask-smorest, which documents it
+    traffic.init_app(app)  # Law 5651 records of state-changing requests
     return app
 
 

@@ -140,3 +140,6 @@ def init_app(app: Flask) -> None:
     from katilim.notifications import cli as notifications_cli
 
     notifications_cli.register(app)
+    from katilim.privacy import cli as privacy_cli
+
+    privacy_cli.register(app)

@@ -86,3 +86,25 @@ class DefaultConfig:
     VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 3600
     PRIVACY_NOTICE_VERSION = "2026-11"
+
+    # --- KVKK and Law 5651 (katilim/privacy) ---
+    # The data controller (veri sorumlusu) and the hosting provider (yer sağlayıcı), shown on
+    # /kunye and /privacy. Set the e-mail and phone before going live; empty lines are omitted.
+    CONTROLLER_NAME = _env("CONTROLLER_NAME", "Kocaeli Kent Konseyi")
+    CONTROLLER_ADDRESS = _env("CONTROLLER_ADDRESS", "İzmit, Kocaeli, Türkiye")
+    CONTROLLER_EMAIL = _env("CONTROLLER_EMAIL", "")
+    CONTROLLER_PHONE = _env("CONTROLLER_PHONE", "")
+    # Empty: the controller hosts the platform itself.
+    HOSTING_PROVIDER_NAME = _env("HOSTING_PROVIDER_NAME", "")
+    HOSTING_PROVIDER_ADDRESS = _env("HOSTING_PROVIDER_ADDRESS", "")
+    # Where KVKK applications go (an e-mail or KEP address); empty: the controller's e-mail.
+    KVKK_CONTACT = _env("KVKK_CONTACT", "")
+    # Traffic records of state-changing requests (Law 5651 art. 5: at least 1, at most 2 years).
+    TRAFFIC_RECORDS_ENABLED = _env("TRAFFIC_RECORDS", "1") == "1"
+    TRAFFIC_RECORD_DAYS = int(_env("TRAFFIC_RECORD_DAYS", "730"))
+    # Retention periods, in days, applied by `flask --app katilim retention`.
+    RETENTION_UNVERIFIED_ACCOUNT_DAYS = int(_env("RETENTION_UNVERIFIED_ACCOUNT_DAYS", "30"))
+    RETENTION_SENT_EMAIL_DAYS = int(_env("RETENTION_SENT_EMAIL_DAYS", "90"))
+    RETENTION_READ_NOTIFICATION_DAYS = int(_env("RETENTION_READ_NOTIFICATION_DAYS", "365"))
+    # Proof of a withdrawn consent: the general limitation period (Borçlar Kanunu art. 146).
+    RETENTION_WITHDRAWN_CONSENT_DAYS = int(_env("RETENTION_WITHDRAWN_CONSENT_DAYS", "3650"))

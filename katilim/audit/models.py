@@ -1,9 +1,14 @@
-"""Audit log entries. Rows are only ever inserted: the ORM refuses updates and deletes."""
+"""Audit log entries. Rows are only ever inserted: the ORM refuses updates and deletes.
+
+One exception, for KVKK: when a person deletes their account, ``detach_actor`` cuts the link
+from their entries to them (actor_id NULL) with a single UPDATE; the action, target, details
+and time stay. It is the only bulk statement on this table the session lets through.
+"""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from katilim.core.models import TZDateTime, utcnow
 from katilim.extensions import db
@@ -37,3 +42,30 @@ class AuditLogIsAppendOnly(Exception):
 @event.listens_for(AuditLog, "before_delete")
 def _refuse_changes(mapper, connection, target):
     raise AuditLogIsAppendOnly(f"audit log entry {target.id} cannot be changed or deleted")
+
+
+# Set only by detach_actor: the append-only guard lets that one UPDATE through.
+_DETACH_ACTOR = "katilim_audit_detach_actor"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state):
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is None or getattr(table, "name", None) != AuditLog.__tablename__:
+        return
+    if state.is_update and state.execution_options.get(_DETACH_ACTOR):
+        return
+    raise AuditLogIsAppendOnly("audit log entries cannot be changed or deleted")
+
+
+def detach_actor(session, user_id: int) -> int:
+    """Cut the link between a deleted account and the entries it made (KVKK art. 7).
+
+    The entries themselves stay: what was done, to what, and when. Returns how many changed.
+    """
+    return session.execute(
+        update(AuditLog).where(AuditLog.actor_id == user_id).values(actor_id=None),
+        execution_options={_DETACH_ACTOR: True, "synchronize_session": False},
+    ).rowcount

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 
 from katilim.audit.services import record
 from katilim.comments.models import Comment
@@ -285,14 +285,21 @@ def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> Propo
     _move_status(proposal, {"status": S.CLOSED})  # not if a decision was made meanwhile
     supporters = list(
         db.session.scalars(
-            select(Vote.user_id).where(Vote.proposal_id == proposal.id, Vote.value == 1)
+            select(Vote.user_id).where(
+                Vote.proposal_id == proposal.id, Vote.value == 1, Vote.user_id.is_not(None)
+            )
         )
     )
     # Move each vote unless its owner already voted on the target: nobody counts twice.
-    already = select(Vote.user_id).where(Vote.proposal_id == target.id)
+    # A vote whose voter deleted the account (user_id NULL) moves too; NULLs are kept out of
+    # the subquery, where one would make NOT IN false for every row.
+    already = select(Vote.user_id).where(Vote.proposal_id == target.id, Vote.user_id.is_not(None))
     moved = db.session.execute(
         update(Vote)
-        .where(Vote.proposal_id == proposal.id, Vote.user_id.not_in(already))
+        .where(
+            Vote.proposal_id == proposal.id,
+            or_(Vote.user_id.is_(None), Vote.user_id.not_in(already)),
+        )
         .values(proposal_id=target.id),
         execution_options={"synchronize_session": False},
     ).rowcount

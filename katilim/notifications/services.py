@@ -8,16 +8,16 @@ the e-mail is queued in the outbox in the caller's transaction. Nothing here com
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
-from katilim.auth.models import Consent, ConsentPurpose, User
+from katilim.auth.models import ConsentPurpose, User
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.notifications import emails
 from katilim.notifications.models import EmailFrequency, Follow, Notification
+from katilim.privacy import consents
 from katilim.proposals.models import Proposal, ProposalEvent
 
 NOTIFICATIONS_PER_PAGE = 20
@@ -207,32 +207,14 @@ def send_digests(now: datetime | None = None) -> int:
 
 def set_email_frequency(user: User, frequency: EmailFrequency | str) -> None:
     """Choose how often e-mails come. E-mails need explicit consent (KVKK açık rıza): choosing
-    them records it with the current notice version; choosing "never" withdraws it."""
+    them records it with the current notice version; choosing "never" withdraws it (the record
+    stays, with the time of withdrawal; giving it again adds a new record)."""
     frequency = EmailFrequency(frequency)
     user.email_frequency = frequency.value
-    consent = db.session.scalar(
-        select(Consent).where(
-            Consent.user_id == user.id, Consent.purpose == ConsentPurpose.EMAIL_UPDATES
-        )
-    )
-    now = utcnow()
     if frequency == EmailFrequency.NEVER:
-        if consent is not None and consent.withdrawn_at is None:
-            consent.withdrawn_at = now
+        consents.withdraw(user, ConsentPurpose.EMAIL_UPDATES)
     else:
-        version = current_app.config["PRIVACY_NOTICE_VERSION"]
-        if consent is None:
-            db.session.add(
-                Consent(
-                    user_id=user.id,
-                    purpose=ConsentPurpose.EMAIL_UPDATES,
-                    text_version=version,
-                    given_at=now,
-                )
-            )
-        elif consent.withdrawn_at is not None or consent.text_version != version:
-            # Given again (or under a newer notice): the record shows the latest consent.
-            consent.given_at, consent.withdrawn_at, consent.text_version = now, None, version
+        consents.give(user, ConsentPurpose.EMAIL_UPDATES)
     db.session.flush()
 
 

@@ -1,0 +1,115 @@
+"""Writing traffic records after each state-changing request, and reading them for admins.
+
+Only requests that change something (not GET, HEAD or OPTIONS) are written here: a page view
+costs no extra query, and what Law 5651 cares about, content that people publish, always
+arrives by POST. Page views are in nginx's access log for the same period.
+
+The record is written on its own connection, after the page's own transaction: it never
+changes what the page committed, and a failure is logged, never shown to the visitor.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+from sqlalchemy import Select, insert, select
+
+from katilim.admin.queries import local_midnight
+from katilim.core.models import utcnow
+from katilim.extensions import db
+from katilim.privacy.models import TrafficRecord
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# URL parts that are secrets (sign-in links, reset and unsubscribe links): kept out of records.
+SECRET_URL_PARTS = ("token",)
+MASK = "[token]"
+PATH_MAX = 500
+RECORDS_PER_PAGE = 50
+
+
+def recorded_path() -> str:
+    """The path without its query string, with secret parts masked.
+
+    The query string is left out: on a POST it carries nothing the record needs, and it may
+    carry secrets. Path parts named ``token`` (e.g. /auth/reset/<token>) are masked.
+    """
+    path = request.path
+    for name in SECRET_URL_PARTS:
+        value = (request.view_args or {}).get(name)
+        if isinstance(value, str) and value:
+            path = path.replace(value, MASK)
+    return path[:PATH_MAX]
+
+
+def _signed_in_user_id() -> int | None:
+    try:
+        return current_user.id if current_user.is_authenticated else None
+    except Exception:  # e.g. the account was just deleted: the record stays without it
+        return None
+
+
+def record_request(response):
+    if request.method in READ_ONLY_METHODS or not current_app.config["TRAFFIC_RECORDS_ENABLED"]:
+        return response
+    try:
+        values = {
+            "created_at": utcnow(),
+            "address": (request.remote_addr or "")[:45],
+            "method": request.method[:10],
+            "path": recorded_path(),
+            "status_code": response.status_code,
+            "user_id": _signed_in_user_id(),
+        }
+        if db.engine.dialect.name == "sqlite" and db.session().in_transaction():
+            # SQLite has one writer: a page that left its transaction open (teardown would
+            # roll it back anyway) must not make the record wait for its lock.
+            db.session.rollback()
+        with db.engine.begin() as connection:
+            connection.execute(insert(TrafficRecord).values(**values))
+    except Exception:
+        current_app.logger.exception("Could not write the traffic record of this request")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(record_request)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class TrafficFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    address: str = ""
+    user_id: int | None = None
+
+    def as_args(self) -> dict:
+        values = {
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            "address": self.address,
+            "user_id": self.user_id or "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def traffic_query(filters: TrafficFilters) -> Select:
+    query = select(TrafficRecord)
+    if filters.address:
+        query = query.where(TrafficRecord.address == filters.address)
+    if filters.user_id:
+        query = query.where(TrafficRecord.user_id == filters.user_id)
+    if filters.date_from:
+        query = query.where(TrafficRecord.created_at >= local_midnight(filters.date_from))
+    if filters.date_to:  # the whole of the last day
+        query = query.where(
+            TrafficRecord.created_at < local_midnight(filters.date_to + timedelta(days=1))
+        )
+    return query.order_by(TrafficRecord.created_at.desc(), TrafficRecord.id.desc())
+
+
+def traffic_page(filters: TrafficFilters, page: int, per_page: int = RECORDS_PER_PAGE):
+    return db.paginate(traffic_query(filters), page=page, per_page=per_page, error_out=False)

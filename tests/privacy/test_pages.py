@@ -1,0 +1,69 @@
+"""The künye page, the privacy notice's new sections, and the links to them."""
+
+from katilim.extensions import db
+from tests.factories import make_user
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_kunye_names_controller_and_hosting_provider_from_settings(client, app, council):
+    settings = {
+        "CONTROLLER_NAME": "Örnek Kent Konseyi",
+        "CONTROLLER_ADDRESS": "Cumhuriyet Mah. 1, İzmit",
+        "CONTROLLER_EMAIL": "bilgi@example.org",
+        "CONTROLLER_PHONE": "+90 262 000 00 00",
+        "HOSTING_PROVIDER_NAME": "Örnek Barındırma A.Ş.",
+        "HOSTING_PROVIDER_ADDRESS": "Gebze, Kocaeli",
+        "KVKK_CONTACT": "kvkk@example.org",
+    }
+    saved = {k: app.config[k] for k in settings}
+    app.config.update(settings)
+    try:
+        page = html(client.get("/kunye"))
+    finally:
+        app.config.update(saved)
+    for value in settings.values():
+        assert value in page
+    assert 'href="tel:+902620000000"' in page
+
+
+def test_kunye_defaults_to_the_council_hosting_itself(client, council):
+    page = html(client.get("/kunye"))
+    assert page.count("Kocaeli Kent Konseyi") >= 2
+    assert "Hosting provider" in page
+
+
+def test_footer_links_the_kunye(client, council):
+    assert 'href="/kunye"' in html(client.get("/"))
+
+
+def test_privacy_notice_links_rights_and_states_periods(client, council):
+    page = html(client.get("/privacy"))
+    for link in ("/me/consents", "/me/data", "/me/delete", "/kunye"):
+        assert f'href="{link}"' in page
+    assert "deleted after 730 days" in page  # traffic records
+    assert "deleted after 30 days" in page  # unconfirmed accounts
+    assert "Page views are recorded the same way" in page
+
+
+def test_account_page_links_the_privacy_pages(login, app, council):
+    with app.app_context():
+        user_id = make_user().id
+        db.session.commit()
+    page = html(login(user_id).get("/me"))
+    for link in ("/me/consents", "/me/data", "/me/delete"):
+        assert f'href="{link}"' in page
+
+
+def test_turkish_pages_render(client, login, app, council):
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
+    assert client.get("/kunye").status_code == 200
+    with app.app_context():
+        user_id = make_user().id
+        db.session.commit()
+    signed_in = login(user_id)
+    signed_in.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
+    for url in ("/me/consents", "/me/delete"):
+        assert signed_in.get(url).status_code == 200
