@@ -27,7 +27,6 @@ from katilim.proposals.models import (
 )
 from katilim.proposals.services import ProposalContent, apply_content
 from katilim.representation.models import Demographics
-from katilim.representation.services import NOTICE_VERSION as DEMOGRAPHICS_NOTICE
 from katilim.voting.models import Vote
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
@@ -218,7 +217,7 @@ def _demographics(residents, rng) -> None:
             Consent(
                 user_id=user.id,
                 purpose=ConsentPurpose.DEMOGRAPHICS,
-                text_version=DEMOGRAPHICS_NOTICE,
+                text_version=current_app.config["PRIVACY_NOTICE_VERSION"],
             )
         )
         db.session.add(

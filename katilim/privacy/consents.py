@@ -84,9 +84,21 @@ def _email_updates(user: User, giving: bool) -> None:
         give(user, ConsentPurpose.EMAIL_UPDATES)
 
 
+def _demographics(user: User, giving: bool) -> None:
+    # Withdrawing deletes the answers too (KVKK: special-category data, removable at any time);
+    # giving only records the consent: the answers are asked on /me/demographics.
+    from katilim.representation.services import delete_answers
+
+    if giving:
+        give(user, ConsentPurpose.DEMOGRAPHICS)
+    else:
+        delete_answers(user)
+
+
 # What else changes when a consent is given (True) or withdrawn (False).
 EFFECTS: dict[ConsentPurpose, Callable[[User, bool], None]] = {
     ConsentPurpose.EMAIL_UPDATES: _email_updates,
+    ConsentPurpose.DEMOGRAPHICS: _demographics,
 }
 
 

@@ -27,6 +27,13 @@ PURPOSES: dict[ConsentPurpose, PurposeText] = {
             "consent I still see the news under Notifications."
         ),
     ),
+    ConsentPurpose.DEMOGRAPHICS: PurposeText(
+        _l("Age, gender, disability and mother tongue"),
+        _l(
+            "I give my explicit consent to store these answers for the anonymous figures "
+            "described above."
+        ),
+    ),
 }
 
 

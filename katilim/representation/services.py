@@ -21,13 +21,12 @@ from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.organization.models import Council, District
 from katilim.organization.services import list_districts
+from katilim.privacy.consents import active_consent, give, withdraw
 from katilim.proposals.models import Proposal, ProposalStatus
 from katilim.representation.equity import FIGURES_DAYS
 from katilim.representation.models import DIMENSION_NAMES, DIMENSIONS, Demographics, Dimension
 from katilim.voting.models import Vote
 
-# The wording of the /me/demographics notice that a consent refers to; change it with the text.
-NOTICE_VERSION = "2026-11"
 # A group with fewer people than this is never shown (DESIGN.md §8).
 MIN_CELL = 10
 PER_RESIDENTS = 10_000
@@ -45,17 +44,8 @@ class ConsentRequired(ValueError):
 # --- consent and answers -----------------------------------------------------------------------
 
 
-def _consent_row(user: User) -> Consent | None:
-    return db.session.scalar(
-        select(Consent).where(
-            Consent.user_id == user.id, Consent.purpose == ConsentPurpose.DEMOGRAPHICS
-        )
-    )
-
-
 def live_consent(user: User) -> Consent | None:
-    consent = _consent_row(user)
-    return consent if consent is not None and consent.withdrawn_at is None else None
+    return active_consent(user, ConsentPurpose.DEMOGRAPHICS)
 
 
 def answers_of(user: User) -> Demographics | None:
@@ -76,15 +66,7 @@ def save_answers(user: User, answers: dict[str, str], *, consent: bool) -> Demog
     for dimension in DIMENSIONS:
         if answers.get(dimension.name) not in dimension.values:
             raise ValueError(f"unknown answer for {dimension.name}")
-    now = utcnow()
-    row = _consent_row(user)
-    if row is None:
-        row = Consent(user_id=user.id, purpose=ConsentPurpose.DEMOGRAPHICS)
-        db.session.add(row)
-    if row.withdrawn_at is not None or row.given_at is None or row.text_version != NOTICE_VERSION:
-        row.given_at = now
-    row.withdrawn_at = None
-    row.text_version = NOTICE_VERSION
+    give(user, ConsentPurpose.DEMOGRAPHICS)  # a new record only if none is in force
     demographics = db.session.get(Demographics, user.id)
     if demographics is None:
         demographics = Demographics(user_id=user.id)
@@ -102,10 +84,8 @@ def delete_answers(user: User) -> bool:
     deleted = db.session.execute(
         Demographics.__table__.delete().where(Demographics.user_id == user.id)
     ).rowcount
-    consent = live_consent(user)
-    if consent is not None:
-        consent.withdrawn_at = utcnow()
-    if deleted or consent is not None:
+    withdrawn = withdraw(user, ConsentPurpose.DEMOGRAPHICS)
+    if deleted or withdrawn:
         record(user, "demographics.deleted", user)
         return True
     return False

@@ -44,9 +44,10 @@ def rows(model) -> int:
 
 def consent_of(user_id: int) -> Consent | None:
     return db.session.scalar(
-        select(Consent).where(
-            Consent.user_id == user_id, Consent.purpose == ConsentPurpose.DEMOGRAPHICS
-        )
+        select(Consent)
+        .where(Consent.user_id == user_id, Consent.purpose == ConsentPurpose.DEMOGRAPHICS)
+        .order_by(Consent.id.desc())
+        .limit(1)
     )
 
 
@@ -100,7 +101,7 @@ def test_answers_with_consent_are_stored_with_the_consent_record(app, login, per
         assert {k: getattr(row, k) for k in ANSWERS} == ANSWERS
         consent = consent_of(person)
         assert consent.withdrawn_at is None
-        assert consent.text_version == services.NOTICE_VERSION
+        assert consent.text_version == app.config["PRIVACY_NOTICE_VERSION"]
         entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "demographics.saved"))
         assert entry.actor_id == person
         assert "kurdish" not in str(entry.details)  # the log never holds the answers
@@ -120,12 +121,12 @@ def test_deleting_removes_the_answers_and_withdraws_the_consent(app, login, pers
         assert db.session.scalar(
             select(func.count()).where(AuditLog.action == "demographics.deleted")
         )
-    # Giving consent again renews the same record.
+    # Giving consent again adds a new record; the withdrawn one stays as proof (KVKK).
     client.post("/me/demographics", data=form(gender="man"))
     with app.app_context():
         assert consent_of(person).withdrawn_at is None
         assert db.session.get(Demographics, person).gender == "man"
-        assert rows(Consent) == 1
+        assert rows(Consent) == 2
 
 
 def test_service_refuses_answers_without_consent(ctx):
