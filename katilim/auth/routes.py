@@ -24,8 +24,9 @@ from katilim.auth.forms import (
 )
 from katilim.auth.models import ConsentPurpose
 from katilim.core.forms import options
+from katilim.core.limits import rate_limit
 from katilim.core.urls import safe_next
-from katilim.extensions import db, limiter
+from katilim.extensions import db
 from katilim.i18n import current_locale
 from katilim.mail import send_email
 from katilim.organization.services import current_council, list_districts
@@ -34,7 +35,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@rate_limit("register")
 def register():
     """Create an account; a verification link goes to the address."""
     if current_user.is_authenticated:
@@ -106,7 +107,7 @@ def verify(token: str):
 
 @bp.route("/verify/resend", methods=["POST"])
 @login_required
-@limiter.limit("5 per hour")
+@rate_limit("resend_verification", by="user")
 def resend_verification():
     """Send the verification link again."""
     if EmptyForm().validate_on_submit() and not current_user.is_verified:
@@ -117,7 +118,8 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@rate_limit("login_address")
+@rate_limit("login_account", by="account")
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
@@ -144,7 +146,8 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5 per hour", methods=["POST"])
+@rate_limit("reset_address")
+@rate_limit("reset_account", by="account")
 def reset():
     """Ask for a password reset link."""
     form = ResetRequestForm()
