@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from katilim.auth import services, tokens
+from katilim.auth import lockout, services, tokens
 from katilim.auth.forms import (
     EmptyForm,
     LoginForm,
@@ -126,12 +126,30 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            flash(_("You are signed in."), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
-        form.password.errors.append(_("The e-mail address or the password is wrong."))
+        # The same answers whether the address has an account or not (see auth/lockout.py).
+        until = lockout.locked_until(form.email.data)
+        if until is None:
+            user = services.authenticate(form.email.data, form.password.data)
+            if user is not None:
+                lockout.clear(form.email.data)
+                db.session.commit()
+                login_user(user, remember=form.remember.data)
+                flash(_("You are signed in."), "success")
+                return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            until = lockout.record_failure(form.email.data)
+            db.session.commit()
+            if until is None:
+                form.password.errors.append(_("The e-mail address or the password is wrong."))
+        if until is not None:
+            form.email.errors.append(
+                _(
+                    "Too many failed sign-ins with this e-mail address: signing in with it is "
+                    "paused. Try again in %(minutes)s min. If it is yours, you can also reset "
+                    "your password.",
+                    minutes=lockout.minutes_left(until),
+                )
+            )
+            return render_template("auth/login.html", form=form), 429
     return render_template("auth/login.html", form=form)
 
 
