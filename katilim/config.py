@@ -95,11 +95,28 @@ class DefaultConfig:
         "base-uri": "'self'",
         "object-src": "'none'",
     }
+    # No page needs a camera, a microphone, the location or payments: no one (and no
+    # injected frame) may ask for them.
+    PERMISSIONS_POLICY = {
+        feature: "()"
+        for feature in (
+            "accelerometer",
+            "browsing-topics",
+            "camera",
+            "geolocation",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "payment",
+            "usb",
+        )
+    }
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env("ENV", "development") == "production"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a long form must not die because its author took an hour
 
     # The longest form (a proposal of 20,000 characters) is far below this; larger bodies are refused
