@@ -49,7 +49,7 @@ def index():
         pagination=pagination,
         bodies=list_bodies(council),
         districts=list_districts(council),
-        tags=list_tags(),
+        tags=list_tags(council),
         statuses=[
             (s.value, label) for s, label in STATUS_LABELS.items() if s != ProposalStatus.DRAFT
         ],
