@@ -80,6 +80,13 @@ def record_failure(email: str) -> datetime | None:
     row.last_failure_at = now
     minutes = lock_minutes(row.failures)
     row.locked_until = now + timedelta(minutes=minutes) if minutes else None
+    if minutes:  # for the operators: a run of locks is a guessing attack under way
+        current_app.logger.warning(
+            "Sign-in paused for %d min after %d failures (address key %s…)",
+            minutes,
+            row.failures,
+            row.email_digest[:8],
+        )
     db.session.flush()
     return row.locked_until
 
