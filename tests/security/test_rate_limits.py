@@ -203,3 +203,14 @@ def test_limits_are_off_without_the_fixture(client, world):
     for n in range(12):  # other addresses each time, so no lockout either
         response = client.post("/auth/login", data={"email": f"a{n}@example.org", "password": "x"})
     assert response.status_code == 200
+
+
+def test_the_429_page_says_how_long_to_wait(app, client, world, rate_limits, monkeypatch):
+    monkeypatch.setitem(app.config, "RATE_LIMITS", {**rate_limits, "register": "1 per hour"})
+    from tests.auth.test_routes import registration
+
+    client.post("/auth/register", data=registration(email="first@example.org"))
+    response = client.post("/auth/register", data=registration(email="second@example.org"))
+    assert response.status_code == 429
+    assert "Please try again in 60 min." in response.get_data(as_text=True)
+    assert 3500 < int(response.headers["Retry-After"]) <= 3600
