@@ -43,6 +43,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     extensions.limiter.init_app(app)
     production = app.config["ENV_NAME"] == "production"
+    if production:  # whatever the config says: in production cookies go over HTTPS only
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     extensions.talisman.init_app(
         app,
         # TLS ends at the reverse proxy; it redirects to HTTPS and Talisman sets HSTS.
@@ -52,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         content_security_policy=app.config["CONTENT_SECURITY_POLICY"],
         referrer_policy="same-origin",
         frame_options="DENY",
+        permissions_policy=app.config["PERMISSIONS_POLICY"],
     )
     _init_login(app)
     errors.init_app(app)

@@ -53,6 +53,30 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     # While Redis is unreachable, each process counts in memory instead of failing the page.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Allowances by action (katilim/core/limits.py says whom each counts); each can be changed
+    # with KATILIM_RATE_LIMIT_<NAME>, e.g. KATILIM_RATE_LIMIT_VOTE="30 per minute".
+    RATE_LIMITS = {
+        name: _env(f"RATE_LIMIT_{name.upper()}", default)
+        for name, default in {
+            "login_address": "10 per minute",  # per visitor address
+            "login_account": "5 per minute",  # per e-mail address typed, from any address
+            "register": "10 per hour",
+            "reset_address": "5 per hour",
+            "reset_account": "3 per hour",  # no one's inbox is flooded with reset links
+            "resend_verification": "5 per hour",
+            "proposal": "20 per hour",
+            "proposal_edit": "30 per hour",
+            "comment": "10 per minute;100 per day",
+            "vote": "60 per minute",
+            "report": "20 per hour",
+        }.items()
+    }
+    # Sign-in lockout (katilim/auth/lockout.py): after LOGIN_LOCKOUT_AFTER failed sign-ins for
+    # one e-mail address, it is refused for 1, 2, 4 … minutes, at most LOGIN_LOCKOUT_MAX_MINUTES.
+    LOGIN_LOCKOUT_AFTER = int(_env("LOGIN_LOCKOUT_AFTER", "5"))
+    LOGIN_LOCKOUT_BASE_MINUTES = int(_env("LOGIN_LOCKOUT_BASE_MINUTES", "1"))
+    LOGIN_LOCKOUT_MAX_MINUTES = int(_env("LOGIN_LOCKOUT_MAX_MINUTES", "60"))
+    LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS = 24
 
     # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto to trust (0 = none).
     PROXY_COUNT = int(_env("PROXY_COUNT", "0"))
@@ -71,11 +95,28 @@ class DefaultConfig:
         "base-uri": "'self'",
         "object-src": "'none'",
     }
+    # No page needs a camera, a microphone, the location or payments: no one (and no
+    # injected frame) may ask for them.
+    PERMISSIONS_POLICY = {
+        feature: "()"
+        for feature in (
+            "accelerometer",
+            "browsing-topics",
+            "camera",
+            "geolocation",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "payment",
+            "usb",
+        )
+    }
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env("ENV", "development") == "production"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a long form must not die because its author took an hour
 
     # The longest form (a proposal of 20,000 characters) is far below this; larger bodies are refused

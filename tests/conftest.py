@@ -85,12 +85,16 @@ def app(tmp_path_factory):
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
             "WTF_CSRF_ENABLED": False,  # switched on in tests/core/test_errors.py
-            "RATELIMIT_ENABLED": False,  # switched on where a test is about limits
+            # Set up (hooks, memory storage) but switched off: the rate_limits fixture turns
+            # it on for tests about limits.
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
             "MAIL_BACKEND": "memory",
             "SERVER_NAME": "localhost",
         }
     )
     app.test_client_class = EnglishClient
+    _switch_rate_limits(app, on=False)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -98,6 +102,22 @@ def app(tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
+
+
+def _switch_rate_limits(app, *, on: bool) -> None:
+    from katilim.extensions import limiter
+
+    limiter.enabled = on
+    app.config["RATELIMIT_ENABLED"] = on
+    limiter.reset()  # every test starts with full allowances
+
+
+@pytest.fixture
+def rate_limits(app):
+    """Rate limits on, with empty counters, for this test only."""
+    _switch_rate_limits(app, on=True)
+    yield app.config["RATE_LIMITS"]
+    _switch_rate_limits(app, on=False)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from katilim.core.forms import BaseForm
+from katilim.core.forms import BaseForm, HoneypotForm
 
 MIN_PASSWORD = 10
 
@@ -19,7 +19,7 @@ def _not_blank(form, field):
         raise ValidationError(_l("This field is required."))
 
 
-class RegisterForm(BaseForm):
+class RegisterForm(HoneypotForm):
     email = EmailField(
         _l("E-mail address"),
         filters=[_strip],
@@ -66,7 +66,7 @@ class RegisterForm(BaseForm):
     )
 
 
-class LoginForm(BaseForm):
+class LoginForm(HoneypotForm):
     email = EmailField(
         _l("E-mail address"),
         filters=[_strip],
@@ -78,7 +78,7 @@ class LoginForm(BaseForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ResetRequestForm(BaseForm):
+class ResetRequestForm(HoneypotForm):
     email = EmailField(
         _l("E-mail address"),
         filters=[_strip],

@@ -101,3 +101,17 @@ class Consent(db.Model):
     text_version: Mapped[str] = mapped_column(String(20))
     given_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins for one e-mail address, typed by anyone, whether or not it has an
+    account: keyed by a keyed hash, so the lockout answers the same for both and no address
+    of a non-member is kept (katilim/auth/lockout.py)."""
+
+    __tablename__ = "login_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(TZDateTime())

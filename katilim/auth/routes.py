@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from katilim.auth import services, tokens
+from katilim.auth import lockout, services, tokens
 from katilim.auth.forms import (
     EmptyForm,
     LoginForm,
@@ -24,8 +24,9 @@ from katilim.auth.forms import (
 )
 from katilim.auth.models import ConsentPurpose
 from katilim.core.forms import options
+from katilim.core.limits import rate_limit
 from katilim.core.urls import safe_next
-from katilim.extensions import db, limiter
+from katilim.extensions import db
 from katilim.i18n import current_locale
 from katilim.mail import send_email
 from katilim.organization.services import current_council, list_districts
@@ -34,7 +35,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@rate_limit("register")
 def register():
     """Create an account; a verification link goes to the address."""
     if current_user.is_authenticated:
@@ -106,7 +107,7 @@ def verify(token: str):
 
 @bp.route("/verify/resend", methods=["POST"])
 @login_required
-@limiter.limit("5 per hour")
+@rate_limit("resend_verification", by="user")
 def resend_verification():
     """Send the verification link again."""
     if EmptyForm().validate_on_submit() and not current_user.is_verified:
@@ -117,19 +118,38 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@rate_limit("login_address")
+@rate_limit("login_account", by="account")
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            flash(_("You are signed in."), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
-        form.password.errors.append(_("The e-mail address or the password is wrong."))
+        # The same answers whether the address has an account or not (see auth/lockout.py).
+        until = lockout.locked_until(form.email.data)
+        if until is None:
+            user = services.authenticate(form.email.data, form.password.data)
+            if user is not None:
+                lockout.clear(form.email.data)
+                db.session.commit()
+                login_user(user, remember=form.remember.data)
+                flash(_("You are signed in."), "success")
+                return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            until = lockout.record_failure(form.email.data)
+            db.session.commit()
+            if until is None:
+                form.password.errors.append(_("The e-mail address or the password is wrong."))
+        if until is not None:
+            form.email.errors.append(
+                _(
+                    "Too many failed sign-ins with this e-mail address: signing in with it is "
+                    "paused. Try again in %(minutes)s min. If it is yours, you can also reset "
+                    "your password.",
+                    minutes=lockout.minutes_left(until),
+                )
+            )
+            return render_template("auth/login.html", form=form), 429
     return render_template("auth/login.html", form=form)
 
 
@@ -144,7 +164,8 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5 per hour", methods=["POST"])
+@rate_limit("reset_address")
+@rate_limit("reset_account", by="account")
 def reset():
     """Ask for a password reset link."""
     form = ResetRequestForm()

@@ -4,7 +4,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from katilim.auth import tokens
+from katilim.auth import lockout, tokens
 from katilim.auth.models import Consent, ConsentPurpose, User
 from katilim.core.errors import DomainError
 from katilim.core.models import utcnow
@@ -37,9 +37,13 @@ def register_user(
 
     :raises EmailTaken: if the address already has an account.
     """
+    # Hashed before the look-up, so a taken address answers as slowly as a new one.
+    probe = User()
+    probe.set_password(password)
     if find_user_by_email(email) is not None:
         raise EmailTaken
     user = User(
+        password_hash=probe.password_hash,
         email=normalize_email(email),
         display_name=display_name.strip(),
         district=district,
@@ -47,7 +51,6 @@ def register_user(
         privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         email_frequency="immediate" if ConsentPurpose.EMAIL_UPDATES in consents else "never",
     )
-    user.set_password(password)
     db.session.add(user)
     db.session.flush()
     for purpose in consents:
@@ -83,9 +86,25 @@ def verify_email(user: User) -> None:
 def authenticate(email: str, password: str) -> User | None:
     """The user for these credentials, or None; the same answer for every kind of failure."""
     user = find_user_by_email(email)
-    if user is None or not user.is_active or not user.check_password(password):
+    if user is None:
+        # Check a password anyway: a quick "no" would tell which addresses have accounts.
+        _timing_twin().check_password(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
         return None
     return user
+
+
+_TWIN: dict[str, User] = {}
+
+
+def _timing_twin() -> User:
+    """An unsaved user with a hash of the current kind, to spend the same time checking."""
+    if "user" not in _TWIN:
+        twin = User()
+        twin.set_password("no account has this password")
+        _TWIN["user"] = twin
+    return _TWIN["user"]
 
 
 def send_password_reset(email: str) -> None:
@@ -101,4 +120,5 @@ def send_password_reset(email: str) -> None:
 
 def reset_password(user: User, password: str) -> None:
     user.set_password(password)
+    lockout.clear(user.email)  # the owner proved it: no need to wait out a lock
     db.session.flush()

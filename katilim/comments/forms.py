@@ -4,11 +4,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from katilim.core.forms import BaseForm, options
+from katilim.core.forms import HoneypotForm, options
 from katilim.proposals.forms import _length, _not_blank
 
 
-class CommentForm(BaseForm):
+class CommentForm(HoneypotForm):
     text = TextAreaField(
         _l("Your comment"),
         validators=[DataRequired(_l("This field is required.")), _not_blank, _length(2, 5000)],

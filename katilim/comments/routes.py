@@ -8,7 +8,8 @@ from katilim.comments.forms import CommentForm
 from katilim.comments.models import Comment, Stance
 from katilim.comments.services import add_comment
 from katilim.core.converters import MAX_ID
-from katilim.extensions import db, limiter
+from katilim.core.limits import rate_limit
+from katilim.extensions import db
 from katilim.proposals.routes import _get_visible, render_detail
 
 bp = Blueprint("comments", __name__)
@@ -16,7 +17,7 @@ bp = Blueprint("comments", __name__)
 
 @bp.route("/proposals/<id:proposal_id>/comments", methods=["POST"])
 @login_required
-@limiter.limit("10 per minute")
+@rate_limit("comment", by="user")
 def create(proposal_id: int):
     """Post a comment; on an error the page comes back with the text kept."""
     proposal = _get_visible(proposal_id)

@@ -1,5 +1,7 @@
 """Domain errors raised by services, and the HTTP error pages that explain them."""
 
+import time
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -65,6 +67,22 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 
+def _retry_text() -> str | None:
+    """How long the refused person waits: an hourly limit is not over in "a minute"."""
+    from flask_babel import gettext as _
+
+    from katilim.extensions import limiter
+
+    breached = limiter.current_limit
+    if breached is None:
+        return None
+    minutes = max(1, round((breached.reset_at - time.time()) / 60))
+    return _(
+        "You have tried this too often in a short time. Please try again in %(minutes)s min.",
+        minutes=minutes,
+    )
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -86,6 +104,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        if code == 429:
+            return render_error(429, _retry_text())
         return render_error(code if code in ERROR_TEXTS else 400)
 
     @app.errorhandler(Exception)

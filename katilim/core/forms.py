@@ -1,6 +1,12 @@
-"""The base form every form inherits: cleans text input before validation."""
+"""The base form every form inherits: cleans text input before validation.
 
+Public forms (sign-in, registration, reset, proposal, comment, report) inherit HoneypotForm.
+"""
+
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 
 from katilim.core.text import clean_input
@@ -16,6 +22,30 @@ class BaseForm(FlaskForm):
             # Every text field drops NUL bytes and CRLF; PostgreSQL would refuse the first.
             filters = list(unbound_field.kwargs.get("filters", ())) + [_clean]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class HoneypotForm(BaseForm):
+    """A form with a trap field that people never see or reach (templates/_macros/forms.html
+    ``honeypot``), and that spam software, filling every field, fills.
+
+    A filled trap gets a quiet refusal: the form comes back with a general message, what was
+    typed kept and the trap emptied, and nothing is saved. Pretending success was rejected:
+    a person whose browser filled the trap by mistake would believe the proposal or comment
+    was published and lose it; the general message tells a program nothing new.
+    """
+
+    website = StringField(_l("Leave this field empty"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.website.data:
+            current_app.logger.warning("Honeypot field filled on %s: refused", request.path)
+            self.website.data = ""
+            self.form_errors.append(
+                _l("Your form could not be accepted. Please check it and send it again.")
+            )
+            return False
+        return valid
 
 
 def options(pairs, optgroup=None) -> list[SelectChoice]:

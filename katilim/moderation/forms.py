@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from katilim.core.forms import BaseForm, options
+from katilim.core.forms import BaseForm, HoneypotForm, options
 from katilim.moderation.models import FLAG_REASON_LABELS
 
 REQUIRED = _l("This field is required.")
@@ -114,7 +114,7 @@ class ResolveFlagForm(BaseForm):
     )
 
 
-class ReportForm(BaseForm):
+class ReportForm(HoneypotForm):
     reason = RadioField(
         _l("What is wrong?"),
         choices=options([(reason.value, label) for reason, label in FLAG_REASON_LABELS.items()]),

@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 from katilim.auth.forms import EmptyForm
 from katilim.comments.models import Comment
 from katilim.core.forms import options
-from katilim.extensions import db, limiter
+from katilim.core.limits import rate_limit
+from katilim.extensions import db
 from katilim.moderation import permissions, services
 from katilim.moderation.forms import (
     ACTION_LABELS,
@@ -432,7 +433,7 @@ def _visible_proposal(proposal_id: int) -> Proposal:
 
 @reports_bp.route("/proposals/<id:proposal_id>/flag", methods=["GET", "POST"])
 @login_required
-@limiter.limit("20 per hour", methods=["POST"])
+@rate_limit("report", by="user")
 def report_proposal(proposal_id: int):
     """Report a proposal to the moderators."""
     return _report(_visible_proposal(proposal_id), None)
@@ -440,7 +441,7 @@ def report_proposal(proposal_id: int):
 
 @reports_bp.route("/comments/<id:comment_id>/flag", methods=["GET", "POST"])
 @login_required
-@limiter.limit("20 per hour", methods=["POST"])
+@rate_limit("report", by="user")
 def report_comment(comment_id: int):
     """Report a comment to the moderators."""
     comment = db.session.get(Comment, comment_id) or abort(404)

@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from katilim.core.forms import BaseForm
+from katilim.core.forms import BaseForm, HoneypotForm
 
 SUGGEST = ""  # the body choice "I don't know, route it for me"
 GENERAL_QUEUE = "general"  # none of the suggestions fits: the council routes it
@@ -26,7 +26,7 @@ def _length(min_: int, max_: int) -> Length:
     return Length(min=min_, max=max_, message=_l("Use between %(min)d and %(max)d characters."))
 
 
-class ProposalForm(BaseForm):
+class ProposalForm(HoneypotForm):
     title = StringField(
         _l("Title"),
         description=_l("Say what you propose in one sentence."),

@@ -9,7 +9,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from katilim.core.text import fold_words
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District
-from katilim.proposals.models import PUBLIC_STATUSES, Proposal, ProposalEvent, ProposalStatus, Tag
+from katilim.proposals.models import (
+    PUBLIC_STATUSES,
+    Proposal,
+    ProposalEvent,
+    ProposalStatus,
+    Tag,
+    proposal_tags,
+)
 from katilim.proposals.routing import SOFTENED
 from katilim.representation.equity import order_by_equity
 
@@ -172,8 +179,20 @@ def proposals_of_author(user, limit: int = 50) -> list[Proposal]:
     return list(db.session.scalars(query))
 
 
-def list_tags(limit: int = 100) -> list[Tag]:
-    return list(db.session.scalars(select(Tag).order_by(Tag.name).limit(limit)))
+def list_tags(council: Council, limit: int = 100) -> list[Tag]:
+    """The tags of this council's public proposals: tags are shared by all councils, and a
+    draft's or another council's tag must not show in the list."""
+    public = (
+        select(proposal_tags.c.tag_id)
+        .join(Proposal, Proposal.id == proposal_tags.c.proposal_id)
+        .where(
+            Proposal.council_id == council.id,
+            Proposal.is_hidden.is_(False),
+            Proposal.status.in_(PUBLIC_STATUSES - {ProposalStatus.WITHDRAWN}),
+        )
+    )
+    query = select(Tag).where(Tag.id.in_(public)).order_by(Tag.name).limit(limit)
+    return list(db.session.scalars(query))
 
 
 def proposal_for_page(council: Council, proposal_id: int) -> Proposal | None:

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from katilim.comments.forms import CommentForm
 from katilim.comments.services import comment_threads
 from katilim.core.forms import options
-from katilim.extensions import db, limiter
+from katilim.core.limits import rate_limit
+from katilim.extensions import db
 from katilim.i18n import current_locale
 from katilim.organization.models import Body, BodyKind
 from katilim.organization.services import current_council, list_bodies, list_districts
@@ -48,7 +49,7 @@ def index():
         pagination=pagination,
         bodies=list_bodies(council),
         districts=list_districts(council),
-        tags=list_tags(),
+        tags=list_tags(council),
         statuses=[
             (s.value, label) for s, label in STATUS_LABELS.items() if s != ProposalStatus.DRAFT
         ],
@@ -117,7 +118,7 @@ def _resolve_routing(form: ProposalForm, bodies: dict, *, needs_body: bool):
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit("20 per hour", methods=["POST"])
+@rate_limit("proposal", by="user")
 def new():
     """Write a proposal; publish it or keep it as a draft."""
     if not permissions.can_submit(current_user):
@@ -158,7 +159,7 @@ def _get_visible(proposal_id: int) -> Proposal:
 
 @bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit("30 per hour", methods=["POST"])
+@rate_limit("proposal_edit", by="user")
 def edit(proposal_id: int):
     """Change a proposal until review starts; publish a draft."""
     proposal = _get_visible(proposal_id)

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from katilim.auth.forms import EmptyForm
-from katilim.extensions import db, limiter
+from katilim.core.limits import rate_limit
+from katilim.extensions import db
 from katilim.proposals.routes import _get_visible
 from katilim.voting.services import cast_vote
 
@@ -20,7 +21,7 @@ MESSAGES = {
 
 @bp.route("/proposals/<id:proposal_id>/vote", methods=["POST"])
 @login_required
-@limiter.limit("60 per minute")
+@rate_limit("vote", by="user")
 def vote(proposal_id: int):
     """Vote for (1) or against (-1), or take the vote back (0)."""
     proposal = _get_visible(proposal_id)
