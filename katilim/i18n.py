@@ -3,8 +3,10 @@
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
+from wtforms.fields.choices import SelectChoice
 
-LANGUAGE_NAMES = {"tr": "Türkçe", "en": "English", "ar": "العربية", "ku": "Kurmancî"}
+LANGUAGE_NAMES = {"tr": "Türkçe", "en": "English", "ar": "العربية", "ku": "Kurdî"}
 RTL_LANGUAGES = frozenset({"ar"})
 
 
@@ -26,4 +28,27 @@ def current_locale() -> str:
 
 
 def text_direction() -> str:
-    return "rtl" if current_locale() in RTL_LANGUAGES else "ltr"
+    return direction_of(current_locale())
+
+
+def direction_of(language: str | None) -> str:
+    """The writing direction of a language code, for dir= on text in that language."""
+    return "rtl" if language in RTL_LANGUAGES else "ltr"
+
+
+def lang_attrs(language: str | None) -> Markup:
+    """lang="…" dir="…" for a text written in ``language`` (a proposal, a comment), so that
+    an Arabic comment reads right to left on a Turkish page and a Turkish one left to right
+    on an Arabic page (WCAG 3.1.2, language of parts)."""
+    code = language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return Markup('lang="{}" dir="{}"').format(escape(code), direction_of(code))
+
+
+def language_options() -> list[SelectChoice]:
+    """The site's languages as select options, each named and marked in its own language."""
+    return [
+        SelectChoice(
+            code, LANGUAGE_NAMES[code], render_kw={"lang": code, "dir": direction_of(code)}
+        )
+        for code in current_app.config["LANGUAGES"]
+    ]

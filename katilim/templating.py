@@ -4,7 +4,13 @@ from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_decimal
 
 from katilim.auth.forms import EmptyForm
-from katilim.i18n import LANGUAGE_NAMES, current_locale, text_direction
+from katilim.i18n import (
+    LANGUAGE_NAMES,
+    current_locale,
+    direction_of,
+    lang_attrs,
+    text_direction,
+)
 from katilim.moderation import permissions as moderation_permissions
 from katilim.proposals import permissions
 from katilim.proposals.models import STATUS_LABELS
@@ -26,6 +32,8 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_number=format_decimal,
+        direction_of=direction_of,
+        lang_attrs=lang_attrs,
         status_labels={status.value: label for status, label in STATUS_LABELS.items()},
     )
 

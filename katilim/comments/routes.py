@@ -9,6 +9,7 @@ from katilim.comments.models import Comment, Stance
 from katilim.comments.services import add_comment
 from katilim.core.converters import MAX_ID
 from katilim.extensions import db, limiter
+from katilim.i18n import current_locale
 from katilim.proposals.routes import _get_visible, render_detail
 
 bp = Blueprint("comments", __name__)
@@ -28,7 +29,12 @@ def create(proposal_id: int):
     if not valid or form.parent_id.errors:
         return render_detail(proposal, comment_form=form, status=400)
     comment = add_comment(
-        current_user, proposal, text=form.text.data, stance=Stance(form.stance.data), parent=parent
+        current_user,
+        proposal,
+        text=form.text.data,
+        stance=Stance(form.stance.data),
+        parent=parent,
+        language=current_locale(),
     )
     db.session.commit()
     flash(_("Your comment is published."), "success")

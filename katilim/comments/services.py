@@ -14,7 +14,13 @@ from katilim.proposals.models import Proposal
 
 
 def add_comment(
-    author, proposal: Proposal, *, text: str, stance: Stance, parent: Comment | None = None
+    author,
+    proposal: Proposal,
+    *,
+    text: str,
+    stance: Stance,
+    parent: Comment | None = None,
+    language: str = "tr",
 ) -> Comment:
     """Add a comment, or a reply to ``parent``, and count it on the proposal.
 
@@ -42,6 +48,7 @@ def add_comment(
         stance=stance,
         text=text.strip(),
         text_html=render_markdown(text.strip()),
+        language=language,
     )
     db.session.add(comment)
     db.session.execute(

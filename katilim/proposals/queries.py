@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -32,6 +33,7 @@ class ProposalFilters:
     district: str = ""
     status: str = ""
     tag: str = ""
+    language: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
     terms: list[str] = field(default_factory=list)
@@ -48,12 +50,14 @@ class ProposalFilters:
         sort = text("sort", 20)
         status = text("status", 20)
         q = text("q", MAX_QUERY_LENGTH)
+        language = text("language", 8)
         return cls(
             q=q,
             body=text("body", 60),
             district=text("district", 60),
             status=status if status in ProposalStatus._value2member_map_ else "",
             tag=text("tag", 60),
+            language=language if language in current_app.config["LANGUAGES"] else "",
             sort=sort if sort in SORTS else DEFAULT_SORT,
             page=min(max(page, 1), MAX_PAGE),
             terms=fold_words(q)[:MAX_TERMS],
@@ -67,6 +71,7 @@ class ProposalFilters:
             "district": self.district,
             "status": self.status,
             "tag": self.tag,
+            "language": self.language,
             "sort": self.sort if self.sort != DEFAULT_SORT else "",
             "page": self.page,
         }
@@ -75,7 +80,9 @@ class ProposalFilters:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.q or self.body or self.district or self.status or self.tag)
+        return bool(
+            self.q or self.body or self.district or self.status or self.tag or self.language
+        )
 
 
 def _like_term(term: str) -> str:
@@ -121,6 +128,8 @@ def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
         )
     if filters.tag:
         query = query.where(Proposal.tags.any(Tag.slug == filters.tag))
+    if filters.language:
+        query = query.where(Proposal.language == filters.language)
     if filters.q and not filters.terms:
         query = query.where(False)  # only punctuation ("%", "'"): nothing can match it
     query = apply_search(query, filters.terms)
