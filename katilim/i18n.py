@@ -1,5 +1,6 @@
 """Choosing the language of each request, and locale-aware formatting for templates."""
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -16,10 +17,24 @@ def select_locale() -> str | None:
         return None
     supported = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
-        return current_user.locale
-    if session.get("locale") in supported:
-        return session["locale"]
-    return request.accept_languages.best_match(supported)  # None → BABEL_DEFAULT_LOCALE
+        chosen = current_user.locale
+    elif session.get("locale") in supported:
+        chosen = session["locale"]
+    else:
+        chosen = request.accept_languages.best_match(supported)  # None → BABEL_DEFAULT_LOCALE
+    return str(safe_locale(chosen)) if chosen else None
+
+
+def safe_locale(code: str | None) -> Locale:
+    """The Babel locale for ``code``; the default one when Babel has no data for it (a
+    language added to LANGUAGES before Babel knows it), so that dates and numbers fall back
+    to Turkish formats instead of failing every page."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    try:
+        return Locale.parse(code or default)
+    except (UnknownLocaleError, ValueError):
+        current_app.logger.warning("Babel has no locale data for %r; using %r", code, default)
+        return Locale.parse(default)
 
 
 def current_locale() -> str:
@@ -48,7 +63,9 @@ def language_options() -> list[SelectChoice]:
     """The site's languages as select options, each named and marked in its own language."""
     return [
         SelectChoice(
-            code, LANGUAGE_NAMES[code], render_kw={"lang": code, "dir": direction_of(code)}
+            code,
+            LANGUAGE_NAMES.get(code, code),
+            render_kw={"lang": code, "dir": direction_of(code)},
         )
         for code in current_app.config["LANGUAGES"]
     ]

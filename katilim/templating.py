@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         format_number=format_decimal,
         direction_of=direction_of,
         lang_attrs=lang_attrs,
+        text_direction=text_direction,
         status_labels={status.value: label for status, label in STATUS_LABELS.items()},
     )
 
@@ -43,7 +44,7 @@ def init_app(app: Flask) -> None:
         return {
             "lang": current_locale(),
             "text_dir": text_direction(),
-            "languages": [(code, LANGUAGE_NAMES[code]) for code in languages],
+            "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages],
             "button_form": EmptyForm(formdata=None),
             "current_path": request.full_path.rstrip("?") if request else "/",
         }
