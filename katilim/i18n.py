@@ -9,6 +9,8 @@ from wtforms.fields.choices import SelectChoice
 
 LANGUAGE_NAMES = {"tr": "Türkçe", "en": "English", "ar": "العربية", "ku": "Kurdî"}
 RTL_LANGUAGES = frozenset({"ar"})
+# CLDR's short month names for Kurmanji ("brf", "rbn") are not what people read: full names.
+FULL_MONTH_LANGUAGES = frozenset({"ku"})
 
 
 def select_locale() -> str | None:
@@ -69,3 +71,11 @@ def language_options() -> list[SelectChoice]:
         )
         for code in current_app.config["LANGUAGES"]
     ]
+
+
+def format_month(day) -> str:
+    """A month and year for charts and tables: "Ara 2025", "ديسمبر 2025", "berfanbar 2025"."""
+    from flask_babel import format_date
+
+    pattern = "MMMM yyyy" if current_locale() in FULL_MONTH_LANGUAGES else "MMM yyyy"
+    return format_date(day, pattern)

@@ -8,6 +8,7 @@ from katilim.i18n import (
     LANGUAGE_NAMES,
     current_locale,
     direction_of,
+    format_month,
     lang_attrs,
     text_direction,
 )
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         format_number=format_decimal,
         direction_of=direction_of,
         lang_attrs=lang_attrs,
+        format_month=format_month,
         text_direction=text_direction,
         status_labels={status.value: label for status, label in STATUS_LABELS.items()},
     )
