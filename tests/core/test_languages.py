@@ -389,3 +389,39 @@ def test_kurmanji_charts_write_full_month_names(client, council, app):
     page = html(client.get("/stats", headers={"Accept-Language": "ku"}))
     months = re.findall(r'<text class="chart-label"[^>]*>([^<]+)<', page)
     assert months and all(len(month.split()[0]) > 3 for month in months)
+
+
+# --- validation messages -------------------------------------------------------------------
+
+
+def invalid_choice_error(client, locale: str) -> str:
+    response = client.post(
+        "/proposals/new", data=proposal_form(language="de"), headers={"Accept-Language": locale}
+    )
+    return re.search(r'id="language-error">\s*<span>(.*?)</span>', html(response))[1]
+
+
+def test_wtforms_messages_come_from_the_site_catalogue_first(login, resident, monkeypatch):
+    """WTForms has no Kurmanji catalogue: its messages are in ours, so Kurmanji gets them."""
+    import katilim.core.forms
+
+    class Kurmanji:
+        def gettext(self, string):
+            return {"Not a valid choice.": "Ev ne bijarteyeke derbasdar e."}.get(string, string)
+
+    monkeypatch.setattr(katilim.core.forms, "get_translations", Kurmanji)
+    assert invalid_choice_error(login(resident), "ku") == "Ev ne bijarteyeke derbasdar e."
+
+
+def test_wtforms_messages_the_site_does_not_translate_come_from_wtforms(login, resident):
+    client = login(resident)
+    turkish = invalid_choice_error(client, "tr")
+    assert turkish in {"Geçerli bir seçenek değil."}  # ours once merged, WTForms' until then
+    assert invalid_choice_error(client, "en") == "Not a valid choice."
+
+
+def test_every_wtforms_message_the_forms_can_show_is_in_the_site_catalogue_source():
+    from katilim.core.forms import WTFORMS_MESSAGES
+
+    ids = {message._args[0] for message in WTFORMS_MESSAGES}
+    assert {"Not a valid choice.", "Not a valid integer value.", "Invalid email address."} <= ids
