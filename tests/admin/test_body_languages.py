@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from katilim.extensions import db
 from katilim.organization.models import Body
 from tests.admin.conftest import body_form
@@ -58,3 +60,11 @@ def test_a_too_long_arabic_name_is_an_error_beside_the_field(world, login):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="name_ar-error"' in page
+
+
+@pytest.mark.parametrize("locale, arrow", [("ar", "←"), ("tr", "→")])
+def test_the_audit_log_points_from_old_to_new_in_the_reading_direction(world, login, locale, arrow):
+    client = login(world.admin_id)
+    client.post(f"/admin/bodies/{world.body_slug}/edit", data=body_form(slug=None, **ARABIC))
+    page = client.get("/admin/audit", headers={"Accept-Language": locale}).get_data(as_text=True)
+    assert f"— {arrow} فريق عمل النقل" in page

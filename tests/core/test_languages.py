@@ -425,3 +425,10 @@ def test_every_wtforms_message_the_forms_can_show_is_in_the_site_catalogue_sourc
 
     ids = {message._args[0] for message in WTFORMS_MESSAGES}
     assert {"Not a valid choice.", "Not a valid integer value.", "Invalid email address."} <= ids
+
+
+@pytest.mark.parametrize("locale, direction", [("ar", "rtl"), ("ku", "ltr")])
+def test_error_pages_come_in_arabic_and_kurmanji(client, council, locale, direction):
+    response = client.get("/proposals/999999", headers={"Accept-Language": locale})
+    assert response.status_code == 404
+    assert root_attrs(response) == (locale, direction)
