@@ -123,6 +123,7 @@ def seed_demo() -> str:
                 text=entry["text"],
                 district=districts.get(entry.get("district") or ""),
                 tag_names=tuple(entry.get("tags") or ()),
+                language=entry.get("language", "tr"),
             ),
         )
         db.session.add(proposal)
@@ -238,6 +239,7 @@ def _comments(proposal, entries, residents, published, rng, parent=None, depth=0
             stance=Stance(entry["stance"]),
             text=entry["text"],
             text_html=render_markdown(entry["text"]),
+            language=entry.get("language", "tr"),
             depth=min(depth, 2),
             created_at=created,
         )
