@@ -31,7 +31,7 @@ class DefaultConfig:
     COUNCIL_SLUG = _env("COUNCIL", "kocaeli")
     COUNCIL_DATA_FILE = _env("COUNCIL_DATA_FILE", str(ROOT / "katilim/data/kocaeli.yaml"))
 
-    LANGUAGES = ("tr", "en")
+    LANGUAGES = ("tr", "en", "ar", "ku")  # ku: Kurmanji Kurdish, Latin script
     BABEL_DEFAULT_LOCALE = "tr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Istanbul"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")

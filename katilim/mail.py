@@ -41,7 +41,10 @@ def send_email(
         from katilim.notifications.tokens import unsubscribe_url
 
         context.setdefault("unsubscribe_url", unsubscribe_url(user))
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    # Tells mail programs the language (and so, for Arabic, the direction) of the text.
+    headers = {"Content-Language": locale, **(headers or {})}
+    with force_locale(locale):
         subject = " ".join(str(subject_msg).split())  # no line breaks in a header
         # Straight from the Jinja environment: an e-mail is not a page, and the page context
         # (forms, the signed-in person) does not exist in the worker or a command.
@@ -50,7 +53,7 @@ def send_email(
         recipient=to,
         subject=subject[:200],
         body_text=body,
-        headers="\n".join(f"{name}: {value}" for name, value in (headers or {}).items()),
+        headers="\n".join(f"{name}: {value}" for name, value in headers.items()),
         attempts=0,
     )
     db.session.add(message)

@@ -308,6 +308,7 @@ def _comments(proposal, entries, residents, published, rng, parent=None, depth=0
             stance=Stance(entry["stance"]),
             text=entry["text"],
             text_html=render_markdown(entry["text"]),
+            language=entry.get("language", "tr"),
             depth=min(depth, 2),
             created_at=created,
         )

@@ -4,7 +4,14 @@ from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_decimal
 
 from katilim.auth.forms import EmptyForm
-from katilim.i18n import LANGUAGE_NAMES, current_locale, text_direction
+from katilim.i18n import (
+    LANGUAGE_NAMES,
+    current_locale,
+    direction_of,
+    format_month,
+    lang_attrs,
+    text_direction,
+)
 from katilim.moderation import permissions as moderation_permissions
 from katilim.proposals import authors, permissions
 from katilim.proposals.models import STATUS_LABELS
@@ -29,6 +36,10 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_number=format_decimal,
+        direction_of=direction_of,
+        lang_attrs=lang_attrs,
+        format_month=format_month,
+        text_direction=text_direction,
         status_labels={status.value: label for status, label in STATUS_LABELS.items()},
     )
 
@@ -38,7 +49,7 @@ def init_app(app: Flask) -> None:
         return {
             "lang": current_locale(),
             "text_dir": text_direction(),
-            "languages": [(code, LANGUAGE_NAMES[code]) for code in languages],
+            "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages],
             "button_form": EmptyForm(formdata=None),
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

@@ -106,6 +106,28 @@ class BodyForm(BaseForm):
         description=_l("If empty, the Turkish description is shown."),
         validators=[_length(1000)],
     )
+    name_ar = StringField(
+        _l("Name in Arabic"),
+        description=_l("If empty, the Turkish name is shown."),
+        filters=[_strip],
+        validators=[_length(150)],
+    )
+    description_ar = TextAreaField(
+        _l("Description in Arabic"),
+        description=_l("If empty, the Turkish description is shown."),
+        validators=[_length(1000)],
+    )
+    name_ku = StringField(
+        _l("Name in Kurmanji Kurdish"),
+        description=_l("If empty, the Turkish name is shown."),
+        filters=[_strip],
+        validators=[_length(150)],
+    )
+    description_ku = TextAreaField(
+        _l("Description in Kurmanji Kurdish"),
+        description=_l("If empty, the Turkish description is shown."),
+        validators=[_length(1000)],
+    )
     kind = SelectField(
         _l("Kind"),
         choices=options((kind.value, label) for kind, label in BODY_KIND_LABELS.items()),

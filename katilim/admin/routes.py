@@ -94,11 +94,18 @@ def _body_or_404(slug: str):
     return body
 
 
+def _texts(form: BodyForm, prefix: str) -> dict[str, str]:
+    """{lang: text} for the form's languages that the request sent (a missing field keeps the
+    stored text; an emptied one removes it)."""
+    fields = {lang: form[f"{prefix}_{lang}"] for lang in services.FORM_LANGUAGES}
+    return {lang: field.data or "" for lang, field in fields.items() if field.raw_data}
+
+
 def _body_data(form: BodyForm) -> services.BodyData:
     return services.BodyData(
         kind=BodyKind(form.kind.data),
-        names={"tr": form.name_tr.data, "en": form.name_en.data},
-        descriptions={"tr": form.description_tr.data, "en": form.description_en.data},
+        names=_texts(form, "name"),
+        descriptions=_texts(form, "description"),
         keywords=services.parse_keywords(form.keywords.data),
         support_threshold=form.support_threshold.data,
         response_days=form.response_days.data,
@@ -135,10 +142,11 @@ def body_edit(slug: str):
     body = _body_or_404(slug)
     form = BodyForm(
         data={
-            "name_tr": body.names.get("tr", ""),
-            "name_en": body.names.get("en", ""),
-            "description_tr": body.descriptions.get("tr", ""),
-            "description_en": body.descriptions.get("en", ""),
+            **{f"name_{lang}": body.names.get(lang, "") for lang in services.FORM_LANGUAGES},
+            **{
+                f"description_{lang}": body.descriptions.get(lang, "")
+                for lang in services.FORM_LANGUAGES
+            },
             "kind": body.kind.value,
             "keywords": services.format_keywords(body.keywords or []),
             "support_threshold": body.support_threshold,

@@ -26,8 +26,8 @@ from katilim.organization.models import Body, BodyKind, Council, District, Membe
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX = 60
 KEYWORD_MAX = 60
-# The admin form edits these languages; texts in others (from the data file) are kept.
-FORM_LANGUAGES = ("tr", "en")
+# The body form edits a name and a description in each of these languages.
+FORM_LANGUAGES = ("tr", "en", "ar", "ku")
 
 
 class SlugTaken(DomainError):
@@ -103,10 +103,10 @@ class BodyData:
 
 
 def _merge_texts(current: dict, given: dict) -> dict:
-    """Form languages from the form (an empty one is dropped, so the page falls back to
-    Turkish); the other languages as they were."""
+    """The languages given, from the form (an empty one is dropped, so the page falls back to
+    Turkish); the languages not given (a form without them, the district form) as they were."""
     merged = {lang: text.strip() for lang, text in given.items() if text and text.strip()}
-    merged.update({lang: text for lang, text in current.items() if lang not in FORM_LANGUAGES})
+    merged.update({lang: text for lang, text in current.items() if lang not in given})
     return merged
 
 

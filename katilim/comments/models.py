@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from katilim.core.models import TZDateTime, str_enum, utcnow
@@ -43,6 +43,8 @@ class Comment(db.Model):
     stance: Mapped[Stance] = mapped_column(str_enum(Stance))
     text: Mapped[str] = mapped_column(Text)
     text_html: Mapped[str] = mapped_column(Text, default="")
+    # The writer's reading language when posting: lang/dir on the text for screen readers.
+    language: Mapped[str] = mapped_column(String(8), default="tr")
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
     # Shown as "Anonymous resident"; moderators see a pseudonym (katilim/proposals/authors.py).

@@ -10,6 +10,7 @@ from katilim.comments.services import add_comment
 from katilim.core.converters import MAX_ID
 from katilim.core.limits import rate_limit
 from katilim.extensions import db
+from katilim.i18n import current_locale
 from katilim.proposals.routes import _get_visible, render_detail
 
 bp = Blueprint("comments", __name__)
@@ -35,6 +36,7 @@ def create(proposal_id: int):
         stance=Stance(form.stance.data),
         parent=parent,
         pseudonymous=bool(form.is_pseudonymous.data),
+        language=current_locale(),
     )
     db.session.commit()
     flash(_("Your comment is published."), "success")

@@ -21,6 +21,7 @@ def add_comment(
     stance: Stance,
     parent: Comment | None = None,
     pseudonymous: bool = False,
+    language: str = "tr",
 ) -> Comment:
     """Add a comment, or a reply to ``parent``, and count it on the proposal.
 
@@ -49,6 +50,7 @@ def add_comment(
         text=text.strip(),
         text_html=render_markdown(text.strip()),
         is_pseudonymous=pseudonymous,
+        language=language,
     )
     db.session.add(comment)
     db.session.execute(

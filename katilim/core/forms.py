@@ -4,6 +4,7 @@ Public forms (sign-in, registration, reset, proposal, comment, report) inherit H
 """
 
 from flask import current_app, request
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -16,8 +17,45 @@ def _clean(value):
     return clean_input(value) if isinstance(value, str) else value
 
 
+# WTForms' own messages that our forms can show. Marked here so that they are extracted into
+# the site's catalogue: WTForms ships Turkish and Arabic but no Kurmanji, and a person
+# reading Kurmanji must not get an English error.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid integer value."),
+    _l("Not a valid date value."),
+    _l("This field is required."),
+    _l("Invalid email address."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Field must be equal to %(other_name)s."),
+)
+
+
+class _SiteFirstTranslations:
+    """WTForms' messages from the site's catalogue when it translates them, else from
+    WTForms' own catalogue (Flask-WTF's). Raw gettext: WTForms fills in %(min)s itself."""
+
+    def __init__(self, fallback):
+        self.fallback = fallback
+
+    def gettext(self, string: str) -> str:
+        translated = get_translations().gettext(string)
+        if translated != string:
+            return translated
+        return self.fallback.gettext(string) if self.fallback else string
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if self.fallback:
+            return self.fallback.ngettext(singular, plural, n)
+        return singular if n == 1 else plural
+
+
 class BaseForm(FlaskForm):
     class Meta:
+        def get_translations(self, form):
+            return _SiteFirstTranslations(super().get_translations(form))
+
         def bind_field(self, form, unbound_field, options):
             # Every text field drops NUL bytes and CRLF; PostgreSQL would refuse the first.
             filters = list(unbound_field.kwargs.get("filters", ())) + [_clean]

@@ -1,5 +1,6 @@
 """Loading a council's bodies and districts from its data file, and reading them back."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -9,14 +10,19 @@ from sqlalchemy import select
 from katilim.extensions import db
 from katilim.organization.models import Body, BodyKind, Council, District, Membership
 
-LANG_SUFFIXES = ("tr", "en", "ar", "ku")
+# name_tr, description_ar, principles_ku...: a field, then a language code.
+LANGUAGE_KEY = re.compile(r"(?P<field>[a-z]+)_(?P<lang>[a-z]{2,3})")
 
 
 def _per_language(entry: dict, field: str) -> dict:
-    """Collect name_tr, name_en, ... into {"tr": ..., "en": ...}."""
-    return {
-        lang: entry[f"{field}_{lang}"] for lang in LANG_SUFFIXES if entry.get(f"{field}_{lang}")
-    }
+    """Collect name_tr, name_en, name_ar, ... into {"tr": ..., "en": ..., "ar": ...}: every
+    language the file gives, so that a new language needs no code change here."""
+    texts = {}
+    for key, value in entry.items():
+        match = LANGUAGE_KEY.fullmatch(key)
+        if match and match["field"] == field and value:
+            texts[match["lang"]] = value
+    return texts
 
 
 def load_council(path: str | Path) -> dict[str, int]:

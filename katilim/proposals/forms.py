@@ -44,6 +44,13 @@ class ProposalForm(HoneypotForm):
         ),
         validators=[DataRequired(_l("This field is required.")), _not_blank, _length(50, 20000)],
     )
+    # Optional: a form sent without it (an older page) falls back to the reader's language.
+    language = SelectField(
+        _l("Language of your proposal"),
+        description=_l("The language you write in. Readers can look for proposals by language."),
+        choices=[],
+        validators=[Optional()],
+    )
     district = SelectField(_l("District"), choices=[], validators=[Optional()])
     tags = StringField(
         _l("Tags (optional)"),

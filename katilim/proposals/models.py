@@ -92,6 +92,8 @@ class Proposal(TimestampMixin, db.Model):
         Index("ix_proposals_comments", "council_id", "comments_count"),
         # The moderation queue and the statistics: a body's proposals by status and age.
         Index("ix_proposals_body_status_published", "body_id", "status", "published_at"),
+        # The list filtered by the language proposals are written in.
+        Index("ix_proposals_council_language_published", "council_id", "language", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

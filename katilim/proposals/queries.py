@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -59,13 +60,14 @@ class ProposalFilters:
         sort = text("sort", 20)
         status = text("status", 20)
         q = text("q", MAX_QUERY_LENGTH)
+        language = text("language", 8)
         return cls(
             q=q,
             body=text("body", 60),
             district=text("district", 60),
             status=status if status in ProposalStatus._value2member_map_ else "",
             tag=text("tag", 60),
-            language=text("language", 8),
+            language=language if language in current_app.config["LANGUAGES"] else "",
             sort=sort if sort in SORTS else DEFAULT_SORT,
             page=min(max(page, 1), MAX_PAGE),
             terms=fold_words(q)[:MAX_TERMS],

@@ -19,7 +19,7 @@ from katilim.comments.services import comment_threads
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
 from katilim.extensions import db
-from katilim.i18n import current_locale
+from katilim.i18n import current_locale, language_options
 from katilim.organization.models import Body, BodyKind
 from katilim.organization.services import current_council, list_bodies, list_districts
 from katilim.proposals import permissions, services
@@ -59,6 +59,7 @@ def index():
 def _prepare_form(form: ProposalForm, council):
     bodies = list_bodies(council)
     districts = list_districts(council)
+    form.language.choices = language_options()
     form.district.choices = options(
         [("", _("— whole province —"))] + [(d.slug, d.name) for d in districts]
     )
@@ -75,14 +76,16 @@ def _prepare_form(form: ProposalForm, council):
     return {b.slug: b for b in bodies}, {d.slug: d for d in districts}
 
 
-def _content(form: ProposalForm, districts) -> services.ProposalContent:
+def _content(
+    form: ProposalForm, districts, language: str | None = None
+) -> services.ProposalContent:
     return services.ProposalContent(
         title=form.title.data,
         summary=form.summary.data,
         text=form.text.data,
         district=districts.get(form.district.data or ""),
         tag_names=services.parse_tags(form.tags.data or ""),
-        language=current_locale(),
+        language=form.language.data or language or current_locale(),
         pseudonymous=bool(form.is_pseudonymous.data),
     )
 
@@ -126,6 +129,8 @@ def new():
     council = current_council()
     form = ProposalForm()
     bodies, districts = _prepare_form(form, council)
+    if request.method == "GET":
+        form.language.data = current_locale()  # most people write in the language they read
     suggestions = None
     if form.validate_on_submit():
         publish = not form.save_draft.data
@@ -184,7 +189,11 @@ def edit(proposal_id: int):
             )
         if ready:
             services.update_proposal(
-                current_user, proposal, _content(form, districts), body=body, routing_method=method
+                current_user,
+                proposal,
+                _content(form, districts, proposal.language),
+                body=body,
+                routing_method=method,
             )
             if publish:
                 services.publish_proposal(current_user, proposal)

@@ -1,19 +1,24 @@
 """Choosing the language, dates per locale, and complete message catalogues (DESIGN §9)."""
 
+import re
 import subprocess
 from datetime import UTC, datetime
 
+import pytest
 from babel.messages.pofile import read_po
 
 from katilim.auth.models import User
-from katilim.config import ROOT
+from katilim.config import ROOT, DefaultConfig
 from katilim.extensions import db
 from tests.conftest import PYBABEL
 from tests.factories import make_proposal, make_user
 
+LANGUAGES = DefaultConfig.LANGUAGES
 CATALOGUES = {
-    lang: ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po" for lang in ("tr", "en")
+    lang: ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po" for lang in LANGUAGES
 }
+# %(name)s, %(count)d, %s: what Python fills in; a translation must keep exactly these.
+PLACEHOLDER = re.compile(r"%%|%(?:\(\w+\))?[-#0+]*\d*(?:\.\d+)?[sdifr]")
 
 
 def lang_of(response) -> str:
@@ -82,26 +87,19 @@ def test_dates_are_written_in_the_reader_language(client, council, app):
 
 
 def _read(lang: str):
+    assert CATALOGUES[lang].exists(), f"no catalogue for {lang}: {CATALOGUES[lang]}"
     with CATALOGUES[lang].open("rb") as handle:
         return read_po(handle, locale=lang)
 
 
-def test_catalogues_have_no_fuzzy_entries():
-    fuzzy = {lang: [m.id for m in _read(lang) if m.id and m.fuzzy] for lang in CATALOGUES}
-    assert fuzzy == {lang: [] for lang in CATALOGUES}
+def _key(message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
 
 
-def test_turkish_catalogue_translates_every_message():
-    def untranslated(message) -> bool:
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        return not all(strings)
-
-    missing = [m.id for m in _read("tr") if m.id and untranslated(m)]
-    assert missing == [], f"{len(missing)} Turkish translations missing"
-
-
-def test_turkish_catalogue_has_every_message_of_the_code(tmp_path):
-    pot = tmp_path / "messages.pot"
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> set[str]:
+    """Every message id in the code and templates, as `flask translate update` extracts them."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
         # The same options as `flask translate update`: the default --ignore-dirs also skips
         # "_*", which would hide templates/_macros.
@@ -112,6 +110,58 @@ def test_turkish_catalogue_has_every_message_of_the_code(tmp_path):
         capture_output=True,
     )
     with pot.open("rb") as handle:
-        extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in _read("tr") if m.id}
+        return {_key(m) for m in read_po(handle) if m.id}
+
+
+def test_every_language_of_the_site_has_a_catalogue():
+    assert set(LANGUAGES) >= {"tr", "en", "ar", "ku"}
+    assert [lang for lang in LANGUAGES if not CATALOGUES[lang].exists()] == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_has_no_fuzzy_entries(lang):
+    fuzzy = [m.id for m in _read(lang) if m.id and m.fuzzy]
+    assert fuzzy == [], f"{len(fuzzy)} fuzzy entries in {lang}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_translates_every_message(lang):
+    def untranslated(message) -> bool:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        return not all(s and s.strip() for s in strings)
+
+    missing = [m.id for m in _read(lang) if m.id and untranslated(m)]
+    assert missing == [], f"{len(missing)} {lang} translations missing"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_has_every_message_of_the_code(lang, extracted):
+    translated = {_key(m) for m in _read(lang) if m.id}
     assert sorted(extracted - translated) == []
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(m[0] for m in PLACEHOLDER.finditer(text or "") if m[0] != "%%")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translations_keep_the_placeholders_of_the_message(lang):
+    """A translation with a placeholder the code does not pass fails with a KeyError on the
+    page; one that drops a placeholder hides a name or a number from the reader."""
+    wrong = []
+    for message in _read(lang):
+        if not message.id:
+            continue
+        if isinstance(message.id, str):
+            if message.string and _placeholders(message.string) != _placeholders(message.id):
+                wrong.append(message.id)
+        else:
+            # Plural forms ("one comment") may leave the number out, never add a placeholder.
+            allowed = set(_placeholders(message.id[0])) | set(_placeholders(message.id[1]))
+            if any(set(_placeholders(s)) - allowed for s in message.string if s):
+                wrong.append(message.id[0])
+    assert wrong == [], f"{lang}: placeholders differ in {wrong}"
+
+
+def test_placeholder_check_sees_names_numbers_and_bare_placeholders():
+    assert _placeholders("%(count)s for, %(num)d, %s, 100%% sure") == ["%(count)s", "%(num)d", "%s"]

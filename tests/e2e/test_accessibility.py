@@ -1,6 +1,7 @@
 """axe-core finds no WCAG 2.2 A/AA or best-practice violation on any main page, in Turkish
 and English, at phone (360 px) and desktop (1280 px) width, for visitors, residents,
-moderators and admins, and no page scrolls sideways, even at 320 px (WCAG 1.4.10).
+moderators and admins, and no page scrolls sideways, even at 320 px (WCAG 1.4.10). In
+Arabic (right to left) and Kurmanji the main public pages and the forms are audited too.
 A keyboard-only resident signs in and publishes a proposal, seeing the focus at each step.
 
 axe is injected with page.evaluate (axe-playwright-python), so it runs under the site's
@@ -38,7 +39,26 @@ from tests.factories import (
 
 pytestmark = pytest.mark.e2e
 
-LOCALES = {"tr": "tr-TR", "en": "en-GB"}
+LOCALES = {"tr": "tr-TR", "en": "en-GB", "ar": "ar-SY", "ku": "ku-TR"}
+# Every page runs in Turkish and English. Arabic and Kurmanji share the same templates and
+# macros, so they run the main public pages and every kind of form (OTHER_LANGUAGE_STEPS),
+# at both widths, which keeps the run short.
+MAIN_LANGUAGES = ("tr", "en")
+OTHER_LANGUAGE_STEPS = {
+    "home",
+    "bodies",
+    "body",
+    "proposals?q+filters",
+    "proposal+comments",
+    "proposal in Arabic",
+    "register+errors",
+    "login",
+    "stats",
+    "404",
+    "new proposal+errors",
+    "new proposal+suggestions",
+    "body edit form",
+}
 VIEWPORTS = {360: {"width": 360, "height": 740}, 1280: {"width": 1280, "height": 800}}
 AXE_OPTIONS = {
     "runOnly": {
@@ -105,6 +125,16 @@ def site(live_app):
         add_template(
             moderator, assembly, title="Belediyeye iletildi", text="Önerinizi belediyeye ilettik."
         )
+        arabic = make_proposal(
+            neighbour,
+            body=assembly,
+            title="مترجم لغة الإشارة في مكتبة المدينة",
+            summary="نريد موظفًا يعرف لغة الإشارة في المكتبة لكي يستفيد الصم منها.",
+            text="لا يوجد في المكتبة من يعرف لغة الإشارة. نقترح تدريب موظف واحد على الأقل "
+            "حتى يتمكن الأشخاص الصم من استخدام المكتبة بأنفسهم.",
+        )
+        arabic.language = "ar"
+        make_comment(arabic, resident, text="Ez jî vê pêşniyarê dipejirînim.").language = "ku"
         other = make_proposal(
             neighbour, body=assembly, title="Kütüphaneye işaret dili bilen görevli"
         )
@@ -127,6 +157,7 @@ def site(live_app):
         db.session.commit()
         return {
             "discussed": discussed.id,
+            "arabic": arabic.id,
             "other": other.id,
             "mine": mine.id,
             "reset": make_reset_token(neighbour),
@@ -203,9 +234,12 @@ STEPS = {
         Step("proposals", visit("/proposals"), everywhere=False),
         Step(
             "proposals?q+filters",
-            visit("/proposals?q=rampa&body=engelli-meclisi&district=izmit&sort=supported"),
+            visit(
+                "/proposals?q=rampa&body=engelli-meclisi&district=izmit&language=tr&sort=supported"
+            ),
         ),
         Step("proposal+comments", visit("/proposals/{discussed}")),
+        Step("proposal in Arabic", visit("/proposals/{arabic}"), everywhere=False),
         Step("register+errors", register_errors),
         Step("login", visit("/auth/login")),
         Step("reset", visit("/auth/reset")),
@@ -304,7 +338,10 @@ def audits():
     for locale in LOCALES:
         for width in VIEWPORTS:
             for role, steps in STEPS.items():
-                steps = [s for s in steps if s.everywhere or (locale, width) in DIAGONAL]
+                if locale in MAIN_LANGUAGES:
+                    steps = [s for s in steps if s.everywhere or (locale, width) in DIAGONAL]
+                else:
+                    steps = [s for s in steps if s.name in OTHER_LANGUAGE_STEPS]
                 if steps:
                     yield pytest.param(locale, width, role, steps, id=f"{locale}-{width}-{role}")
 
@@ -320,6 +357,7 @@ def test_axe_finds_no_violation(pages, site, locale, width, role, steps):
     for step in steps:
         step.act(page, site)
         expect(page.locator("html")).to_have_attribute("lang", locale)
+        expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
         found = [summarize(AXE.run(page, options=AXE_OPTIONS).response["violations"])]
         found.append(overflow(page))
         if width == 360:  # 320 px: the width of 1280 px zoomed to 400 %
@@ -404,6 +442,9 @@ def test_keyboard_only_resident_signs_in_and_publishes_a_proposal(
         "bebek arabası ve yaşlılar için rampa gerekiyor."
     )
     page.keyboard.press("Tab")
+    expect(page.locator("#language")).to_be_focused()
+    assert page.locator("#language").input_value() == "tr"  # the reader's language
+    page.keyboard.press("Tab")
     expect(page.locator("#district")).to_be_focused()
     page.keyboard.press("ArrowDown")  # a closed select moves to the next district
     assert page.locator("#district").input_value() != ""
@@ -440,3 +481,8 @@ def test_keyboard_only_resident_signs_in_and_publishes_a_proposal(
     expect(page.locator(".flashes")).to_contain_text("yayımlandı")
     expect(page.locator(f".routing a[href='/bodies/{chosen}']")).to_be_visible()
     context.close()
+
+
+def test_every_page_named_for_arabic_and_kurmanji_is_a_step():
+    names = {step.name for steps in STEPS.values() for step in steps}
+    assert OTHER_LANGUAGE_STEPS - names == set()

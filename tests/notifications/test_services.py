@@ -256,3 +256,32 @@ def test_unsubscribe_withdraws_consent_and_stops_emails():
     assert user.email_frequency == "never"
     assert email_consent(user).withdrawn_at is not None
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.mark.parametrize(
+    "locale, body_name",
+    [("ar", "فريق عمل البيئة"), ("ku", "Koma Xebatê ya Jîngehê"), ("tr", "Çevre Grubu")],
+)
+def test_an_email_names_the_body_in_the_recipients_language_and_says_which(locale, body_name):
+    body = make_body("cevre-test")
+    body.names = {"tr": "Çevre Grubu", "en": "Environment Group", "ar": "فريق عمل البيئة"}
+    body.names = {**body.names, "ku": "Koma Xebatê ya Jîngehê"}
+    proposal = make_proposal()
+    reader = make_reader("Leyla", frequency="immediate", locale=locale)
+    services.follow_proposal(reader, proposal)
+    add_event(proposal, EventKind.ROUTED, to_value="cevre-test")
+    (message,) = queued(reader.email)
+    assert body_name in message.body_text
+    assert f"Content-Language: {locale}" in message.headers.splitlines()
+
+
+def test_a_notification_line_names_the_body_in_kurmanji():
+    body = make_body("kurmanci-test")
+    body.names = {"tr": "Türkçe Ad", "ku": "Navê Kurmancî"}
+    proposal = make_proposal()
+    reader = make_reader("Rojda", frequency="daily", locale="ku")
+    services.follow_proposal(reader, proposal)
+    add_event(proposal, EventKind.ROUTED, to_value="kurmanci-test")
+    with force_locale("ku"):
+        line = emails.describe(notifications_of(reader)[-1], {"kurmanci-test": body})
+    assert "Navê Kurmancî" in line and "Türkçe Ad" not in line

@@ -13,8 +13,10 @@ def test_proposal_texts_carry_their_own_language(client, council, app):
     listing = client.get("/proposals").get_data(as_text=True)
     page = client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
     assert '<html lang="en"' in page
-    assert 'lang="tr">Tramvay durağına rampa yapılsın</a>' in listing
-    assert '<p class="card-summary" lang="tr">Kısaca:' in listing
-    assert '<h1 id="proposal-title" lang="tr">Tramvay durağına rampa yapılsın</h1>' in page
-    assert '<p lang="tr">Kısaca:' in page
-    assert '<div class="prose proposal-text" lang="tr">' in page
+    assert '<h3 class="card-title" lang="tr" dir="ltr"><a href=' in listing
+    assert '<p class="card-summary" lang="tr" dir="ltr">Kısaca:' in listing
+    assert (
+        '<h1 id="proposal-title" lang="tr" dir="ltr">Tramvay durağına rampa yapılsın</h1>' in page
+    )
+    assert '<p lang="tr" dir="ltr">Kısaca:' in page
+    assert '<div class="prose proposal-text" lang="tr" dir="ltr">' in page

@@ -1,0 +1,434 @@
+"""The four languages (DESIGN §8): Turkish, English, Arabic (right to left) and Kurmanji.
+
+Choosing them, the switcher, lang/dir on the page and on what residents write, the language
+of proposals (form and list filter) and comments, names of the bodies in every language,
+and dates and numbers in Arabic and Kurmanji.
+"""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from katilim.comments.models import Comment
+from katilim.config import ROOT
+from katilim.extensions import db
+from katilim.organization.models import Body, Council
+from katilim.organization.services import load_council
+from katilim.proposals.models import Proposal
+from tests.factories import get_body, make_comment, make_proposal, make_user
+
+DATA_FILE = ROOT / "katilim" / "data" / "kocaeli.yaml"
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def root_attrs(response) -> tuple[str, str]:
+    match = re.search(r'<html lang="([^"]+)" dir="([^"]+)">', html(response))
+    assert match, "no <html lang dir>"
+    return match[1], match[2]
+
+
+# --- choosing the language --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("ar", ("ar", "rtl")),
+        ("ar-SY,ar;q=0.9,en;q=0.5", ("ar", "rtl")),
+        ("ku-TR,ku;q=0.9", ("ku", "ltr")),
+        ("ku", ("ku", "ltr")),
+        ("de-DE,ar;q=0.5", ("ar", "rtl")),
+        ("en-GB", ("en", "ltr")),
+        ("tr", ("tr", "ltr")),
+    ],
+)
+def test_the_browser_language_picks_arabic_and_kurmanji(client, council, accept, expected):
+    assert root_attrs(client.get("/", headers={"Accept-Language": accept})) == expected
+
+
+@pytest.mark.parametrize("locale, direction", [("ar", "rtl"), ("ku", "ltr")])
+def test_a_visitor_can_choose_arabic_or_kurmanji(client, council, locale, direction):
+    response = client.post("/language", data={"locale": locale, "next": "/proposals"})
+    assert response.status_code == 302
+    page = client.get("/proposals", headers={"Accept-Language": "tr"})
+    assert root_attrs(page) == (locale, direction)
+
+
+def test_the_switcher_names_each_language_in_itself_with_its_lang_and_dir(client, council):
+    page = html(client.get("/", headers={"Accept-Language": "ar"}))
+    switcher = page.split('id="lang-select"', 1)[1].split("</select>", 1)[0]
+    options = re.findall(
+        r'<option value="(\w+)" lang="(\w+)" dir="(\w+)"\s*(selected)?>([^<]+)<', switcher
+    )
+    assert [(v, lang, d, name) for v, lang, d, _, name in options] == [
+        ("tr", "tr", "ltr", "Türkçe"),
+        ("en", "en", "ltr", "English"),
+        ("ar", "ar", "rtl", "العربية"),
+        ("ku", "ku", "ltr", "Kurdî"),
+    ]
+    assert [v for v, *_, selected, _ in options if selected] == ["ar"]
+
+
+def test_an_account_in_arabic_gets_arabic_on_every_device(login, council, app):
+    with app.app_context():
+        user_id = make_user(locale="ar").id
+        db.session.commit()
+    assert root_attrs(login(user_id).get("/", headers={"Accept-Language": "tr"})) == ("ar", "rtl")
+
+
+# --- dates and numbers ----------------------------------------------------------------------
+
+
+def test_dates_are_written_in_arabic_and_kurmanji(client, council, app):
+    with app.app_context():
+        proposal = make_proposal()
+        proposal.published_at = datetime(2026, 3, 15, 9, 0, tzinfo=UTC)
+        db.session.commit()
+        proposal_id = proposal.id
+    arabic = html(client.get(f"/proposals/{proposal_id}", headers={"Accept-Language": "ar"}))
+    kurmanji = html(client.get(f"/proposals/{proposal_id}", headers={"Accept-Language": "ku"}))
+    assert "15 مارس 2026" in arabic
+    assert "adara" in kurmanji and "2026" in kurmanji
+
+
+def test_formatting_falls_back_to_turkish_for_a_locale_babel_does_not_know(app):
+    from katilim.i18n import safe_locale
+
+    with app.app_context():
+        assert str(safe_locale("ku")) == "ku"
+        assert str(safe_locale("ar")) == "ar"
+        assert str(safe_locale("xx")) == "tr"  # no locale data: Turkish formats, never a 500
+        assert str(safe_locale(None)) == "tr"
+
+
+def test_a_configured_language_without_babel_data_still_serves_pages(app, client, council):
+    languages = app.config["LANGUAGES"]
+    app.config["LANGUAGES"] = (*languages, "xx")
+    try:
+        response = client.get("/proposals", headers={"Accept-Language": "xx"})
+    finally:
+        app.config["LANGUAGES"] = languages
+    assert response.status_code == 200
+    assert root_attrs(response) == ("tr", "ltr")
+
+
+# --- proposals: their language, the form, the list filter -----------------------------------
+
+
+def proposal_form(**changes) -> dict:
+    data = {
+        "title": "Tramvay durağına rampa yapılsın",
+        "summary": "Durağa rampa yapılsın ki herkes binebilsin.",
+        "text": "Tramvay durağında tekerlekli sandalye ile inip binmek mümkün değil. "
+        "Durağa bir rampa yapılmasını öneriyoruz.",
+        "body": "ulasim",
+        "publish": "1",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def resident(app, council):
+    with app.app_context():
+        user_id = make_user().id
+        db.session.commit()
+    return user_id
+
+
+def languages_of_proposals(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(Proposal.language).order_by(Proposal.id)))
+
+
+@pytest.mark.parametrize("locale", ["tr", "en", "ar", "ku"])
+def test_the_form_offers_four_languages_with_the_readers_own_preselected(login, resident, locale):
+    page = html(login(resident).get("/proposals/new", headers={"Accept-Language": locale}))
+    select_html = page.split('id="language"', 1)[1].split("</select>", 1)[0]
+    values = re.findall(r'value="(\w+)"', select_html)
+    assert values == ["tr", "en", "ar", "ku"]
+    assert re.search(rf'<option [^>]*selected[^>]*value="{locale}"', select_html) or re.search(
+        rf'<option [^>]*value="{locale}"[^>]*selected', select_html
+    )
+    assert 'dir="rtl" lang="ar"' in select_html or 'lang="ar" dir="rtl"' in select_html
+
+
+def test_a_proposal_records_the_language_chosen_in_the_form(login, resident, app):
+    client = login(resident)
+    client.post("/proposals/new", data=proposal_form(language="ku"))
+    client.post("/proposals/new", data=proposal_form(), headers={"Accept-Language": "ar"})
+    assert languages_of_proposals(app) == ["ku", "ar"]  # chosen; else the reader's language
+
+
+def test_an_unknown_proposal_language_is_an_error_beside_the_field(login, resident, app):
+    response = login(resident).post("/proposals/new", data=proposal_form(language="de"))
+    assert response.status_code == 200
+    page = html(response)
+    assert 'id="language-error"' in page
+    assert "Tramvay durağına rampa yapılsın" in page  # what was typed is kept
+    assert languages_of_proposals(app) == []
+
+
+def test_editing_keeps_the_language_unless_the_author_changes_it(login, resident, app):
+    with app.app_context():
+        proposal = make_proposal(db.session.get(type(make_user()), resident), publish=False)
+        proposal.language = "ar"
+        db.session.commit()
+        proposal_id = proposal.id
+    client = login(resident)
+    page = html(client.get(f"/proposals/{proposal_id}/edit"))
+    assert re.search(r'<option [^>]*selected[^>]*value="ar"|value="ar"[^>]*selected', page)
+    client.post(f"/proposals/{proposal_id}/edit", data=proposal_form(save_draft="1"))
+    assert languages_of_proposals(app) == ["ar"]  # a form without the field: unchanged
+    client.post(f"/proposals/{proposal_id}/edit", data=proposal_form(language="tr"))
+    assert languages_of_proposals(app) == ["tr"]
+
+
+@pytest.fixture
+def three_languages(app, council):
+    with app.app_context():
+        titles = {
+            "tr": "Parka yeni banklar konulsun",
+            "ar": "وضع مقاعد جديدة في الحديقة",
+            "ku": "Li parkê kursiyên nû bên danîn",
+        }
+        for language, title in titles.items():
+            make_proposal(title=title).language = language
+        db.session.commit()
+    return titles
+
+
+def test_the_list_filters_by_language(client, three_languages):
+    page = html(client.get("/proposals?language=ar"))
+    assert three_languages["ar"] in page
+    assert three_languages["tr"] not in page and three_languages["ku"] not in page
+    assert '<option value="ar" lang="ar" dir="rtl" selected>' in page
+    everything = html(client.get("/proposals"))
+    assert all(title in everything for title in three_languages.values())
+
+
+@pytest.mark.parametrize("value", ["de", "x" * 300, "ar; --", "%", ""])
+def test_an_unknown_language_filter_is_ignored(client, three_languages, value):
+    response = client.get("/proposals", query_string={"language": value})
+    assert response.status_code == 200
+    assert all(title in html(response) for title in three_languages.values())
+
+
+def test_pages_of_a_language_filtered_list_keep_the_filter(client, council, app):
+    with app.app_context():
+        for n in range(app.config["PROPOSALS_PER_PAGE"] + 1):
+            make_proposal(title=f"Öneri numarası {n + 1} burada").language = "ku"
+        db.session.commit()
+    page = html(client.get("/proposals?language=ku"))
+    assert "/proposals?language=ku&amp;page=2" in page
+
+
+def test_user_text_carries_the_language_and_direction_of_its_writer(client, council, app):
+    with app.app_context():
+        proposal = make_proposal(title="وضع مقاعد جديدة في الحديقة")
+        proposal.language = "ar"
+        comment = make_comment(proposal, text="Ez jî dipejirînim.")
+        comment.language = "ku"
+        db.session.commit()
+        proposal_id = proposal.id
+    page = html(client.get(f"/proposals/{proposal_id}", headers={"Accept-Language": "tr"}))
+    assert '<h1 id="proposal-title" lang="ar" dir="rtl">وضع مقاعد جديدة في الحديقة</h1>' in page
+    assert '<div class="prose proposal-text" lang="ar" dir="rtl">' in page
+    assert '<div class="prose" lang="ku" dir="ltr"><p>Ez jî dipejirînim.</p>' in page
+    listing = html(client.get("/proposals", headers={"Accept-Language": "tr"}))
+    card = listing.split('<h3 class="card-title" lang="ar" dir="rtl">', 1)[1].split("</h3>", 1)[0]
+    assert "وضع مقاعد جديدة في الحديقة" in card
+
+
+@pytest.mark.parametrize("locale", ["ar", "ku", "tr"])
+def test_a_comment_records_the_language_of_its_writer(login, resident, app, locale):
+    with app.app_context():
+        proposal_id = make_proposal().id
+        db.session.commit()
+    response = login(resident).post(
+        f"/proposals/{proposal_id}/comments",
+        data={"text": "Çok iyi bir fikir.", "stance": "for"},
+        headers={"Accept-Language": locale},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Comment.language)).all() == [locale]
+
+
+# --- bodies and the council in every language ------------------------------------------------
+
+
+def test_the_data_file_names_and_describes_every_body_in_four_languages():
+    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    missing = [
+        f"{entry['slug']}.{field}_{lang}"
+        for entry in data["assemblies"] + data["working_groups"]
+        for field in ("name", "description")
+        for lang in ("tr", "en", "ar", "ku")
+        if not str(entry.get(f"{field}_{lang}") or "").strip()
+    ]
+    assert missing == []
+    for lang in ("tr", "en", "ar", "ku"):
+        assert data["council"][f"name_{lang}"]
+        assert len(data["council"][f"principles_{lang}"]) == 3
+
+
+def test_district_names_keep_their_turkish_spelling_in_the_body_texts():
+    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    rural = next(e for e in data["working_groups"] if e["slug"] == "kirsal-kalkinma-tarim")
+    for lang in ("en", "ar", "ku"):
+        for district in ("Kandıra", "Kartepe", "Karamürsel"):
+            assert district in rural[f"description_{lang}"], (lang, district)
+
+
+@pytest.mark.parametrize(
+    "locale, name, principle",
+    [
+        ("ar", "مجلس المرأة", "أن نكون صوت من لا صوت لهم"),
+        ("ku", "Meclîsa Jinan", "Bûyîna dengê bêdengan"),
+        ("tr", "Kadın Meclisi", "Sessizlerin Sesi Olma"),
+    ],
+)
+def test_bodies_and_principles_show_in_the_readers_language(
+    client, council, locale, name, principle
+):
+    home = html(client.get("/", headers={"Accept-Language": locale}))
+    assert name in home
+    assert principle in home
+    bodies = html(client.get("/bodies", headers={"Accept-Language": locale}))
+    assert name in bodies
+
+
+def test_a_body_without_a_text_in_the_readers_language_shows_the_turkish_one(client, council, app):
+    with app.app_context():
+        body = get_body("engelli-meclisi")
+        body.names = {"tr": "Engelli Meclisi", "en": "Disability Assembly"}
+        body.descriptions = {"tr": "Türkçe açıklama burada."}
+        db.session.commit()
+    page = html(client.get("/bodies/engelli-meclisi", headers={"Accept-Language": "ku"}))
+    assert "Engelli Meclisi" in page and "Türkçe açıklama burada." in page
+    assert "Disability Assembly" not in page
+
+
+def test_load_council_reads_every_language_the_file_gives(app, tmp_path):
+    data_file = tmp_path / "council.yaml"
+    data_file.write_text(
+        yaml.safe_dump(
+            {
+                "council": {
+                    "slug": "deneme",
+                    "name_tr": "Deneme Kent Konseyi",
+                    "name_ar": "مجلس مدينة Deneme",
+                    "name_fa": "شورای شهر Deneme",
+                    "principles_ku": ["Bûyîna dengê bêdengan"],
+                },
+                "assemblies": [
+                    {
+                        "slug": "kadin",
+                        "name_tr": "Kadın Meclisi",
+                        "name_ku": "Meclîsa Jinan",
+                        "description_ar": "يعمل من أجل المرأة.",
+                        "description_en": "",
+                        "keywords_tr": ["kadın"],
+                    }
+                ],
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    with app.app_context():
+        load_council(data_file)
+        council = db.session.scalar(select(Council).where(Council.slug == "deneme"))
+        body = db.session.scalar(select(Body).where(Body.slug == "kadin"))
+        assert council.names == {
+            "tr": "Deneme Kent Konseyi",
+            "ar": "مجلس مدينة Deneme",
+            "fa": "شورای شهر Deneme",
+        }
+        assert council.principles == {"ku": ["Bûyîna dengê bêdengan"]}
+        assert body.names == {"tr": "Kadın Meclisi", "ku": "Meclîsa Jinan"}
+        assert body.descriptions == {"ar": "يعمل من أجل المرأة."}  # an empty text is no text
+        db.session.rollback()
+
+
+# --- right to left: the chart and the audit log --------------------------------------------
+
+
+def test_the_month_chart_is_mirrored_in_arabic(client, council, app):
+    with app.app_context():
+        make_proposal(body=get_body("ulasim"))
+        db.session.commit()
+    arabic = html(client.get("/stats", headers={"Accept-Language": "ar"}))
+    turkish = html(client.get("/stats", headers={"Accept-Language": "tr"}))
+    # The axis stands where the bars start: on the left in Turkish, on the right in Arabic,
+    # 6 px beside the month labels, which have room for Arabic's long month names.
+    axis = {
+        lang: float(re.search(r'<line class="chart-axis" x1="([\d.]+)"', page)[1])
+        for lang, page in (("tr", turkish), ("ar", arabic))
+    }
+    label = {
+        lang: float(re.search(r'<text class="chart-label" x="([\d.]+)"', page)[1])
+        for lang, page in (("tr", turkish), ("ar", arabic))
+    }
+    assert axis["tr"] < 100 and label["tr"] == axis["tr"] - 6
+    assert axis["ar"] > 160 and label["ar"] == axis["ar"] + 6
+    assert 320 - axis["ar"] >= 11 * 8  # "سبتمبر 2026" fits beside it
+
+
+def test_kurmanji_charts_write_full_month_names(client, council, app):
+    with app.app_context():
+        make_proposal(body=get_body("ulasim"))
+        db.session.commit()
+    page = html(client.get("/stats", headers={"Accept-Language": "ku"}))
+    months = re.findall(r'<text class="chart-label"[^>]*>([^<]+)<', page)
+    assert months and all(len(month.split()[0]) > 3 for month in months)
+
+
+# --- validation messages -------------------------------------------------------------------
+
+
+def invalid_choice_error(client, locale: str) -> str:
+    response = client.post(
+        "/proposals/new", data=proposal_form(language="de"), headers={"Accept-Language": locale}
+    )
+    return re.search(r'id="language-error">\s*<span>(.*?)</span>', html(response))[1]
+
+
+def test_wtforms_messages_come_from_the_site_catalogue_first(login, resident, monkeypatch):
+    """WTForms has no Kurmanji catalogue: its messages are in ours, so Kurmanji gets them."""
+    import katilim.core.forms
+
+    class Kurmanji:
+        def gettext(self, string):
+            return {"Not a valid choice.": "Ev ne bijarteyeke derbasdar e."}.get(string, string)
+
+    monkeypatch.setattr(katilim.core.forms, "get_translations", Kurmanji)
+    assert invalid_choice_error(login(resident), "ku") == "Ev ne bijarteyeke derbasdar e."
+
+
+def test_wtforms_messages_the_site_does_not_translate_come_from_wtforms(login, resident):
+    client = login(resident)
+    turkish = invalid_choice_error(client, "tr")
+    assert turkish in {"Geçerli bir seçenek değil."}  # ours once merged, WTForms' until then
+    assert invalid_choice_error(client, "en") == "Not a valid choice."
+
+
+def test_every_wtforms_message_the_forms_can_show_is_in_the_site_catalogue_source():
+    from katilim.core.forms import WTFORMS_MESSAGES
+
+    ids = {message._args[0] for message in WTFORMS_MESSAGES}
+    assert {"Not a valid choice.", "Not a valid integer value.", "Invalid email address."} <= ids
+
+
+@pytest.mark.parametrize("locale, direction", [("ar", "rtl"), ("ku", "ltr")])
+def test_error_pages_come_in_arabic_and_kurmanji(client, council, locale, direction):
+    response = client.get("/proposals/999999", headers={"Accept-Language": locale})
+    assert response.status_code == 404
+    assert root_attrs(response) == (locale, direction)
