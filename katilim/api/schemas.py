@@ -7,7 +7,7 @@ person: no author, no actor, no e-mail, no user id (the API names bodies, never 
 
 from marshmallow import Schema, fields, validate
 
-from katilim.organization.services import LANG_SUFFIXES
+from katilim.config import DefaultConfig
 from katilim.proposals.models import PUBLIC_STATUSES, EventKind
 from katilim.proposals.queries import MAX_PAGE, MAX_QUERY_LENGTH, SORTS
 
@@ -18,7 +18,7 @@ LANGUAGE_CODE = validate.Regexp(r"^[a-z]{2,3}$", error="Use a language code such
 
 class LanguageQuery(Schema):
     lang = fields.String(
-        validate=validate.OneOf(LANG_SUFFIXES),
+        validate=validate.OneOf(DefaultConfig.LANGUAGES),  # the languages shipped with catalogues
         metadata={
             "description": "Language of names and labels; without it, the Accept-Language "
             "header decides, then Turkish."

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District, localized
-from katilim.organization.services import LANG_SUFFIXES, list_districts
+from katilim.organization.services import list_districts
 from katilim.proposals.models import (
     STATUS_LABELS,
     EventKind,
@@ -40,9 +40,9 @@ def request_language(requested: str | None) -> str:
     Deliberately not the site's own selector: that reads the account and the session, and an
     API response that depends on a cookie could not be cached by a proxy.
     """
-    if requested in LANG_SUFFIXES:
+    supported = current_app.config["LANGUAGES"]
+    if requested in supported:
         return requested
-    supported = [lang for lang in current_app.config["LANGUAGES"] if lang in LANG_SUFFIXES]
     return (
         request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
