@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +93,13 @@ class Proposal(TimestampMixin, db.Model):
         Index("ix_proposals_comments", "council_id", "comments_count"),
         # The moderation queue and the statistics: a body's proposals by status and age.
         Index("ix_proposals_body_status_published", "body_id", "status", "published_at"),
+        # Search (PostgreSQL): the words of the folded text, for word-prefix tsqueries
+        # (katilim.proposals.queries.apply_search). SQLite scans with LIKE instead.
+        Index(
+            "ix_proposals_search",
+            text("to_tsvector('simple'::regconfig, search_text)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
