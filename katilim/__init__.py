@@ -87,6 +87,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         notifications_bp,
     ):
         app.register_blueprint(blueprint)
+
+    from katilim import bench
+
+    bench.init_app(app)  # only with KATILIM_BENCH=1 (bench/run.py), never on a real site
     return app
 
 

@@ -50,6 +50,8 @@ class DefaultConfig:
 
     # Rate limits live in Redis when several processes serve the site; memory is fine for one.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    # Off only for load tests (bench/run.py sets KATILIM_RATELIMIT_ENABLED=0).
+    RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_HEADERS_ENABLED = True
     # While Redis is unreachable, each process counts in memory instead of failing the page.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

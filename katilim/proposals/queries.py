@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, func, literal_column, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from katilim.core.text import fold_words
@@ -91,42 +91,12 @@ def term_variants(term: str) -> list[str]:
     return [term]
 
 
-# The folded text is already lower-cased and stripped of diacritics by our own fold(), so the
-# "simple" configuration (no stemming, no stop words) indexes exactly its words.
-SEARCH_CONFIG = literal_column("'simple'::regconfig")
-
-
-def search_vector():
-    """The expression the GIN index ix_proposals_search is built on (PostgreSQL only)."""
-    return func.to_tsvector(SEARCH_CONFIG, Proposal.search_text)
-
-
-def prefix_tsquery(terms: list[str]) -> str:
-    """``(term:* | stem:*) & ...``: every term, or its softened stem, starts some word.
-
-    Terms come from fold_words, so they hold only letters, digits and "_", never a tsquery
-    operator."""
-    return " & ".join(
-        "(" + " | ".join(f"{variant}:*" for variant in term_variants(term)) + ")"
-        for term in terms
-    )
-
-
-def _uses_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def apply_search(query: Select, terms: list[str]) -> Select:
     """Every folded term (or its softened stem) must start a word of the folded text.
 
-    On PostgreSQL the GIN index on the text's words finds the candidates (a word-prefix
-    tsquery), and the LIKE below, checked on those rows only, keeps the exact meaning that
-    SQLite gives: both databases answer the same proposals.
+    On PostgreSQL the trigram index ix_proposals_search serves these LIKE patterns directly
+    (its recheck is the LIKE itself), so both databases answer with the same proposals.
     """
-    if terms and _uses_postgresql():
-        query = query.where(
-            search_vector().op("@@")(func.to_tsquery(SEARCH_CONFIG, prefix_tsquery(terms)))
-        )
     for term in terms:
         query = query.where(
             or_(
@@ -140,7 +110,13 @@ def apply_search(query: Select, terms: list[str]) -> Select:
 
 
 def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
-    query = select(Proposal).where(Proposal.council_id == council.id, Proposal.is_hidden.is_(False))
+    query = select(Proposal).where(
+        Proposal.council_id == council.id,
+        Proposal.is_hidden.is_(False),
+        # Always true of a listed proposal; said so that the newest-first walk of
+        # ix_proposals_council_published skips the unpublished drafts (NULLs sort first).
+        Proposal.published_at.is_not(None),
+    )
     if filters.status:
         query = query.where(Proposal.status == ProposalStatus(filters.status))
         if filters.status == ProposalStatus.DRAFT:
