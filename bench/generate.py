@@ -29,51 +29,197 @@ FULL = {"users": 50_000, "proposals": 100_000, "votes": 1_000_000, "comments": 3
 SEED = 20261125
 
 SUBJECTS = (
-    "otobüs hattı", "bisiklet yolu", "park alanı", "çocuk oyun alanı", "kütüphane", "sokak "
-    "lambası", "kaldırım", "yaya geçidi", "deniz kıyısı", "semt pazarı", "spor salonu",
-    "gençlik merkezi", "sağlık ocağı", "toplu taşıma", "metro durağı", "feribot iskelesi",
-    "yeşil alan", "ağaçlandırma", "geri dönüşüm kutusu", "su kesintisi", "kanalizasyon",
-    "trafik ışığı", "hız kesici", "otopark", "engelli rampası", "kreş", "huzurevi",
-    "mahalle muhtarlığı", "kültür merkezi", "tiyatro salonu", "bisiklet park yeri",
-    "kent ormanı", "sahil yürüyüş yolu", "tramvay hattı", "okul servisi", "çöp toplama",
-    "sokak hayvanları", "mama kabı", "içme suyu", "deprem toplanma alanı", "sığınak",
-    "hal binası", "köy yolu", "su baskını", "yağmur suyu kanalı", "gürültü", "hava kirliliği",
-    "ışıklandırma", "kavşak", "üst geçit",
+    "otobüs hattı",
+    "bisiklet yolu",
+    "park alanı",
+    "çocuk oyun alanı",
+    "kütüphane",
+    "sokak lambası",
+    "kaldırım",
+    "yaya geçidi",
+    "deniz kıyısı",
+    "semt pazarı",
+    "spor salonu",
+    "gençlik merkezi",
+    "sağlık ocağı",
+    "toplu taşıma",
+    "metro durağı",
+    "feribot iskelesi",
+    "yeşil alan",
+    "ağaçlandırma",
+    "geri dönüşüm kutusu",
+    "su kesintisi",
+    "kanalizasyon",
+    "trafik ışığı",
+    "hız kesici",
+    "otopark",
+    "engelli rampası",
+    "kreş",
+    "huzurevi",
+    "mahalle muhtarlığı",
+    "kültür merkezi",
+    "tiyatro salonu",
+    "bisiklet park yeri",
+    "kent ormanı",
+    "sahil yürüyüş yolu",
+    "tramvay hattı",
+    "okul servisi",
+    "çöp toplama",
+    "sokak hayvanları",
+    "mama kabı",
+    "içme suyu",
+    "deprem toplanma alanı",
+    "sığınak",
+    "hal binası",
+    "köy yolu",
+    "su baskını",
+    "yağmur suyu kanalı",
+    "gürültü",
+    "hava kirliliği",
+    "ışıklandırma",
+    "kavşak",
+    "üst geçit",
 )
 PLACES = (
-    "İzmit", "Gebze", "Körfez", "Derince", "Gölcük", "Kartepe", "Başiskele", "Darıca",
-    "Çayırova", "Dilovası", "Karamürsel", "Kandıra", "Yenikent", "Yahyakaptan", "Kuruçeşme",
-    "Tavşantepe", "Bekirdere", "Alikahya", "Kuruçeşme", "Serdar", "Ömerağa", "Cedit",
-    "Gündoğdu", "Fatih", "Körfezkent", "İhsaniye", "Sepetçiler", "Karabaş",
+    "İzmit",
+    "Gebze",
+    "Körfez",
+    "Derince",
+    "Gölcük",
+    "Kartepe",
+    "Başiskele",
+    "Darıca",
+    "Çayırova",
+    "Dilovası",
+    "Karamürsel",
+    "Kandıra",
+    "Yenikent",
+    "Yahyakaptan",
+    "Kuruçeşme",
+    "Tavşantepe",
+    "Bekirdere",
+    "Alikahya",
+    "Kuruçeşme",
+    "Serdar",
+    "Ömerağa",
+    "Cedit",
+    "Gündoğdu",
+    "Fatih",
+    "Körfezkent",
+    "İhsaniye",
+    "Sepetçiler",
+    "Karabaş",
 )
 VERBS = (
-    "yapılsın", "yenilensin", "genişletilsin", "onarılsın", "açılsın", "artırılsın",
-    "düzenlensin", "taşınsın", "ışıklandırılsın", "korunsun", "güvenli hale getirilsin",
-    "erişilebilir olsun", "temizlensin", "kapatılmasın", "ücretsiz olsun",
+    "yapılsın",
+    "yenilensin",
+    "genişletilsin",
+    "onarılsın",
+    "açılsın",
+    "artırılsın",
+    "düzenlensin",
+    "taşınsın",
+    "ışıklandırılsın",
+    "korunsun",
+    "güvenli hale getirilsin",
+    "erişilebilir olsun",
+    "temizlensin",
+    "kapatılmasın",
+    "ücretsiz olsun",
 )
 FILLER = (
-    "mahallemizde", "her gün", "özellikle akşam saatlerinde", "çocuklar ve yaşlılar için",
-    "uzun zamandır", "belediyeye defalarca başvurduk ama", "komşularımızla konuştuk,",
-    "kış aylarında", "yağmur yağınca", "hafta sonları", "okul çıkışında", "sabah erken",
-    "bu sorun", "çözüm olarak", "bence", "önerimiz şu:", "ayrıca", "bunun yanında",
-    "ışıklar yanmıyor", "yol çok dar", "araçlar hızlı geçiyor", "kaldırımlar kırık",
-    "oturacak yer yok", "gölge yok", "su birikiyor", "çöpler toplanmıyor", "otobüsler geç geliyor",
-    "bekleme süresi çok uzun", "engelli vatandaşlar geçemiyor", "bisikletliler tehlikede",
-    "ağaçlar kesilmesin", "gençlerin gidecek yeri yok", "kira çok pahalı", "otopark sorunu var",
-    "kıyı herkese açık olmalı", "şeffaf bir bütçe istiyoruz", "meclis bu konuyu görüşsün",
+    "mahallemizde",
+    "her gün",
+    "özellikle akşam saatlerinde",
+    "çocuklar ve yaşlılar için",
+    "uzun zamandır",
+    "belediyeye defalarca başvurduk ama",
+    "komşularımızla konuştuk,",
+    "kış aylarında",
+    "yağmur yağınca",
+    "hafta sonları",
+    "okul çıkışında",
+    "sabah erken",
+    "bu sorun",
+    "çözüm olarak",
+    "bence",
+    "önerimiz şu:",
+    "ayrıca",
+    "bunun yanında",
+    "ışıklar yanmıyor",
+    "yol çok dar",
+    "araçlar hızlı geçiyor",
+    "kaldırımlar kırık",
+    "oturacak yer yok",
+    "gölge yok",
+    "su birikiyor",
+    "çöpler toplanmıyor",
+    "otobüsler geç geliyor",
+    "bekleme süresi çok uzun",
+    "engelli vatandaşlar geçemiyor",
+    "bisikletliler tehlikede",
+    "ağaçlar kesilmesin",
+    "gençlerin gidecek yeri yok",
+    "kira çok pahalı",
+    "otopark sorunu var",
+    "kıyı herkese açık olmalı",
+    "şeffaf bir bütçe istiyoruz",
+    "meclis bu konuyu görüşsün",
 )
 FIRST_NAMES = (
-    "Ayşe", "Mehmet", "Fatma", "Mustafa", "Emine", "Ahmet", "Hatice", "Ali", "Zeynep", "Hüseyin",
-    "Elif", "Hasan", "Şükran", "İbrahim", "Özge", "Çağrı", "Gülşen", "Oğuz", "Ümran", "Işıl",
+    "Ayşe",
+    "Mehmet",
+    "Fatma",
+    "Mustafa",
+    "Emine",
+    "Ahmet",
+    "Hatice",
+    "Ali",
+    "Zeynep",
+    "Hüseyin",
+    "Elif",
+    "Hasan",
+    "Şükran",
+    "İbrahim",
+    "Özge",
+    "Çağrı",
+    "Gülşen",
+    "Oğuz",
+    "Ümran",
+    "Işıl",
 )
 LAST_NAMES = (
-    "Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Yıldırım", "Öztürk", "Aydın",
-    "Özdemir", "Arslan", "Doğan", "Kılıç", "Aslan", "Çetin", "Kara", "Koç", "Kurt", "Özkan",
+    "Yılmaz",
+    "Kaya",
+    "Demir",
+    "Şahin",
+    "Çelik",
+    "Yıldız",
+    "Yıldırım",
+    "Öztürk",
+    "Aydın",
+    "Özdemir",
+    "Arslan",
+    "Doğan",
+    "Kılıç",
+    "Aslan",
+    "Çetin",
+    "Kara",
+    "Koç",
+    "Kurt",
+    "Özkan",
     "Şimşek",
 )
 STATUSES = (
-    ("new", 45), ("under_review", 20), ("accepted", 8), ("rejected", 7), ("forwarded", 5),
-    ("implemented", 4), ("closed", 6), ("withdrawn", 2), ("draft", 3),
+    ("new", 45),
+    ("under_review", 20),
+    ("accepted", 8),
+    ("rejected", 7),
+    ("forwarded", 5),
+    ("implemented", 4),
+    ("closed", 6),
+    ("withdrawn", 2),
+    ("draft", 3),
 )
 OPEN = {"new", "under_review", "accepted", "forwarded"}
 
@@ -203,15 +349,36 @@ def generate(url: str, scale: float) -> dict:
                 name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
                 joined = start + timedelta(seconds=rng.randrange(730 * 86_400))
                 yield (
-                    i, f"u{i}@bench.example", password_hash, name, user_district[i - 1], "tr",
-                    "resident", joined, notice, True, "never", joined,
+                    i,
+                    f"u{i}@bench.example",
+                    password_hash,
+                    name,
+                    user_district[i - 1],
+                    "tr",
+                    "resident",
+                    joined,
+                    notice,
+                    True,
+                    "never",
+                    joined,
                 )
 
         writer.write(
             User.__table__,
-            ["id", "email", "password_hash", "display_name", "district_id", "locale",
-             "site_role", "email_verified_at", "privacy_notice_version", "is_active_account",
-             "email_frequency", "created_at"],
+            [
+                "id",
+                "email",
+                "password_hash",
+                "display_name",
+                "district_id",
+                "locale",
+                "site_role",
+                "email_verified_at",
+                "privacy_notice_version",
+                "is_active_account",
+                "email_frequency",
+                "created_at",
+            ],
             users(),
         )
         timings["users"] = time.perf_counter() - t
@@ -270,31 +437,73 @@ def generate(url: str, scale: float) -> dict:
                     if first_answer and status not in OPEN | {"draft", "withdrawn"}
                     else None
                 )
-                forwarded_on = (at + timedelta(days=rng.randint(20, 90))).date() if (
-                    status == "forwarded") else None
+                forwarded_on = (
+                    (at + timedelta(days=rng.randint(20, 90))).date()
+                    if (status == "forwarded")
+                    else None
+                )
                 agenda_on = (
                     forwarded_on + timedelta(days=rng.randint(5, 60))
-                    if forwarded_on and rng.random() < 0.6 else None
+                    if forwarded_on and rng.random() < 0.6
+                    else None
                 )
                 yield (
-                    p + 1, council_id, rng.randint(1, n_users),
-                    rng.choices(bodies, weights=body_weights)[0], "citizen",
-                    rng.choices(districts, weights=district_weights)[0] if rng.random() < 0.8
+                    p + 1,
+                    council_id,
+                    rng.randint(1, n_users),
+                    rng.choices(bodies, weights=body_weights)[0],
+                    "citizen",
+                    rng.choices(districts, weights=district_weights)[0]
+                    if rng.random() < 0.8
                     else None,
-                    title, summary, body_text, body_html, "tr",
-                    search_key(title, summary, body_text), status, False,
-                    supports[p], opposes[p], comment_counts[p],
-                    None if status == "draft" else at, first_answer, decided,
-                    forwarded_on, agenda_on, at, at if not decided else decided,
+                    title,
+                    summary,
+                    body_text,
+                    body_html,
+                    "tr",
+                    search_key(title, summary, body_text),
+                    status,
+                    False,
+                    supports[p],
+                    opposes[p],
+                    comment_counts[p],
+                    None if status == "draft" else at,
+                    first_answer,
+                    decided,
+                    forwarded_on,
+                    agenda_on,
+                    at,
+                    at if not decided else decided,
                 )
 
         writer.write(
             Proposal.__table__,
-            ["id", "council_id", "author_id", "body_id", "routing_method", "district_id",
-             "title", "summary", "text", "text_html", "language", "search_text", "status",
-             "is_hidden", "supports_count", "opposes_count", "comments_count", "published_at",
-             "first_answer_at", "decided_at", "forwarded_on", "agenda_on", "created_at",
-             "updated_at"],
+            [
+                "id",
+                "council_id",
+                "author_id",
+                "body_id",
+                "routing_method",
+                "district_id",
+                "title",
+                "summary",
+                "text",
+                "text_html",
+                "language",
+                "search_text",
+                "status",
+                "is_hidden",
+                "supports_count",
+                "opposes_count",
+                "comments_count",
+                "published_at",
+                "first_answer_at",
+                "decided_at",
+                "forwarded_on",
+                "agenda_on",
+                "created_at",
+                "updated_at",
+            ],
             proposals(),
         )
         timings["proposals"] = time.perf_counter() - t
@@ -303,8 +512,7 @@ def generate(url: str, scale: float) -> dict:
         writer.write(
             ProposalEvent.__table__,
             ["proposal_id", "kind", "created_at"],
-            ((p + 1, "published", published[p]) for p in range(n_props)
-             if statuses[p] != "draft"),
+            ((p + 1, "published", published[p]) for p in range(n_props) if statuses[p] != "draft"),
         )
         timings["events"] = time.perf_counter() - t
 
@@ -337,15 +545,35 @@ def generate(url: str, scale: float) -> dict:
                         depth = 0
                         roots.append(next_id)
                     yield (
-                        next_id, p + 1, rng.randint(1, n_users), parent, root, depth,
-                        rng.choice(stances), text_, f"<p>{html.escape(text_)}</p>\n", False, at,
+                        next_id,
+                        p + 1,
+                        rng.randint(1, n_users),
+                        parent,
+                        root,
+                        depth,
+                        rng.choice(stances),
+                        text_,
+                        f"<p>{html.escape(text_)}</p>\n",
+                        False,
+                        at,
                     )
                     next_id += 1
 
         writer.write(
             Comment.__table__,
-            ["id", "proposal_id", "author_id", "parent_id", "root_id", "depth", "stance",
-             "text", "text_html", "is_hidden", "created_at"],
+            [
+                "id",
+                "proposal_id",
+                "author_id",
+                "parent_id",
+                "root_id",
+                "depth",
+                "stance",
+                "text",
+                "text_html",
+                "is_hidden",
+                "created_at",
+            ],
             comments(),
         )
         timings["comments"] = time.perf_counter() - t
@@ -354,10 +582,12 @@ def generate(url: str, scale: float) -> dict:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             if writer.postgres:
                 for table in ("users", "proposals", "comments", "votes", "proposal_events"):
-                    conn.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    ))
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"(SELECT max(id) FROM {table}))"
+                        )
+                    )
                 conn.execute(text("VACUUM ANALYZE"))
             else:
                 conn.execute(text("ANALYZE"))

@@ -86,6 +86,7 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
             "WTF_CSRF_ENABLED": False,  # switched on in tests/core/test_errors.py
             "RATELIMIT_ENABLED": False,  # switched on where a test is about limits
+            "STATS_CACHE_SECONDS": 0,  # figures recomputed on every request (see tests/stats)
             "MAIL_BACKEND": "memory",
             "SERVER_NAME": "localhost",
         }

@@ -29,6 +29,19 @@ def upgrade():
     op.create_index(
         "ix_proposals_council_published", "proposals", ["council_id", "published_at", "id"]
     )
+    # is_hidden added: the list's COUNT(*) is then answered from the index alone.
+    op.drop_index("ix_proposals_council_status_published", table_name="proposals")
+    op.create_index(
+        "ix_proposals_council_status_published",
+        "proposals",
+        ["council_id", "status", "is_hidden", "published_at"],
+    )
+    op.drop_index("ix_proposals_body_status_published", table_name="proposals")
+    op.create_index(
+        "ix_proposals_body_status_published",
+        "proposals",
+        ["body_id", "status", "is_hidden", "published_at"],
+    )
     if not _postgresql():
         # SQLite cannot use an index for this LIKE: an empty one, so the schema matches the
         # model's declaration on every database.
@@ -51,4 +64,14 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_proposals_council_published", table_name="proposals")
+    op.drop_index("ix_proposals_council_status_published", table_name="proposals")
+    op.create_index(
+        "ix_proposals_council_status_published",
+        "proposals",
+        ["council_id", "status", "published_at"],
+    )
+    op.drop_index("ix_proposals_body_status_published", table_name="proposals")
+    op.create_index(
+        "ix_proposals_body_status_published", "proposals", ["body_id", "status", "published_at"]
+    )
     op.execute("DROP INDEX ix_proposals_search")
