@@ -395,12 +395,23 @@ def generate(url: str, scale: float) -> dict:
         for i, status in enumerate(statuses):  # drafts have no votes or comments
             if status == "draft":
                 vote_counts[i] = comment_counts[i] = 0
-        missing_votes = sizes["votes"] - sum(vote_counts)
-        missing_comments = sizes["comments"] - sum(comment_counts)
+        # Drafts gave back their share: hand it to the busiest proposals in turn (never more
+        # votes on a proposal than there are users; comments over the ten most discussed).
         busiest = max(range(n_props), key=lambda i: vote_counts[i])
-        vote_counts[busiest] = min(n_users, vote_counts[busiest] + missing_votes)
-        most_discussed = max(range(n_props), key=lambda i: comment_counts[i])
-        comment_counts[most_discussed] += missing_comments
+        discussed = sorted(range(n_props), key=lambda i: -comment_counts[i])[:10]
+        missing_comments = sizes["comments"] - sum(comment_counts)
+        for rank, i in enumerate(discussed):
+            comment_counts[i] += missing_comments // 10 + (rank < missing_comments % 10)
+        most_discussed = discussed[0]
+        missing_votes = sizes["votes"] - sum(vote_counts)
+        ranked = sorted(range(n_props), key=lambda i: -vote_counts[i])
+        for i in ranked:
+            if missing_votes <= 0:
+                break
+            if statuses[i] != "draft":
+                extra = min(missing_votes, n_users - vote_counts[i])
+                vote_counts[i] += extra
+                missing_votes -= extra
         supports = [0] * n_props
         opposes = [0] * n_props
 
