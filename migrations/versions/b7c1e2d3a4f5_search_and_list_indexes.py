@@ -29,12 +29,13 @@ def upgrade():
     op.create_index(
         "ix_proposals_council_published", "proposals", ["council_id", "published_at", "id"]
     )
-    # is_hidden added: the list's COUNT(*) is then answered from the index alone.
+    # is_hidden and body_id added: the list's COUNT(*) and the per-body counts are then
+    # answered from the index alone.
     op.drop_index("ix_proposals_council_status_published", table_name="proposals")
     op.create_index(
         "ix_proposals_council_status_published",
         "proposals",
-        ["council_id", "status", "is_hidden", "published_at"],
+        ["council_id", "status", "is_hidden", "published_at", "body_id"],
     )
     op.drop_index("ix_proposals_body_status_published", table_name="proposals")
     op.create_index(
