@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from katilim.core.text import fold_words
@@ -21,6 +21,10 @@ DEFAULT_SORT = "newest"
 MAX_PAGE = 10_000
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
+# A search is counted up to this many matches: counting every one of 60,000 proposals that
+# contain a common word cost 0.6 s on 100k proposals; nobody pages past the 50th page of a
+# search, they refine it.
+SEARCH_COUNT_LIMIT = 1000
 
 
 @dataclass
@@ -148,8 +152,24 @@ def with_list_relations(query: Select) -> Select:
 
 
 def list_proposals(council: Council, filters: ProposalFilters, per_page: int) -> Pagination:
-    query = with_list_relations(proposal_list_query(council, filters))
-    return db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
+    """A page of the list. ``pagination.capped`` is True when a search matched more than
+    SEARCH_COUNT_LIMIT proposals; ``total`` is then that limit."""
+    listed = proposal_list_query(council, filters)
+    query = with_list_relations(listed)
+    if not filters.terms:
+        pagination = db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
+        pagination.capped = False
+        return pagination
+    first_matches = listed.order_by(None).with_only_columns(Proposal.id)
+    counted = db.session.scalar(
+        select(func.count()).select_from(first_matches.limit(SEARCH_COUNT_LIMIT + 1).subquery())
+    )
+    pagination = db.paginate(
+        query, page=filters.page, per_page=per_page, error_out=False, count=False
+    )
+    pagination.capped = counted > SEARCH_COUNT_LIMIT
+    pagination.total = min(counted, SEARCH_COUNT_LIMIT)
+    return pagination
 
 
 def top_proposals(council: Council, sort: str, limit: int = 5) -> list[Proposal]:

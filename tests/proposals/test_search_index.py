@@ -103,3 +103,14 @@ def test_search_uses_the_trigram_index_on_postgresql(app, titled):
         db.session.rollback()
         assert "Bitmap Index Scan on ix_proposals_search" in plan, plan
         assert "~~ '% bisiklet%'" in plan and "~~ '% izmit%'" in plan, plan
+
+
+def test_a_search_with_many_matches_is_counted_up_to_the_limit(client, titled, monkeypatch):
+    from katilim.proposals import queries
+
+    monkeypatch.setattr(queries, "SEARCH_COUNT_LIMIT", 2)
+    html = client.get("/proposals?q=a").get_data(as_text=True)  # "a" starts a word of each
+    assert "More than 2 proposals found" in html
+    assert html.count('class="card proposal-card"') == len(TITLES)  # the page is not cut
+    html = client.get("/proposals?q=bisiklet").get_data(as_text=True)
+    assert "1 proposal found" in html and "More than" not in html
