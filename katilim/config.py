@@ -50,6 +50,8 @@ class DefaultConfig:
 
     # Rate limits live in Redis when several processes serve the site; memory is fine for one.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    # Off only for load tests (bench/run.py sets KATILIM_RATELIMIT_ENABLED=0).
+    RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_HEADERS_ENABLED = True
     # While Redis is unreachable, each process counts in memory instead of failing the page.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -122,6 +124,9 @@ class DefaultConfig:
     # The longest form (a proposal of 20,000 characters) is far below this; larger bodies are refused
     # with the 413 page before anything reads them.
     MAX_CONTENT_LENGTH = 256 * 1024
+    # /stats and the body pages' figures read every proposal: each process keeps them this
+    # long (seconds) before computing them again. 0 computes them on every request.
+    STATS_CACHE_SECONDS = int(_env("STATS_CACHE_SECONDS", "60"))
     PROPOSALS_PER_PAGE = 20
     COMMENTS_PER_PAGE = 50
     VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600

@@ -89,6 +89,7 @@ def app(tmp_path_factory):
             # it on for tests about limits.
             "RATELIMIT_ENABLED": True,
             "RATELIMIT_STORAGE_URI": "memory://",
+            "STATS_CACHE_SECONDS": 0,  # figures recomputed on every request (see tests/stats)
             "MAIL_BACKEND": "memory",
             "SERVER_NAME": "localhost",
         }

@@ -8,7 +8,7 @@ from katilim.organization.models import Body, BodyKind
 from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.models import PUBLIC_STATUSES, Proposal, ProposalStatus
 from katilim.proposals.queries import ProposalFilters, list_proposals
-from katilim.stats.services import body_record, monthly_series
+from katilim.stats.services import body_record, cached, monthly_series
 
 bp = Blueprint("organization", __name__)
 
@@ -54,6 +54,11 @@ def body(slug: str):
         body=body,
         filters=filters,
         pagination=pagination,
-        record=body_record(body),
-        months=monthly_series(council, body=body),
+        **cached(
+            ("body", body.id),
+            lambda: {
+                "record": body_record(body),
+                "months": monthly_series(council, body=body),
+            },
+        ),
     )

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    DDL,
     Boolean,
     Column,
     Date,
@@ -14,6 +15,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -85,13 +88,38 @@ class Proposal(TimestampMixin, db.Model):
     __table_args__ = (
         # One index per list the site shows: all public proposals, a body's, a district's,
         # each with the default newest-first order.
-        Index("ix_proposals_council_status_published", "council_id", "status", "published_at"),
+        # is_hidden and body_id in the index let the list's COUNT(*) and the per-body counts
+        # (/bodies, the moderation queue) read the index alone (index-only scans: 3-5x faster
+        # than reading 100k rows of text).
+        Index(
+            "ix_proposals_council_status_published",
+            "council_id",
+            "status",
+            "is_hidden",
+            "published_at",
+            "body_id",
+        ),
+        # The whole council's list, newest first, read in index order (no sort of 100k rows).
+        Index("ix_proposals_council_published", "council_id", "published_at", "id"),
         Index("ix_proposals_body_published", "body_id", "published_at"),
         Index("ix_proposals_district_published", "district_id", "published_at"),
         Index("ix_proposals_supports", "council_id", "supports_count"),
         Index("ix_proposals_comments", "council_id", "comments_count"),
         # The moderation queue and the statistics: a body's proposals by status and age.
-        Index("ix_proposals_body_status_published", "body_id", "status", "published_at"),
+        Index(
+            "ix_proposals_body_status_published", "body_id", "status", "is_hidden", "published_at"
+        ),
+        # Search (PostgreSQL): trigrams of the folded text serve the word-prefix LIKE of
+        # katilim.proposals.queries.apply_search as it is. SQLite cannot use an index for that
+        # LIKE, so there the index is declared empty (WHERE 0): same name on both databases,
+        # which keeps autogenerate quiet, and no space spent.
+        Index(
+            "ix_proposals_search",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            sqlite_where=false(),
+        ),
         # The list filtered by the language proposals are written in.
         Index("ix_proposals_council_language_published", "council_id", "language", "published_at"),
     )
@@ -174,6 +202,15 @@ class Proposal(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Proposal {self.id} {self.status}>"
+
+
+# The trigram operator class comes from the pg_trgm extension (trusted since PostgreSQL 13:
+# the database owner may create it). The migration creates it too; this covers create_all.
+event.listen(
+    db.metadata,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
 
 
 class EventKind(enum.StrEnum):

@@ -6,7 +6,13 @@ from flask_babel import format_percent
 from katilim.core.models import utcnow
 from katilim.organization.services import current_council
 from katilim.representation import services as representation
-from katilim.stats.services import council_records, council_total, monthly_series, records_csv
+from katilim.stats.services import (
+    cached,
+    council_records,
+    council_total,
+    monthly_series,
+    records_csv,
+)
 
 bp = Blueprint("stats", __name__)
 # The body page shows shares too, so the formatter is offered to every template.
@@ -16,15 +22,18 @@ bp.add_app_template_global(format_percent, "format_percent")
 @bp.route("/stats")
 def index():
     council = current_council()
-    now = utcnow()
-    records = council_records(council, now=now)
-    return render_template(
-        "stats/index.html",
-        records=records,
-        total=council_total(records),
-        series=monthly_series(council, now=now),
-        now=now,
-    )
+
+    def figures() -> dict:
+        now = utcnow()
+        records = council_records(council, now=now)
+        return {
+            "records": records,
+            "total": council_total(records),
+            "series": monthly_series(council, now=now),
+            "now": now,  # the page says when the figures were computed
+        }
+
+    return render_template("stats/index.html", **cached(("stats", council.id), figures))
 
 
 @bp.route("/stats/representation")

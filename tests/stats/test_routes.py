@@ -189,3 +189,21 @@ def test_figures_link_in_navigation_and_footer(client, figures):
     html = client.get("/").get_data(as_text=True)
     assert html.count('href="/stats"') == 2
     assert html.count(">Figures</a>") == 2
+
+
+def test_stats_figures_are_kept_for_the_configured_seconds(client, app, council, count_queries):
+    from katilim.stats import services
+
+    client.get("/stats")  # what is done once per process happens before counting
+    app.config["STATS_CACHE_SECONDS"] = 60
+    try:
+        with count_queries() as computed:
+            assert client.get("/stats").status_code == 200
+        with count_queries() as kept:
+            assert client.get("/stats").status_code == 200
+    finally:
+        app.config["STATS_CACHE_SECONDS"] = 0
+        services._cache.clear()
+    with count_queries() as again:
+        assert client.get("/stats").status_code == 200
+    assert kept.count < computed.count == again.count

@@ -1,0 +1,509 @@
+"""Load benchmark: gunicorn with the production settings, wrk from another process.
+
+    bench/run                                   # generate the full data set, then measure
+    .venv/bin/python bench/run.py --no-generate # measure the data set already there
+
+Each page is measured against the baseline route /_bench/baseline (the proposal list page
+rendered from objects in memory, no database) in the same run, so the ratio says what the
+database and the page's own work cost, whatever else the machine was doing. The vote action is
+measured with many distinct signed-in people voting on many proposals; afterwards every
+counter in the proposal rows is compared with a count of the vote rows.
+
+Rate limits are switched off for the run (KATILIM_RATELIMIT_ENABLED=0): the load comes from
+one address, which a real site would rightly throttle.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DIR = ROOT / "bench"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+VENV_BIN = Path(sys.executable).parent
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 100.0
+TARGET_VOTES_PER_SECOND = 300.0
+VOTERS = 1_000
+VOTE_PROPOSALS = 300
+USER_AGENT = "katilim-bench"
+
+
+def sh(*args: str) -> str:
+    try:
+        return subprocess.run(args, capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def machine() -> dict:
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    total_kb = int(meminfo[0].split()[1])
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "?",
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory": f"{total_kb / 1024 / 1024:.1f} GiB",
+        "os": sh("sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"),
+        "python": platform.python_version(),
+        "wrk": sh("sh", "-c", "wrk -v 2>&1 | head -1").split(" [")[0],
+        "gunicorn": sh(str(VENV_BIN / "gunicorn"), "--version"),
+    }
+
+
+# ---------------------------------------------------------------- the database
+
+
+def engine_for(url: str):
+    from sqlalchemy import create_engine
+
+    return create_engine(url)
+
+
+def data_facts(engine) -> dict:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        facts = {
+            name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+            for name in ("users", "proposals", "votes", "comments")
+        }
+        facts["database"] = conn.execute(text("SELECT version()")).scalar_one().split(" on ")[0]
+        facts["most_discussed"] = conn.execute(
+            text("SELECT id, comments_count FROM proposals ORDER BY comments_count DESC LIMIT 1")
+        ).one()
+        facts["busiest_body"] = conn.execute(
+            text(
+                "SELECT b.slug FROM bodies b JOIN proposals p ON p.body_id = b.id "
+                "GROUP BY b.slug ORDER BY count(*) DESC LIMIT 1"
+            )
+        ).scalar_one()
+        facts["busiest_district"] = conn.execute(
+            text(
+                "SELECT d.slug FROM districts d JOIN proposals p ON p.district_id = d.id "
+                "GROUP BY d.slug ORDER BY count(*) DESC LIMIT 1"
+            )
+        ).scalar_one()
+    return facts
+
+
+def prepare_voters(engine, run_id: str) -> tuple[list[int], list[int]]:
+    """Fresh accounts for this run (none has voted yet, so every vote is a new row) and the
+    open proposals they vote on."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        password_hash = conn.execute(
+            text("SELECT password_hash FROM users WHERE email LIKE '%@bench.example' LIMIT 1")
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO users (email, password_hash, display_name, site_role, "
+                "email_verified_at, privacy_notice_version, is_active_account, "
+                "email_frequency, created_at) VALUES (:email, :hash, 'Bench Seçmen', "
+                "'resident', now(), '', true, 'never', now())"
+            ),
+            [
+                {"email": f"v{run_id}-{i}@bench.example", "hash": password_hash}
+                for i in range(VOTERS)
+            ],
+        )
+        notice = conn.execute(text("SELECT max(privacy_notice_version) FROM users")).scalar_one()
+        voters = list(
+            conn.execute(
+                text("SELECT id FROM users WHERE email LIKE :pattern ORDER BY id"),
+                {"pattern": f"v{run_id}-%@bench.example"},
+            ).scalars()
+        )
+        conn.execute(
+            text("UPDATE users SET privacy_notice_version = :v WHERE id = ANY(:ids)"),
+            {"v": notice, "ids": voters},
+        )
+        proposals = list(
+            conn.execute(
+                text(
+                    "SELECT id FROM proposals WHERE status IN ('new', 'under_review') "
+                    "AND NOT is_hidden ORDER BY md5(id::text || :run) LIMIT :n"
+                ),
+                {"run": run_id, "n": VOTE_PROPOSALS},
+            ).scalars()
+        )
+    return voters, proposals
+
+
+def check_counts(engine, voters: list[int], proposals: list[int]) -> dict:
+    """Counters in the rows against counts of the vote rows, for the proposals voted on."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        drift = conn.execute(
+            text(
+                "SELECT count(*) FROM proposals p WHERE p.id = ANY(:ids) AND ("
+                "p.supports_count <> (SELECT count(*) FROM votes v "
+                "  WHERE v.proposal_id = p.id AND v.value = 1) OR "
+                "p.opposes_count <> (SELECT count(*) FROM votes v "
+                "  WHERE v.proposal_id = p.id AND v.value = -1))"
+            ),
+            {"ids": proposals},
+        ).scalar_one()
+        new_votes = conn.execute(
+            text("SELECT count(*) FROM votes WHERE user_id = ANY(:ids)"), {"ids": voters}
+        ).scalar_one()
+    return {"proposals_with_wrong_counters": drift, "new_vote_rows": new_votes}
+
+
+# ---------------------------------------------------------------- the server
+
+
+class Server:
+    def __init__(self, url: str, port: int, workers: int | None):
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        env = dict(os.environ)
+        env.update(
+            KATILIM_ENV="production",
+            KATILIM_SECRET_KEY=secrets.token_urlsafe(48),
+            KATILIM_DATABASE_URL=url,
+            KATILIM_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/7",
+            KATILIM_RATELIMIT_ENABLED="0",
+            KATILIM_BENCH="1",
+            KATILIM_BIND=f"127.0.0.1:{port}",
+            KATILIM_ACCESS_LOG="off",
+            KATILIM_MAIL_BACKEND="log",
+        )
+        if workers:
+            env["KATILIM_WORKERS"] = str(workers)
+        self.log = open(BENCH_DIR / "gunicorn.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.workers = int(env.get("KATILIM_WORKERS") or min(2 * (os.cpu_count() or 1) + 1, 12))
+
+    def wait(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {BENCH_DIR / 'gunicorn.log'}")
+            try:
+                with urllib.request.urlopen(self.base + "/health", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer /health in time")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+    def login(self, user_id: int) -> tuple[str, str]:
+        request = urllib.request.Request(
+            f"{self.base}/_bench/login/{user_id}",
+            method="POST",
+            data=b"",
+            headers={"User-Agent": USER_AGENT},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            token = json.load(response)["csrf_token"]
+            cookies = response.headers.get_all("Set-Cookie") or []
+        session = next(c.split(";", 1)[0] for c in cookies if c.startswith("session="))
+        return session, token
+
+
+# ---------------------------------------------------------------- wrk
+
+VOTE_LUA = """
+-- Each request is a new (voter, proposal) pair: voter k mod V on proposal k div V.
+local sessions = {%(sessions)s}
+local proposals = {%(proposals)s}
+local threads = {}
+local counter = 0
+local step = 1
+
+function setup(thread)
+  thread:set("offset", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  step = %(threads)d
+  counter = offset
+end
+
+function request()
+  local k = counter
+  counter = counter + step
+  local s = sessions[(k %% #sessions) + 1]
+  local p = proposals[(math.floor(k / #sessions) %% #proposals) + 1]
+  local body = "value=1&csrf_token=" .. s[2]
+  return wrk.format("POST", "/proposals/" .. p .. "/vote", {
+    ["Cookie"] = s[1],
+    ["User-Agent"] = "%(agent)s",
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }, body)
+end
+"""
+
+HEADERS_LUA = """
+wrk.headers["User-Agent"] = "%(agent)s"
+wrk.headers["Accept-Language"] = "tr"
+"""
+
+
+def parse_wrk(output: str) -> dict:
+    def latency(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    total = re.search(r"(\d+) requests in", output)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors:.*", output)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "requests": int(total.group(1)) if total else 0,
+        "bad": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
+
+
+def wrk(url: str, script: Path, seconds: int, connections: int, threads: int) -> dict:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    result = parse_wrk(output)
+    result["raw"] = output
+    return result
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+# ---------------------------------------------------------------- the report
+
+
+def report(results, facts, info, settings, votes, started, notes) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run on {started:%Y-%m-%d %H:%M} UTC with `bench/run` ({settings['command']}).",
+        "",
+        "## Machine",
+        "",
+        f"- {info['cpus']} CPUs ({info['cpu']}), {info['memory']} memory, {info['os']}",
+        f"- Python {info['python']}, {info['gunicorn']}, {info['wrk']}, {facts['database']}",
+        f"- Load average before / after: {settings['load_before']} / {settings['load_after']} "
+        "(other work shared the machine: see the caveat below)",
+        "",
+        "## Set-up",
+        "",
+        f"- Data: {facts['users']:,} users, {facts['proposals']:,} proposals, "
+        f"{facts['votes']:,} votes, {facts['comments']:,} comments (bench/generate.py)",
+        f"- gunicorn with gunicorn.conf.py, KATILIM_ENV=production, {settings['workers']} sync "
+        "workers; rate limits off (KATILIM_RATELIMIT_ENABLED=0), limiter storage Redis db 7",
+        f"- wrk from another process: {settings['threads']} threads, "
+        f"{settings['connections']} connections, {settings['seconds']} s per page after a "
+        f"{settings['warmup']} s warm-up; the baseline is measured the same way just before each "
+        "page, and the ratio divides by that measurement (the machine's load moves during a run)",
+        "",
+        "## Results",
+        "",
+        "| page | path | req/s | p50 ms | p99 ms | baseline req/s just before | ratio to "
+        "baseline | target met |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, result in results.items():
+        base_rps = result["baseline"]["rps"]
+        ratio = result["rps"] / base_rps if base_rps else 0
+        base_p99 = result["baseline"]["p99"]
+        if name == "vote":
+            met = "yes" if result["rps"] >= TARGET_VOTES_PER_SECOND else "no"
+            met += f" (≥ {TARGET_VOTES_PER_SECOND:.0f}/s)"
+        else:
+            ok = ratio >= TARGET_RATIO and result["p99"] < TARGET_P99_MS
+            met = "yes" if ok else "no"
+        bad = f" ({result['bad']} bad answers)" if result["bad"] else ""
+        lines.append(
+            f"| {name}{bad} | `{result['path']}` | {result['rps']:,.0f} | {result['p50']:.1f} | "
+            f"{result['p99']:.1f} | {base_rps:,.0f} (p99 {base_p99:.0f} ms) | {ratio:.2f} | "
+            f"{met} |"
+        )
+    lines += [
+        "",
+        f"Targets: every page ≥ {TARGET_RATIO} × the baseline's throughput and p99 < "
+        f"{TARGET_P99_MS:.0f} ms at {settings['connections']} connections; votes ≥ "
+        f"{TARGET_VOTES_PER_SECOND:.0f}/s with exact counts.",
+        "",
+        "## Votes",
+        "",
+        f"- {votes['requests']:,} vote requests answered by wrk ({votes['bad']} not 2xx/3xx), "
+        f"{votes['new_vote_rows']:,} new vote rows by {VOTERS:,} fresh accounts on "
+        f"{VOTE_PROPOSALS} proposals (requests cut off by the end of the run may still be "
+        "written: the two may differ by at most the number of connections).",
+        f"- Proposals whose supports/opposes counters differ from a count of their vote rows: "
+        f"**{votes['proposals_with_wrong_counters']}**.",
+        "",
+    ]
+    if notes:
+        lines += ["## Notes", "", *notes, ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Katılım load benchmark")
+    parser.add_argument("--url", default=os.environ.get("KATILIM_BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--generate", action="store_true", help="(re)generate the data first")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--port", type=int, default=5107)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--output", default=str(BENCH_DIR / "RESULTS.md"))
+    parser.add_argument("--note", action="append", default=[], help="a line for the report")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    if not args.url.startswith("postgresql"):
+        sys.exit("The benchmark runs on PostgreSQL (the voters are prepared with its SQL).")
+
+    started = datetime.now(UTC)
+    if args.generate:
+        from bench.generate import generate
+
+        print(json.dumps(generate(args.url, args.scale), indent=2), flush=True)
+    engine = engine_for(args.url)
+    facts = data_facts(engine)
+    run_id = started.strftime("%Y%m%d%H%M%S")
+    voters, vote_proposals = prepare_voters(engine, run_id)
+    most_discussed = facts["most_discussed"][0]
+    pages = {
+        "home": "/",
+        "proposal list": "/proposals",
+        "list filtered": f"/proposals?body={facts['busiest_body']}"
+        f"&district={facts['busiest_district']}&status=new",
+        "list searched": "/proposals?q=yenikent+bisiklet",
+        "list searched (common word)": "/proposals?q=park",
+        "list by support": "/proposals?sort=supported",
+        "list, page 100": "/proposals?page=100",
+        f"proposal ({facts['most_discussed'][1]:,} comments)": f"/proposals/{most_discussed}",
+        "body page": f"/bodies/{facts['busiest_body']}",
+        "stats": "/stats",
+    }
+    server = Server(args.url, args.port, args.workers)
+    load_before = loadavg()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        headers = Path(tmp) / "headers.lua"
+        headers.write_text(HEADERS_LUA % {"agent": USER_AGENT})
+        try:
+            server.wait()
+
+            def measure(url: str, script: Path = headers) -> dict:
+                wrk(url, script, args.warmup, args.connections, args.threads)
+                return wrk(url, script, args.seconds, args.connections, args.threads)
+
+            def show(name: str, result: dict) -> None:
+                base = result["baseline"]
+                print(
+                    f"{name:34s} {result['rps']:7.1f} req/s  p50 {result['p50']:6.1f} ms  "
+                    f"p99 {result['p99']:6.1f} ms  bad {result['bad']}  (baseline "
+                    f"{base['rps']:.1f} req/s, p99 {base['p99']:.1f} ms)",
+                    flush=True,
+                )
+
+            baseline_url = server.base + "/_bench/baseline"
+            for name, path in pages.items():
+                url = server.base + path
+                with urllib.request.urlopen(url, timeout=30) as response:  # fails loudly
+                    assert response.status == 200, (path, response.status)
+                baseline = measure(baseline_url)
+                result = measure(url)
+                result.update(path=path, baseline=baseline)
+                results[name] = result
+                show(name, result)
+            sessions = [server.login(user_id) for user_id in voters]
+            vote_script = Path(tmp) / "vote.lua"
+            vote_script.write_text(
+                VOTE_LUA
+                % {
+                    "sessions": ",".join(f'{{"{c}","{t}"}}' for c, t in sessions),
+                    "proposals": ",".join(str(p) for p in vote_proposals),
+                    "threads": args.threads,
+                    "agent": USER_AGENT,
+                }
+            )
+            baseline = measure(baseline_url)
+            # No warm-up for the votes: every request must be a new vote of the run.
+            result = wrk(server.base, vote_script, args.seconds, args.connections, args.threads)
+            result.update(path="POST /proposals/<id>/vote", baseline=baseline)
+            results["vote"] = result
+            show("vote", result)
+        finally:
+            server.stop()
+    load_after = loadavg()
+    votes = {**check_counts(engine, voters, vote_proposals), **results["vote"]}
+    settings = {
+        "command": " ".join(["bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
+        "workers": server.workers,
+        "threads": args.threads,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "warmup": args.warmup,
+        "load_before": load_before,
+        "load_after": load_after,
+    }
+    text = report(results, facts, machine(), settings, votes, started, args.note)
+    Path(args.output).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0 if votes["proposals_with_wrong_counters"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Routes for the load benchmark (bench/run.py). Registered only with KATILIM_BENCH=1.
+
+- ``/_bench/baseline``: the proposal list page rendered from objects built in memory, without
+  the database: what a page of that size costs in templates alone, the yardstick the
+  benchmark divides every real page by.
+- ``/_bench/login/<id>``: signs in one of the generated benchmark accounts
+  (``u<N>@bench.example``, see bench/generate.py) and answers with a CSRF token, so that the
+  load generator can vote as many distinct people without typing passwords.
+
+Never set KATILIM_BENCH on a real site: the login shortcut needs no password.
+"""
+
+import os
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, abort, render_template
+from flask_login import login_user
+from flask_sqlalchemy.pagination import Pagination
+from flask_wtf.csrf import generate_csrf
+
+from katilim.auth.models import User
+from katilim.extensions import csrf, db, limiter
+from katilim.organization.models import Body, BodyKind, District
+from katilim.proposals.models import STATUS_LABELS, Proposal, ProposalStatus, Tag
+from katilim.proposals.queries import ProposalFilters
+
+BENCH_EMAIL_DOMAIN = "@bench.example"
+
+bp = Blueprint("bench", __name__, url_prefix="/_bench")
+
+
+def enabled() -> bool:
+    return os.environ.get("KATILIM_BENCH") == "1"
+
+
+class _MemoryPagination(Pagination):
+    def _query_items(self) -> list:
+        return self._query_args["items"][: self.per_page]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+def _sample_page():
+    """Twenty proposal cards with a body, a district, an author and tags, like a real page."""
+    bodies = [
+        Body(
+            id=i, slug=f"kurul-{i}", kind=BodyKind.WORKING_GROUP, names={"tr": f"Çalışma grubu {i}"}
+        )
+        for i in range(1, 25)
+    ]
+    districts = [District(id=i, slug=f"ilce-{i}", names={"tr": f"İlçe {i}"}) for i in range(1, 13)]
+    tags = [Tag(id=i, slug=f"etiket-{i}", name=f"Etiket {i}") for i in range(1, 6)]
+    now = datetime.now(UTC)
+    items = []
+    for i in range(1, 21):
+        proposal = Proposal(
+            id=i,
+            title=f"Yenikent bisiklet yolu genişletilsin ve ışıklandırılsın {i}",
+            summary="Mahallemizde her gün özellikle akşam saatlerinde araçlar hızlı geçiyor, "
+            "çocuklar ve yaşlılar için güvenli bir yol istiyoruz.",
+            status=ProposalStatus.NEW,
+            is_hidden=False,
+            supports_count=120 + i,
+            opposes_count=7,
+            comments_count=12,
+            published_at=now - timedelta(days=i),
+        )
+        proposal.body = bodies[i % len(bodies)]
+        proposal.district = districts[i % len(districts)]
+        proposal.author = User(id=i, display_name="Ayşe Yılmaz", email=f"a{i}@example.org")
+        proposal.tags = tags[: i % 3]
+        items.append(proposal)
+    return bodies, districts, tags, items
+
+
+@bp.route("/baseline")
+@limiter.exempt
+def baseline():
+    bodies, districts, tags, items = _sample_page()
+    pagination = _MemoryPagination(page=1, per_page=20, items=items, total=4_000)
+    html = render_template(
+        "proposals/index.html",
+        filters=ProposalFilters(),
+        pagination=pagination,
+        bodies=bodies,
+        districts=districts,
+        tags=tags,
+        statuses=[
+            (s.value, label) for s, label in STATUS_LABELS.items() if s != ProposalStatus.DRAFT
+        ],
+    )
+    return html
+
+
+@bp.route("/login/<int:user_id>", methods=["POST"])
+@csrf.exempt
+@limiter.exempt
+def login(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or not user.email.endswith(BENCH_EMAIL_DOMAIN):
+        abort(404)
+    login_user(user)
+    return {"csrf_token": generate_csrf(), "user_id": user.id}
+
+
+def init_app(app) -> None:
+    if enabled():
+        app.register_blueprint(bp)
+        app.logger.warning("KATILIM_BENCH=1: benchmark routes are on (never on a real site)")
