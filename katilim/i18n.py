@@ -79,3 +79,23 @@ def format_month(day) -> str:
 
     pattern = "MMMM yyyy" if current_locale() in FULL_MONTH_LANGUAGES else "MMM yyyy"
     return format_date(day, pattern)
+
+
+def format_date(value, format: str = "medium") -> str:
+    """Dates in the reader's language. Babel's medium Kurmanji form abbreviates months in a way
+    nobody reads ("21ê glna 2026an"): the long form ("21ê gulana 2026an") is used instead."""
+    import flask_babel
+
+    if format == "medium" and current_locale() in FULL_MONTH_LANGUAGES:
+        format = "long"
+    return flask_babel.format_date(value, format)
+
+
+def format_datetime(value, format: str = "medium") -> str:
+    """Times in the reader's language; in Kurmanji the long date and the hour, as above."""
+    import flask_babel
+    from babel.dates import get_date_format
+
+    if format == "medium" and current_locale() in FULL_MONTH_LANGUAGES:
+        format = f"{get_date_format('long', locale=current_locale()).pattern} HH:mm"
+    return flask_babel.format_datetime(value, format)

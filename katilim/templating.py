@@ -1,13 +1,15 @@
 """What every template can use: permissions, formatting, the language switcher."""
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_decimal
 
 from katilim.auth.forms import EmptyForm
 from katilim.i18n import (
     LANGUAGE_NAMES,
     current_locale,
     direction_of,
+    format_date,
+    format_datetime,
     format_month,
     lang_attrs,
     text_direction,

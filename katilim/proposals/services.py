@@ -43,9 +43,11 @@ class ProposalContent:
 
 
 def parse_tags(raw: str) -> tuple[str, ...]:
-    """Split "tramvay, toplu taşıma" into distinct tag names, at most MAX_TAGS."""
+    """Split "tramvay, toplu taşıma" into distinct tag names, at most MAX_TAGS.
+
+    An Arabic keyboard types the Arabic comma (،), so it separates tags too."""
     seen, names = set(), []
-    for part in (raw or "").split(","):
+    for part in (raw or "").replace("\u060c", ",").split(","):
         name = " ".join(part.split())[:60]
         key = " ".join(fold_words(name))
         if key and key not in seen:

@@ -432,3 +432,16 @@ def test_error_pages_come_in_arabic_and_kurmanji(client, council, locale, direct
     response = client.get("/proposals/999999", headers={"Accept-Language": locale})
     assert response.status_code == 404
     assert root_attrs(response) == (locale, direction)
+
+
+def test_kurmanji_dates_name_the_month_in_full(app):
+    # Babel's medium Kurmanji form abbreviates "gulan" to "glna"; readers get the long form.
+    from datetime import date, datetime
+
+    from katilim.i18n import format_date, format_datetime
+
+    with app.test_request_context(headers={"Accept-Language": "ku"}):
+        assert format_date(date(2026, 5, 21)) == "21ê gulana 2026an"
+        assert format_datetime(datetime(2026, 5, 21, 11, 5)).startswith("21ê gulana 2026an ")
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        assert format_date(date(2026, 5, 21)) == "21 May 2026"

@@ -244,3 +244,8 @@ def test_other_user_cannot_withdraw(ctx):
     with pytest.raises(PermissionDenied):
         withdraw_proposal(make_user(), proposal)
     assert proposal.status == ProposalStatus.NEW
+
+
+def test_parse_tags_splits_on_the_arabic_comma_too():
+    # An Arabic keyboard types "،"; the tags must still come apart.
+    assert parse_tags("مستشفى، ترجمة, sağlık") == ("مستشفى", "ترجمة", "sağlık")

@@ -31,7 +31,7 @@ def known(app):
 
 
 def titles(page: str) -> list[str]:
-    return re.findall(r'class="card-title"><a [^>]*>([^<]+)</a>', page)
+    return re.findall(r'class="card-title"[^>]*><a [^>]*>([^<]+)</a>', page)
 
 
 EXPECTED = [

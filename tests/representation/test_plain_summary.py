@@ -53,4 +53,4 @@ def test_the_summary_is_shown_in_every_list(login, published, url):
     author, moderator = published
     client = login(moderator if url == "/moderation" else author)
     page = client.get(url).get_data(as_text=True)
-    assert f'class="card-summary" lang="tr">{escape(SUMMARY)}</p>' in page
+    assert f'class="card-summary" lang="tr" dir="ltr">{escape(SUMMARY)}</p>' in page
