@@ -99,6 +99,13 @@ class ProposalItem(Schema):
         metadata={"description": "On the municipal council's agenda (Law 5393 art. 76)."},
     )
     decision_reference = fields.String(required=True, allow_none=True)
+    pseudonymous = fields.Boolean(
+        required=True, metadata={"description": "Published without the author's name."}
+    )
+    assisted = fields.Boolean(
+        required=True,
+        metadata={"description": "Submitted with a volunteer's help by a person without internet."},
+    )
 
 
 class Pagination(Schema):

@@ -81,6 +81,9 @@ def proposal_item(proposal: Proposal, lang: str, labels: dict | None = None) -> 
         "forwarded_on": proposal.forwarded_on,
         "agenda_on": proposal.agenda_on,
         "decision_reference": proposal.decision_reference,
+        # Public on the page too; the API names no author either way.
+        "pseudonymous": proposal.is_pseudonymous,
+        "assisted": proposal.assisted_by_id is not None,
     }
 
 

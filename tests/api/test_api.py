@@ -276,3 +276,17 @@ def test_only_reading_is_allowed(client, data, app):
     response = client.post("/api/v1/proposals")
     assert response.status_code == 405 and response.is_json
     assert client.head("/api/v1/proposals").status_code == 200
+
+
+def test_a_pseudonymous_proposal_is_flagged_and_names_nobody(client, app, council):
+    from tests.factories import make_proposal, make_user
+
+    with app.app_context():
+        author = make_user("Gizli Yazar", email="gizli@example.org")
+        make_proposal(author, title="Adsız öneri", pseudonymous=True)
+        db.session.commit()
+    answer = client.get("/api/v1/proposals")
+    item = answer.get_json()["items"][0]
+    assert item["pseudonymous"] is True and item["assisted"] is False
+    assert "Gizli Yazar" not in answer.get_data(as_text=True)
+    assert "gizli@example.org" not in answer.get_data(as_text=True)
