@@ -331,7 +331,7 @@ def report(results, facts, info, settings, votes, started, notes) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Run on {started:%Y-%m-%d %H:%M} UTC with `bench/run` ({settings['command']}).",
+        f"Run on {started:%Y-%m-%d %H:%M} UTC with `{settings['command']}`.",
         "",
         "## Machine",
         "",
@@ -392,6 +392,17 @@ def report(results, facts, info, settings, votes, started, notes) -> str:
     if notes:
         lines += ["## Notes", "", *notes, ""]
     return "\n".join(lines)
+
+
+def command_line(argv: list[str]) -> str:
+    """The command as typed, without the --note texts (they have a section of their own)."""
+    shown, skip = ["bench/run.py"], False
+    for arg in argv:
+        if skip or arg == "--note":
+            skip = arg == "--note"
+            continue
+        shown.append(arg)
+    return " ".join(shown)
 
 
 def main(argv=None) -> int:
@@ -490,7 +501,7 @@ def main(argv=None) -> int:
     load_after = loadavg()
     votes = {**check_counts(engine, voters, vote_proposals), **results["vote"]}
     settings = {
-        "command": " ".join(["bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
+        "command": command_line(argv if argv is not None else sys.argv[1:]),
         "workers": server.workers,
         "threads": args.threads,
         "connections": args.connections,
