@@ -88,7 +88,7 @@ def test_resident_gives_and_withdraws_then_deletes_the_account(
         sign_in(page, "leaver")
         page.goto("/me")
         page.get_by_role("link", name="My consents").click()
-        page.get_by_role("button", name="I give my consent").click()
+        page.get_by_role("button", name="I give my consent : E-mails").click()
         expect(page.locator("main .flashes")).to_contain_text("Your consent is recorded.")
         page.get_by_role("button", name="Withdraw my consent").click()
         expect(page.locator("main .flashes")).to_contain_text("Your consent is withdrawn.")
