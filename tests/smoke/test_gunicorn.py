@@ -247,7 +247,9 @@ def test_rate_limits_are_counted_in_redis_across_workers(server):
         response, _ = server.request("POST", "/auth/login", headers, form)
         assert response.status == 200  # the form again, with "wrong e-mail or password"
         remaining.append(int(response.headers["X-RateLimit-Remaining"]))
-    assert remaining == [9, 8]
+    # The tightest limit is reported: 5 a minute for one e-mail address (login_account),
+    # counted in Redis, so the second answer knows of the first whichever worker gave it.
+    assert remaining == [4, 3]
     keys = redis.Redis.from_url(REDIS_URL).keys(f"LIMITS:*{VISITOR}*")
     assert keys, "no rate-limit counter in Redis for this visitor"
 
