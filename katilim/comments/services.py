@@ -72,7 +72,10 @@ def comment_threads(proposal: Proposal, page: int, per_page: int) -> tuple[Pagin
         select(Comment)
         .where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None))
         .options(joinedload(Comment.author))
-        .order_by(Comment.id),
+        # The same order as by id alone (both leading columns are fixed here), said in full so
+        # that PostgreSQL reads ix_comments_proposal_root in order: ordered "by id" it walked
+        # the primary key instead, skipping 236,000 other comments (57 ms → 0.1 ms at 300k).
+        .order_by(Comment.proposal_id, Comment.parent_id, Comment.id),
         page=page,
         per_page=per_page,
         error_out=False,

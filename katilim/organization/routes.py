@@ -3,12 +3,13 @@
 from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import func, select
 
+from katilim.core.cache import cached
 from katilim.extensions import db
 from katilim.organization.models import Body, BodyKind
 from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.models import PUBLIC_STATUSES, Proposal, ProposalStatus
 from katilim.proposals.queries import ProposalFilters, list_proposals
-from katilim.stats.services import body_record, cached, monthly_series
+from katilim.stats.services import body_record, monthly_series
 
 bp = Blueprint("organization", __name__)
 

@@ -7,6 +7,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from katilim.core.cache import cached
 from katilim.core.text import fold_words
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District
@@ -51,6 +52,13 @@ class ProposalFilters:
     sort: str = DEFAULT_SORT
     page: int = 1
     terms: list[str] = field(default_factory=list)
+
+    @property
+    def narrows(self) -> bool:
+        """True when a filter leaves out part of the public list (sorting and paging do not)."""
+        return bool(
+            self.q or self.body or self.district or self.status or self.tag or self.language
+        )
 
     @classmethod
     def from_args(cls, args) -> "ProposalFilters":
@@ -177,11 +185,28 @@ def with_list_relations(query: Select) -> Select:
     )
 
 
+def _count(listed: Select) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(
+            listed.order_by(None).with_only_columns(Proposal.id).subquery()
+        )
+    )
+
+
 def list_proposals(council: Council, filters: ProposalFilters, per_page: int) -> Pagination:
     """A page of the list. ``pagination.capped`` is True when a search matched more than
     SEARCH_COUNT_LIMIT proposals; ``total`` is then that limit."""
     listed = proposal_list_query(council, filters)
     query = with_list_relations(listed)
+    if not filters.terms and not filters.narrows:
+        # The whole list: counting 100,000 rows on every page view cost as much as the rest of
+        # the page, for a number that moves by a few a minute; kept like the figures are.
+        pagination = db.paginate(
+            query, page=filters.page, per_page=per_page, error_out=False, count=False
+        )
+        pagination.total = cached(("proposal-count", council.id), lambda: _count(listed))
+        pagination.capped = False
+        return pagination
     if not filters.terms:
         pagination = db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
         pagination.capped = False

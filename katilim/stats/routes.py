@@ -3,11 +3,11 @@
 from flask import Blueprint, Response, render_template
 from flask_babel import format_percent
 
+from katilim.core.cache import cached
 from katilim.core.models import utcnow
 from katilim.organization.services import current_council
 from katilim.representation import services as representation
 from katilim.stats.services import (
-    cached,
     council_records,
     council_total,
     monthly_series,

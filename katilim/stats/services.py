@@ -9,7 +9,6 @@ monthly counts. Medians are computed in Python because SQLite has no percentile 
 
 import csv
 import io
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -93,30 +92,6 @@ class MonthFigures:
     month: date
     received: int
     answered: int
-
-
-# (application, key) -> (monotonic expiry, value): one small dict per process.
-_cache: dict = {}
-
-
-def cached(key: tuple, compute):
-    """``compute()``, kept for ``STATS_CACHE_SECONDS`` in this process.
-
-    The figures read every proposal of the council (100,000 at a city's scale, a second of
-    work), while they change by a few proposals a minute: a minute-old record is as true for
-    its readers. Each gunicorn worker keeps its own copy; nothing is shared or written.
-    """
-    seconds = current_app.config.get("STATS_CACHE_SECONDS", 0)
-    if not seconds:
-        return compute()
-    full_key = (id(current_app._get_current_object()), *key)
-    now = time.monotonic()
-    hit = _cache.get(full_key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = compute()
-    _cache[full_key] = (now + seconds, value)
-    return value
 
 
 def _received(council_id: int):

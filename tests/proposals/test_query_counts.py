@@ -99,3 +99,24 @@ def test_proposal_page_runs_the_same_queries_for_5_and_50_threads(
     page = reader.get(url).get_data(as_text=True)
     assert "Yorumcu 49" in page and "İkinci yanıt 49" in page
     assert small == large
+
+
+def test_the_whole_list_count_is_kept_like_the_figures(app, client, council, count_queries):
+    from katilim.core import cache
+
+    with app.app_context():
+        add_proposals(3)
+    client.get("/proposals")  # what is done once per process happens before counting
+    app.config["STATS_CACHE_SECONDS"] = 60
+    try:
+        with count_queries() as counted:
+            first = client.get("/proposals").get_data(as_text=True)
+        with count_queries() as kept:
+            second = client.get("/proposals?page=1&sort=supported").get_data(as_text=True)
+        with count_queries() as filtered:  # a filtered list is always counted afresh
+            client.get("/proposals?status=new")
+    finally:
+        app.config["STATS_CACHE_SECONDS"] = 0
+        cache._cache.clear()
+    assert kept.count == counted.count - 1 == filtered.count - 1
+    assert "3 proposals found" in first and "3 proposals found" in second

@@ -192,7 +192,7 @@ def test_figures_link_in_navigation_and_footer(client, figures):
 
 
 def test_stats_figures_are_kept_for_the_configured_seconds(client, app, council, count_queries):
-    from katilim.stats import services
+    from katilim.core import cache
 
     client.get("/stats")  # what is done once per process happens before counting
     app.config["STATS_CACHE_SECONDS"] = 60
@@ -203,7 +203,7 @@ def test_stats_figures_are_kept_for_the_configured_seconds(client, app, council,
             assert client.get("/stats").status_code == 200
     finally:
         app.config["STATS_CACHE_SECONDS"] = 0
-        services._cache.clear()
+        cache._cache.clear()
     with count_queries() as again:
         assert client.get("/stats").status_code == 200
     assert kept.count < computed.count == again.count
