@@ -53,13 +53,6 @@ class ProposalFilters:
     page: int = 1
     terms: list[str] = field(default_factory=list)
 
-    @property
-    def narrows(self) -> bool:
-        """True when a filter leaves out part of the public list (sorting and paging do not)."""
-        return bool(
-            self.q or self.body or self.district or self.status or self.tag or self.language
-        )
-
     @classmethod
     def from_args(cls, args) -> "ProposalFilters":
         def text(name: str, limit: int = 80) -> str:
@@ -198,17 +191,19 @@ def list_proposals(council: Council, filters: ProposalFilters, per_page: int) ->
     SEARCH_COUNT_LIMIT proposals; ``total`` is then that limit."""
     listed = proposal_list_query(council, filters)
     query = with_list_relations(listed)
-    if not filters.terms and not filters.narrows:
-        # The whole list: counting 100,000 rows on every page view cost as much as the rest of
-        # the page, for a number that moves by a few a minute; kept like the figures are.
+    if not filters.terms:
+        # Counting the whole list (100,000 rows) or a busy body's (12,000) on every page view
+        # cost as much as the rest of the page, for a number that moves by a few a minute: it
+        # is kept like the figures are. Tags are left out of the key: they are many, and a tag's
+        # list is short to count anyway.
         pagination = db.paginate(
             query, page=filters.page, per_page=per_page, error_out=False, count=False
         )
-        pagination.total = cached(("proposal-count", council.id), lambda: _count(listed))
-        pagination.capped = False
-        return pagination
-    if not filters.terms:
-        pagination = db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
+        if filters.tag:
+            pagination.total = _count(listed)
+        else:
+            key = (filters.body, filters.district, filters.status, filters.language)
+            pagination.total = cached(("proposal-count", council.id, *key), lambda: _count(listed))
         pagination.capped = False
         return pagination
     first_matches = listed.order_by(None).with_only_columns(Proposal.id)

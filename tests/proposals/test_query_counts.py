@@ -113,10 +113,15 @@ def test_the_whole_list_count_is_kept_like_the_figures(app, client, council, cou
             first = client.get("/proposals").get_data(as_text=True)
         with count_queries() as kept:
             second = client.get("/proposals?page=1&sort=supported").get_data(as_text=True)
-        with count_queries() as filtered:  # a filtered list is always counted afresh
+        with count_queries() as filtered:  # another filter is another count
             client.get("/proposals?status=new")
+        with count_queries() as tagged:  # a tag's list is always counted afresh
+            client.get("/proposals?tag=x")
+        with count_queries() as tagged_again:
+            client.get("/proposals?tag=x")
     finally:
         app.config["STATS_CACHE_SECONDS"] = 0
         cache._cache.clear()
     assert kept.count == counted.count - 1 == filtered.count - 1
+    assert tagged_again.count == tagged.count
     assert "3 proposals found" in first and "3 proposals found" in second
