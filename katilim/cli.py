@@ -82,6 +82,8 @@ def translate_update() -> None:
         "babel.cfg",
         "-k",
         "_l",
+        "-k",
+        "_plural:1,2",  # WTForms' plural messages, marked in katilim/core/forms.py
         "--no-location",
         "--sort-output",
         "--ignore-dirs=.* build",  # the default also skips "_*", which hides templates/_macros

@@ -32,6 +32,23 @@ WTFORMS_MESSAGES = (
 )
 
 
+def _plural(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a plural message of WTForms for extraction (``-k _plural:1,2`` in cli.py)."""
+    return singular, plural
+
+
+WTFORMS_PLURAL_MESSAGES = (
+    _plural(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+    ),
+    _plural(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+    ),
+)
+
+
 class _SiteFirstTranslations:
     """WTForms' messages from the site's catalogue when it translates them, else from
     WTForms' own catalogue (Flask-WTF's). Raw gettext: WTForms fills in %(min)s itself."""
@@ -46,6 +63,9 @@ class _SiteFirstTranslations:
         return self.fallback.gettext(string) if self.fallback else string
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        translated = get_translations().ngettext(singular, plural, n)
+        if translated not in (singular, plural):
+            return translated
         if self.fallback:
             return self.fallback.ngettext(singular, plural, n)
         return singular if n == 1 else plural
