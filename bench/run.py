@@ -442,10 +442,12 @@ def main(argv=None) -> int:
         "list searched": "/proposals?q=yenikent+bisiklet",
         "list searched (common word)": "/proposals?q=park",
         "list by support": "/proposals?sort=supported",
+        "list, equity order": "/proposals?sort=equity",
         "list, page 100": "/proposals?page=100",
         f"proposal ({facts['most_discussed'][1]:,} comments)": f"/proposals/{most_discussed}",
         "body page": f"/bodies/{facts['busiest_body']}",
         "stats": "/stats",
+        "who is heard": "/stats/representation",
     }
     server = Server(args.url, args.port, args.workers)
     load_before = loadavg()

@@ -32,7 +32,8 @@ class Dimension:
         return tuple(value for value, _label in self.choices)
 
     def label_of(self, value: str) -> str:
-        return str(dict(self.choices).get(value, value))
+        # Kept lazy: the figures are cached across readers of every language.
+        return dict(self.choices).get(value, value)
 
 
 _PREFER_NOT = (PREFER_NOT, _l("I prefer not to say"))

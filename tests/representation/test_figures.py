@@ -181,3 +181,15 @@ def test_the_figures_page_is_kept_a_minute_and_still_renders(app, client, counci
     assert first.status_code == second.status_code == 200
     assert kept.count < computed.count
     assert first.get_data(as_text=True) == second.get_data(as_text=True)
+
+
+def test_group_labels_follow_the_reader_not_the_first_reader_of_the_cache(app):
+    # The figures are cached across readers: a label made while a Turkish page was computed
+    # must still read in English on an English page.
+    from katilim.representation.models import DIMENSIONS
+
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        label = DIMENSIONS[0].label_of("prefer_not")
+        assert str(label) != "I prefer not to say"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert str(label) == "I prefer not to say"
