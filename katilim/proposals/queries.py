@@ -1,6 +1,6 @@
 """Reading proposals: the filtered, searched, sorted and paginated public list."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
@@ -20,7 +20,7 @@ from katilim.proposals.models import (
     proposal_tags,
 )
 from katilim.proposals.routing import SOFTENED
-from katilim.representation.equity import order_by_equity
+from katilim.representation.equity import equity_groups, order_by_equity
 
 SORTS = {
     "newest": (Proposal.published_at.desc(), Proposal.id.desc()),
@@ -186,9 +186,53 @@ def _count(listed: Select) -> int:
     )
 
 
+class _FoundPage(Pagination):
+    """A page whose items and total the caller found itself (the equity order's groups)."""
+
+    def __init__(self, items: list, total: int, page: int, per_page: int) -> None:
+        self._found = (items, total)
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
+
+    def _query_items(self) -> list:
+        return self._found[0]
+
+    def _query_count(self) -> int:
+        return self._found[1]
+
+
+def _equity_page(council: Council, filters: ProposalFilters, per_page: int) -> Pagination:
+    """The equity order read group by group, each newest first from an index: ordering the
+    whole list by a computed lift sorted 100,000 rows with their joins on every page view
+    (3 pages a second under load in the benchmark)."""
+    listed = proposal_list_query(council, replace(filters, sort=DEFAULT_SORT))
+    key = (filters.body, filters.district, filters.status, filters.language)
+    offset = (filters.page - 1) * per_page
+    items: list = []
+    total = 0
+    for rank, condition in enumerate(equity_groups(council.id)):
+        group = listed.where(condition)
+        if filters.tag:
+            size = _count(group)
+        else:
+            size = cached(("equity-count", council.id, rank, *key), lambda g=group: _count(g))
+        total += size
+        wanted = per_page - len(items)
+        if wanted and offset < size:
+            page = with_list_relations(group).limit(wanted).offset(offset)
+            items += db.session.scalars(page).unique().all()
+            offset = 0
+        elif wanted:
+            offset -= size
+    pagination = _FoundPage(items, total, filters.page, per_page)
+    pagination.capped = False
+    return pagination
+
+
 def list_proposals(council: Council, filters: ProposalFilters, per_page: int) -> Pagination:
     """A page of the list. ``pagination.capped`` is True when a search matched more than
     SEARCH_COUNT_LIMIT proposals; ``total`` is then that limit."""
+    if filters.sort == "equity" and not filters.terms:
+        return _equity_page(council, filters, per_page)
     listed = proposal_list_query(council, filters)
     query = with_list_relations(listed)
     if not filters.terms:

@@ -21,7 +21,7 @@ which is exactly what the aggregate-only consent rules out.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 
 from katilim.core.cache import cached
 from katilim.core.models import utcnow
@@ -97,3 +97,15 @@ def order_by_equity(query: Select, council_id: int, *, now: datetime | None = No
         else_=0,
     )
     return query.order_by(lift.desc(), Proposal.published_at.desc(), Proposal.id.desc())
+
+
+def equity_groups(council_id: int) -> list:
+    """The list's three groups in equity order, as conditions on a proposal: far below their
+    share, below their share, the rest (including proposals without a district). Each group is
+    read newest first from the list's own index, so a page never sorts the whole list."""
+    lifted = cached(("equity-lifts", council_id), lambda: lifted_districts(council_id))
+    return [
+        Proposal.district_id.in_(lifted[2]),
+        Proposal.district_id.in_(lifted[1]),
+        or_(Proposal.district_id.is_(None), Proposal.district_id.not_in(lifted[2] + lifted[1])),
+    ]
