@@ -24,7 +24,7 @@ from katilim.proposals.models import (
     ProposalEvent,
     ProposalStatus,
 )
-from katilim.proposals.queries import ProposalFilters, proposal_list_query
+from katilim.proposals.queries import ProposalFilters, list_proposals
 from katilim.stats.services import BodyRecord, MonthFigures
 
 # Steps a body takes itself: the timeline names the body (never the moderator) for these.
@@ -93,17 +93,10 @@ def status_labels(lang: str) -> dict[ProposalStatus, str]:
         return {status: str(label) for status, label in STATUS_LABELS.items()}
 
 
-def api_list_query(council: Council, filters: ProposalFilters):
-    """The site's own list query, loading only what the API shows (no author)."""
-    return proposal_list_query(council, filters).options(
-        joinedload(Proposal.body), joinedload(Proposal.district), selectinload(Proposal.tags)
-    )
-
-
 def list_page(council: Council, filters: ProposalFilters, per_page: int, lang: str) -> dict:
-    pagination = db.paginate(
-        api_list_query(council, filters), page=filters.page, per_page=per_page, error_out=False
-    )
+    # The site's own page of the list: the same kept counts, capped search counts and equity
+    # order read from the index, instead of a second paging that counted every row each time.
+    pagination = list_proposals(council, filters, per_page)
     labels = status_labels(lang)
     return {
         "items": [proposal_item(p, lang, labels) for p in pagination.items],
