@@ -111,13 +111,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _refuse_unsafe_production(app: Flask) -> None:
+    from katilim.core.urls import check_site_url
+
+    production = app.config["ENV_NAME"] == "production"
     key = app.config["SECRET_KEY"] or ""
-    if app.config["ENV_NAME"] == "production" and (key == DEV_SECRET_KEY or len(key) < 32):
+    if production and (key == DEV_SECRET_KEY or len(key) < 32):
         raise RuntimeError(
             "KATILIM_SECRET_KEY must be set to a random value of at least 32 characters "
             "in production "
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
+    app.config["SITE_URL"] = check_site_url(app.config.get("SITE_URL"), production=production)
 
 
 def _init_login(app: Flask) -> None:

@@ -45,8 +45,14 @@ class DefaultConfig:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env("MAIL_USE_TLS", "1") == "1"
     MAIL_SENDER = _env("MAIL_SENDER", "Katılım <no-reply@localhost>")
-    # The public address, for links in e-mails written outside a request (send-digests).
-    SITE_URL = _env("SITE_URL", "http://127.0.0.1:5000")
+    # The public address (scheme, host, any path prefix): every absolute link in e-mails,
+    # exports and the API is built from it, never from the request (katilim/core/urls.py).
+    # Required in production (https); elsewhere it defaults to http://127.0.0.1:5000.
+    SITE_URL = _env("SITE_URL")
+    # Host names the site answers for (comma-separated; ".example.org" also allows its
+    # subdomains; "*" any). Unset: SITE_URL's host in production, any host elsewhere. Other
+    # hosts get the 400 page; /health answers whatever the host (katilim/serving.py).
+    ALLOWED_HOSTS = _env("ALLOWED_HOSTS")
 
     # Rate limits live in Redis when several processes serve the site; memory is fine for one.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")

@@ -92,6 +92,7 @@ def app(tmp_path_factory):
             "STATS_CACHE_SECONDS": 0,  # figures recomputed on every request (see tests/stats)
             "MAIL_BACKEND": "memory",
             "SERVER_NAME": "localhost",
+            "SITE_URL": "http://localhost",  # every absolute link (katilim/core/urls.py)
         }
     )
     app.test_client_class = EnglishClient

@@ -25,7 +25,7 @@ from katilim.auth.forms import (
 from katilim.auth.models import ConsentPurpose
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
-from katilim.core.urls import safe_next
+from katilim.core.urls import absolute_url, safe_next
 from katilim.extensions import db
 from katilim.i18n import current_locale
 from katilim.mail import send_email
@@ -67,8 +67,8 @@ def register():
                 "already_registered",
                 locale=existing.locale,
                 user=existing,
-                login_link=url_for("auth.login", _external=True),
-                reset_link=url_for("auth.reset", _external=True),
+                login_link=absolute_url("auth.login"),
+                reset_link=absolute_url("auth.reset"),
             )
             db.session.commit()  # the e-mail is queued in the outbox
         else:
