@@ -127,8 +127,8 @@ def _refuse_unsafe_production(app: Flask) -> None:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from katilim.auth.models import User
-    from katilim.extensions import db, login_manager
+    from katilim.auth import sessions
+    from katilim.extensions import login_manager
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -136,5 +136,6 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(token: str):
+        # The session's token, not the account number: see katilim/auth/sessions.py.
+        return sessions.load(token)

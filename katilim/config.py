@@ -67,7 +67,8 @@ class DefaultConfig:
         name: _env(f"RATE_LIMIT_{name.upper()}", default)
         for name, default in {
             "login_address": "10 per minute",  # per visitor address
-            "login_account": "5 per minute",  # per e-mail address typed, from any address
+            # per e-mail address typed, from any address (not counting its known browsers)
+            "login_account": "5 per minute",
             "register": "10 per hour",
             "reset_address": "5 per hour",
             "reset_account": "3 per hour",  # no one's inbox is flooded with reset links
@@ -80,8 +81,13 @@ class DefaultConfig:
         }.items()
     }
     # Sign-in lockout (katilim/auth/lockout.py): after LOGIN_LOCKOUT_AFTER failed sign-ins for
-    # one e-mail address, it is refused for 1, 2, 4 … minutes, at most LOGIN_LOCKOUT_MAX_MINUTES.
+    # one e-mail address from one visitor address (or one known browser), or after
+    # LOGIN_LOCKOUT_ACCOUNT_AFTER from everywhere, signing in from there is refused for 1, 2,
+    # 4 … minutes, at most LOGIN_LOCKOUT_MAX_MINUTES. A browser that signed in to the address
+    # before (a device cookie, kept LOGIN_DEVICE_DAYS) is judged only by its own failures.
     LOGIN_LOCKOUT_AFTER = int(_env("LOGIN_LOCKOUT_AFTER", "5"))
+    LOGIN_LOCKOUT_ACCOUNT_AFTER = int(_env("LOGIN_LOCKOUT_ACCOUNT_AFTER", "20"))
+    LOGIN_DEVICE_DAYS = int(_env("LOGIN_DEVICE_DAYS", "365"))
     LOGIN_LOCKOUT_BASE_MINUTES = int(_env("LOGIN_LOCKOUT_BASE_MINUTES", "1"))
     LOGIN_LOCKOUT_MAX_MINUTES = int(_env("LOGIN_LOCKOUT_MAX_MINUTES", "60"))
     LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS = 24

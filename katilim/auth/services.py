@@ -4,7 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from katilim.auth import lockout, tokens
+from katilim.auth import lockout, sessions, tokens
 from katilim.auth.models import Consent, ConsentPurpose, User
 from katilim.core.errors import DomainError
 from katilim.core.models import utcnow
@@ -120,6 +120,9 @@ def send_password_reset(email: str) -> None:
 
 
 def reset_password(user: User, password: str) -> None:
+    """Set a new password. Every session of the account ends, on every device and every
+    remember-me cookie: whoever knew the old password (or held a cookie) is out."""
     user.set_password(password)
+    sessions.end_all(user)
     lockout.clear(user.email)  # the owner proved it: no need to wait out a lock
     db.session.flush()

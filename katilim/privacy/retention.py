@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from katilim.audit.models import AuditLog
-from katilim.auth.models import Consent, SiteRole, User
+from katilim.auth.models import Consent, SiteRole, User, UserSession
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.notifications.models import Notification, OutboxMessage
@@ -98,6 +98,8 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> dict
             Consent.withdrawn_at.is_not(None),
             Consent.withdrawn_at < cutoff("withdrawn_consents"),
         ),
+        # Sign-in sessions whose cookie can no longer be used (katilim/auth/sessions.py).
+        "ended_sessions": _remove_rows(UserSession, UserSession.expires_at <= now),
     }
     counts = {name: rule(dry_run) for name, rule in rules.items()}
     if not dry_run:
