@@ -265,3 +265,13 @@ def test_an_admin_cannot_deactivate_their_own_account_nor_can_others_deactivate(
     assert resident.post(f"/admin/users/{admin_id}/active", data={"active": "0"}).status_code == 403
     with app.app_context():
         assert db.session.get(User, admin_id).is_active_account
+
+
+def test_the_data_export_lists_the_sessions_without_their_keys(app, account):
+    sign_in(app, remember=True)
+    client = sign_in(app)
+    data = client.get("/me/data").get_json()
+    sessions = data["sign_in_sessions"]
+    assert sorted(s["remembered"] for s in sessions) == [False, True]
+    assert "user_sessions" not in data["other_records"]
+    assert "token_digest" not in str(data)
