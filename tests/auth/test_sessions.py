@@ -255,7 +255,9 @@ def test_an_admin_cannot_deactivate_their_own_account_nor_can_others_deactivate(
     from katilim.admin.services import set_account_active
     from katilim.core.errors import DomainError, PermissionDenied
 
-    with app.app_context():
+    from flask_babel import force_locale
+
+    with app.app_context(), force_locale("en"):
         admin = db.session.get(User, admin_id)
         with pytest.raises(DomainError, match="your own account"):
             set_account_active(admin, admin, False)
