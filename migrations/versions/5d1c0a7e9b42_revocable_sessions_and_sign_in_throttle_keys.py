@@ -5,6 +5,7 @@
 ``login_throttles.email_digest`` becomes ``key_digest``: a count is now kept per e-mail address
 from everywhere, per address and visitor address, and per known browser. The old counts are
 dropped (they only delay sign-ins for at most an hour; their keys no longer match).
+The rename is not compatible with the previous code: stop the web service before upgrading.
 
 Revision ID: 5d1c0a7e9b42
 Revises: 0e715d812887
