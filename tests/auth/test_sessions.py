@@ -252,10 +252,10 @@ def test_an_admin_cannot_deactivate_their_own_account_nor_can_others_deactivate(
     with app.app_context():
         admin_id = make_user("Yönetici", role=SiteRole.ADMIN).id
         db.session.commit()
+    from flask_babel import force_locale
+
     from katilim.admin.services import set_account_active
     from katilim.core.errors import DomainError, PermissionDenied
-
-    from flask_babel import force_locale
 
     with app.app_context(), force_locale("en"):
         admin = db.session.get(User, admin_id)
