@@ -187,6 +187,9 @@ class Server:
             KATILIM_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/7",
             KATILIM_RATELIMIT_ENABLED="0",
             KATILIM_BENCH="1",
+            # wrk asks for 127.0.0.1: the site's address is only used in links.
+            KATILIM_SITE_URL="https://katilim.example.org",
+            KATILIM_ALLOWED_HOSTS="127.0.0.1",
             KATILIM_BIND=f"127.0.0.1:{port}",
             KATILIM_ACCESS_LOG="off",
             KATILIM_MAIL_BACKEND="log",

@@ -111,20 +111,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _refuse_unsafe_production(app: Flask) -> None:
+    from katilim.core.urls import check_site_url
+
+    production = app.config["ENV_NAME"] == "production"
     key = app.config["SECRET_KEY"] or ""
-    if app.config["ENV_NAME"] == "production" and (key == DEV_SECRET_KEY or len(key) < 32):
+    if production and (key == DEV_SECRET_KEY or len(key) < 32):
         raise RuntimeError(
             "KATILIM_SECRET_KEY must be set to a random value of at least 32 characters "
             "in production "
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
+    app.config["SITE_URL"] = check_site_url(app.config.get("SITE_URL"), production=production)
 
 
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from katilim.auth.models import User
-    from katilim.extensions import db, login_manager
+    from katilim.auth import sessions
+    from katilim.extensions import login_manager
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -132,5 +136,6 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(token: str):
+        # The session's token, not the account number: see katilim/auth/sessions.py.
+        return sessions.load(token)

@@ -45,8 +45,14 @@ class DefaultConfig:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env("MAIL_USE_TLS", "1") == "1"
     MAIL_SENDER = _env("MAIL_SENDER", "Katılım <no-reply@localhost>")
-    # The public address, for links in e-mails written outside a request (send-digests).
-    SITE_URL = _env("SITE_URL", "http://127.0.0.1:5000")
+    # The public address (scheme, host, any path prefix): every absolute link in e-mails,
+    # exports and the API is built from it, never from the request (katilim/core/urls.py).
+    # Required in production (https); elsewhere it defaults to http://127.0.0.1:5000.
+    SITE_URL = _env("SITE_URL")
+    # Host names the site answers for (comma-separated; ".example.org" also allows its
+    # subdomains; "*" any). Unset: SITE_URL's host in production, any host elsewhere. Other
+    # hosts get the 400 page; /health answers whatever the host (katilim/serving.py).
+    ALLOWED_HOSTS = _env("ALLOWED_HOSTS")
 
     # Rate limits live in Redis when several processes serve the site; memory is fine for one.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
@@ -61,7 +67,8 @@ class DefaultConfig:
         name: _env(f"RATE_LIMIT_{name.upper()}", default)
         for name, default in {
             "login_address": "10 per minute",  # per visitor address
-            "login_account": "5 per minute",  # per e-mail address typed, from any address
+            # per e-mail address typed, from any address (not counting its known browsers)
+            "login_account": "5 per minute",
             "register": "10 per hour",
             "reset_address": "5 per hour",
             "reset_account": "3 per hour",  # no one's inbox is flooded with reset links
@@ -74,8 +81,13 @@ class DefaultConfig:
         }.items()
     }
     # Sign-in lockout (katilim/auth/lockout.py): after LOGIN_LOCKOUT_AFTER failed sign-ins for
-    # one e-mail address, it is refused for 1, 2, 4 … minutes, at most LOGIN_LOCKOUT_MAX_MINUTES.
+    # one e-mail address from one visitor address (or one known browser), or after
+    # LOGIN_LOCKOUT_ACCOUNT_AFTER from everywhere, signing in from there is refused for 1, 2,
+    # 4 … minutes, at most LOGIN_LOCKOUT_MAX_MINUTES. A browser that signed in to the address
+    # before (a device cookie, kept LOGIN_DEVICE_DAYS) is judged only by its own failures.
     LOGIN_LOCKOUT_AFTER = int(_env("LOGIN_LOCKOUT_AFTER", "5"))
+    LOGIN_LOCKOUT_ACCOUNT_AFTER = int(_env("LOGIN_LOCKOUT_ACCOUNT_AFTER", "20"))
+    LOGIN_DEVICE_DAYS = int(_env("LOGIN_DEVICE_DAYS", "365"))
     LOGIN_LOCKOUT_BASE_MINUTES = int(_env("LOGIN_LOCKOUT_BASE_MINUTES", "1"))
     LOGIN_LOCKOUT_MAX_MINUTES = int(_env("LOGIN_LOCKOUT_MAX_MINUTES", "60"))
     LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS = 24

@@ -15,11 +15,12 @@ import smtplib
 from collections.abc import Mapping
 from email.message import EmailMessage
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 
 from katilim.extensions import db
 from katilim.notifications.models import OutboxMessage
+from katilim.notifications.tokens import unsubscribe_url
 
 
 def send_email(
@@ -38,8 +39,6 @@ def send_email(
     """
     user = context.get("user")
     if user is not None and getattr(user, "id", None) is not None:
-        from katilim.notifications.tokens import unsubscribe_url
-
         context.setdefault("unsubscribe_url", unsubscribe_url(user))
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     # Tells mail programs the language (and so, for Arabic, the direction) of the text.
@@ -58,18 +57,6 @@ def send_email(
     )
     db.session.add(message)
     return message
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A full link for an e-mail, also from a command where there is no request.
-
-    Outside a request (send-digests run by cron) links point at SITE_URL, unless the
-    application has a SERVER_NAME, which url_for uses by itself.
-    """
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        return url_for(endpoint, _external=True, **values)
 
 
 def build_message(outbox_message: OutboxMessage) -> EmailMessage:

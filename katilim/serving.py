@@ -4,15 +4,21 @@
   ``X-Forwarded-Proto`` (werkzeug's ProxyFix), so that ``request.remote_addr`` is the visitor's
   address (rate limits, logs) and ``request.is_secure`` knows the page came over HTTPS.
   ``X-Forwarded-Host`` is not trusted: nginx passes the Host header itself.
+- Requests for a host that is not the site's get the 400 page (``ALLOWED_HOSTS``, by default
+  SITE_URL's host in production), except ``/health``, which a load balancer may call by
+  address. Links never come from the Host header anyway (katilim/core/urls.py); this keeps
+  anything that reads it (a cache, a log, a later feature) from being fed a stranger's host.
 - Rate limits are counted in ``RATELIMIT_STORAGE_URI``: ``memory://`` counts per process, so
   with several gunicorn workers or machines it must be shared: ``redis://host:6379/0``.
+  Production refuses to start with several workers counting in memory.
 """
 
 import os
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.utils import host_is_trusted
 
 REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 # A Redis that stops answering must not hang a page (or /health) for minutes.
@@ -24,17 +30,49 @@ def init_app(app: Flask) -> None:
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
+    _init_allowed_hosts(app)
+
     if _redis_uri(app):
         options = app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
         for name, value in REDIS_OPTIONS.items():
             options.setdefault(name, value)
     elif _counts_per_process(app) and serving_processes() > 1:
-        app.logger.warning(
-            "Rate limits are counted in memory, separately by each of %d worker processes: "
-            "set KATILIM_RATELIMIT_STORAGE_URI=redis://HOST:6379/0 so that they are shared "
-            "(docs/deploy.md).",
-            serving_processes(),
+        # Each worker would count on its own: N workers, N times every allowance.
+        raise RuntimeError(
+            f"Rate limits are counted in memory, separately by each of {serving_processes()} "
+            "worker processes, which multiplies every allowance: set "
+            "KATILIM_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (a Redis that every "
+            "worker reaches; docs/deploy.md, section 4), or run one worker (KATILIM_WORKERS=1)."
         )
+
+
+def allowed_hosts(app: Flask) -> list[str] | None:
+    """The host names the site answers for, or None for any (see ALLOWED_HOSTS)."""
+    setting = app.config.get("ALLOWED_HOSTS")
+    if setting is None and app.config.get("TRUSTED_HOSTS"):
+        # Flask's own check would fail before the error page could be drawn: use it here.
+        setting, app.config["TRUSTED_HOSTS"] = app.config["TRUSTED_HOSTS"], None
+    if isinstance(setting, str):
+        setting = [name.strip() for name in setting.split(",") if name.strip()]
+    if not setting:
+        if app.config["ENV_NAME"] != "production":
+            return None
+        setting = [urlsplit(app.config["SITE_URL"]).hostname]
+    return None if "*" in setting else list(setting)
+
+
+def _init_allowed_hosts(app: Flask) -> None:
+    hosts = allowed_hosts(app)
+    app.config["ALLOWED_HOSTS"] = hosts
+    if hosts is None:
+        return
+
+    @app.before_request
+    def refuse_other_hosts():
+        # /health is for the load balancer, which often calls by address; it has no links.
+        if request.path != "/health" and not host_is_trusted(request.host, hosts):
+            app.logger.warning("Refused a request for the host %r", request.host[:100])
+            abort(400)
 
 
 def uses_redis(app: Flask) -> bool:
@@ -49,7 +87,11 @@ def _redis_uri(app: Flask) -> bool:
 
 def _counts_per_process(app: Flask) -> bool:
     uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-    return app.config["ENV_NAME"] == "production" and uri.startswith("memory://")
+    return (
+        app.config["ENV_NAME"] == "production"
+        and app.config.get("RATELIMIT_ENABLED", True)
+        and uri.startswith("memory://")
+    )
 
 
 def serving_processes() -> int:

@@ -92,6 +92,7 @@ def app(tmp_path_factory):
             "STATS_CACHE_SECONDS": 0,  # figures recomputed on every request (see tests/stats)
             "MAIL_BACKEND": "memory",
             "SERVER_NAME": "localhost",
+            "SITE_URL": "http://localhost",  # every absolute link (katilim/core/urls.py)
         }
     )
     app.test_client_class = EnglishClient
@@ -163,12 +164,19 @@ def council(app):
 
 @pytest.fixture
 def login(app):
-    """login(user_id) → a test client signed in as that user (through the session)."""
+    """login(user_id) → a test client signed in as that user (a session started on the
+    server, its token in the client's session, as signing in does)."""
+    from katilim.auth import sessions
+    from katilim.auth.models import User
 
     def _login(user_id: int) -> FlaskClient:
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            token = sessions.start(user) if user is not None else "no-such-session"
+            db.session.commit()
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = token
             session["_fresh"] = True
         return client
 

@@ -1,9 +1,11 @@
 """The account page: who I am, my drafts and proposals, how often I get e-mails."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from katilim.auth import sessions
+from katilim.auth.forms import EmptyForm
 from katilim.extensions import db
 from katilim.notifications.forms import EmailFrequencyForm
 from katilim.notifications.services import set_email_frequency
@@ -19,6 +21,7 @@ def _render_index(email_form: EmailFrequencyForm | None = None, status: int = 20
         "account/index.html",
         proposals=proposals_of_author(current_user),
         email_form=email_form,
+        sessions_form=EmptyForm(),
     ), status
 
 
@@ -40,3 +43,15 @@ def email_frequency():
     db.session.commit()
     flash(_("Your e-mail choice is saved."), "success")
     return redirect(url_for("account.index", _anchor="email-settings"))
+
+
+@bp.route("/sessions/end", methods=["POST"])
+@login_required
+def end_sessions():
+    """Sign out on every device: a lost phone, a shared computer, a remembered browser."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    sessions.sign_out_everywhere(current_user._get_current_object())
+    db.session.commit()
+    flash(_("You are signed out on every device, this one too."), "success")
+    return redirect(url_for("auth.login"))

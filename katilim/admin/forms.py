@@ -12,6 +12,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     InputRequired,
@@ -233,6 +234,13 @@ class MemberRoleForm(BaseForm):
         _l("Role"),
         choices=options((role.value, label) for role, label in MEMBERSHIP_ROLE_LABELS.items()),
     )
+
+
+class AccountActiveForm(BaseForm):
+    """Deactivate ("0") or reactivate ("1") an account: a button with a hidden value."""
+
+    active = HiddenField(validators=[AnyOf(("0", "1"))])
+    next = HiddenField()
 
 
 class SiteRoleForm(BaseForm):

@@ -18,6 +18,7 @@ from katilim.admin import queries, services
 from katilim.admin.forms import (
     MEMBERSHIP_ROLE_LABELS,
     SITE_ROLE_LABELS,
+    AccountActiveForm,
     AuditFilterForm,
     BodyForm,
     DistrictForm,
@@ -343,6 +344,36 @@ def user_role(user_id: int):
         flash(SITE_ROLE_NOW[role] % {"email": user.email}, "success")
     else:
         flash(_("Nothing was changed."), "info")
+    return redirect(back)
+
+
+@bp.route("/users/<id:user_id>/active", methods=["POST"])
+def user_active(user_id: int):
+    """Deactivate an account (its sessions end at once) or reactivate it."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = AccountActiveForm()
+    back = safe_next(form.next.data, url_for("admin.users", q=user.email))
+    if not form.validate_on_submit():
+        abort(400)
+    active = form.active.data == "1"
+    try:
+        changed = services.set_account_active(current_user, user, active)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    if not changed:
+        flash(_("Nothing was changed."), "info")
+    elif active:
+        flash(_("%(email)s can sign in again.", email=user.email), "success")
+    else:
+        flash(
+            _("%(email)s is deactivated and signed out on every device.", email=user.email),
+            "success",
+        )
     return redirect(back)
 
 

@@ -1,4 +1,4 @@
-"""The admins' verbs: bodies, districts, memberships and site roles.
+"""The admins' verbs: bodies, districts, memberships, site roles and deactivating accounts.
 
 Every verb takes the acting admin first, checks the right again, changes the rows, flushes
 and writes one audit entry saying what changed (old → new); routes and CLI commands commit.
@@ -17,6 +17,7 @@ from sqlalchemy import exc, func, select
 
 from katilim.admin.permissions import can_administer
 from katilim.audit.services import record
+from katilim.auth import sessions
 from katilim.auth.models import SiteRole, User
 from katilim.core.errors import DomainError, PermissionDenied
 from katilim.core.text import fold_words
@@ -421,3 +422,34 @@ def grant_role(actor, user: User, role: SiteRole, *, via=None) -> bool:
 
 def revoke_role(actor, user: User, *, via=None) -> bool:
     return set_site_role(actor, user, SiteRole.RESIDENT, via=via)
+
+
+# --- deactivating an account -----------------------------------------------------------------
+
+
+def set_account_active(actor, user: User, active: bool, *, via=None) -> bool:
+    """Deactivate an account (it can no longer sign in, and every session it has ends at
+    once) or reactivate it (its owner signs in again). Returns False if nothing changed.
+
+    :raises DomainError: an admin cannot deactivate their own account, nor the last admin.
+    """
+    _check(actor)
+    if user.is_active_account == active:
+        return False
+    if not active:
+        if actor is not None and actor.id == user.id:
+            raise DomainError(_("You cannot deactivate your own account."))
+        if user.site_role == SiteRole.ADMIN:
+            _keep_one_admin(actor, user)
+        sessions.end_all(user)
+    user.is_active_account = active
+    db.session.flush()
+    record(
+        actor,
+        "account.reactivate" if active else "account.deactivate",
+        user,
+        email=user.email,
+        changes={"is_active": [not active, active]},
+        **_via(via),
+    )
+    return True

@@ -9,11 +9,12 @@ timeline, as on its page, but loses its texts and tags.
 import hashlib
 import json
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District, localized
 from katilim.organization.services import list_districts
@@ -56,7 +57,7 @@ def _ref(item: Body | District | None, lang: str) -> dict | None:
 
 
 def _web_url(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return absolute_url(endpoint, **values)
 
 
 def proposal_item(proposal: Proposal, lang: str, labels: dict | None = None) -> dict:

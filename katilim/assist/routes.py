@@ -19,6 +19,7 @@ from katilim.assist.forms import AssistForm
 from katilim.assist.models import CONSENT_TEXT, AgeBand, Channel
 from katilim.core.forms import options
 from katilim.core.models import utcnow
+from katilim.core.urls import absolute_url
 from katilim.extensions import db, limiter
 from katilim.i18n import LANGUAGE_NAMES, RTL_LANGUAGES, current_locale
 from katilim.organization.services import current_council
@@ -177,7 +178,7 @@ def letter(proposal_id: int):
             submission=submission,
             proposal=proposal,
             answers=services.answers_of(proposal),
-            proposal_url=url_for("proposals.detail", proposal_id=proposal.id, _external=True),
+            proposal_url=absolute_url("proposals.detail", proposal_id=proposal.id),
             letter_lang=locale,
             letter_dir="rtl" if locale in RTL_LANGUAGES else "ltr",
             today=utcnow(),

@@ -41,9 +41,29 @@ class User(UserMixin, TimestampMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    # The token of the sign-in session this object was loaded for (katilim/auth/sessions.py);
+    # not a column: the database keeps only its hash.
+    session_token = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: the session's
+        token, never the account number, so that the server can end each session."""
+        if not self.session_token:
+            raise RuntimeError("Sign in through katilim.auth.sessions.sign_in")
+        return self.session_token
+
+    # Two objects are the same person when they are the same account (UserMixin compares
+    # get_id(), which is now per session).
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    __hash__ = object.__hash__
 
     @property
     def is_verified(self) -> bool:
@@ -103,15 +123,34 @@ class Consent(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
 
+class UserSession(db.Model):
+    """One signed-in browser. Signing in adds a row, signing out deletes it; a password reset,
+    "sign out on every device", deactivation and deletion delete them all. The session cookie
+    and the remember-me cookie carry a random token whose SHA-256 is kept here (a copy of the
+    table cannot sign anyone in); a cookie whose row is gone opens nothing
+    (katilim/auth/sessions.py)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    # As long as its cookie could live: a browser session's or a remember-me cookie's.
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
+
+
 class LoginThrottle(db.Model):
-    """Failed sign-ins for one e-mail address, typed by anyone, whether or not it has an
-    account: keyed by a keyed hash, so the lockout answers the same for both and no address
-    of a non-member is kept (katilim/auth/lockout.py)."""
+    """Failed sign-ins for one e-mail address typed by anyone, whether or not it has an
+    account: from everywhere, from one visitor address, or from one known browser. Keyed by a
+    keyed hash, so the lockout answers the same for both and no address of a non-member, nor
+    any IP, is kept in clear (katilim/auth/lockout.py)."""
 
     __tablename__ = "login_throttles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    key_digest: Mapped[str] = mapped_column(String(64), unique=True)
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(TZDateTime())

@@ -12,9 +12,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from katilim.auth import lockout, services, tokens
+from katilim.auth import lockout, services, sessions, tokens
 from katilim.auth.forms import (
     EmptyForm,
     LoginForm,
@@ -25,7 +25,7 @@ from katilim.auth.forms import (
 from katilim.auth.models import ConsentPurpose
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
-from katilim.core.urls import safe_next
+from katilim.core.urls import absolute_url, safe_next
 from katilim.extensions import db
 from katilim.i18n import current_locale
 from katilim.mail import send_email
@@ -67,8 +67,8 @@ def register():
                 "already_registered",
                 locale=existing.locale,
                 user=existing,
-                login_link=url_for("auth.login", _external=True),
-                reset_link=url_for("auth.reset", _external=True),
+                login_link=absolute_url("auth.login"),
+                reset_link=absolute_url("auth.reset"),
             )
             db.session.commit()  # the e-mail is queued in the outbox
         else:
@@ -92,10 +92,10 @@ def verify(token: str):
         return render_template("auth/verify_failed.html"), 400
     first_use = not user.is_verified
     services.verify_email(user)
-    db.session.commit()
     # Only the first use signs in: a forwarded or logged link must not open the account.
     if first_use and not current_user.is_authenticated:
-        login_user(user)
+        sessions.sign_in(user)
+    db.session.commit()
     flash(
         _(
             "Thank you, your e-mail address is confirmed. You can now submit proposals, vote and comment."
@@ -119,7 +119,8 @@ def resend_verification():
 
 @bp.route("/login", methods=["GET", "POST"])
 @rate_limit("login_address")
-@rate_limit("login_account", by="account")
+# A stranger using up an address's allowance must not keep its owner's browsers out.
+@rate_limit("login_account", by="account", exempt_when=lockout.known_device_in_form)
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
@@ -127,16 +128,17 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         # The same answers whether the address has an account or not (see auth/lockout.py).
-        until = lockout.locked_until(form.email.data)
+        device = lockout.known_device(form.email.data)
+        until = lockout.locked_until(form.email.data, device)
         if until is None:
             user = services.authenticate(form.email.data, form.password.data)
             if user is not None:
-                lockout.clear(form.email.data)
+                lockout.succeeded(form.email.data, device)
+                sessions.sign_in(user, remember=form.remember.data)
                 db.session.commit()
-                login_user(user, remember=form.remember.data)
                 flash(_("You are signed in."), "success")
                 return redirect(safe_next(request.args.get("next"), url_for("core.home")))
-            until = lockout.record_failure(form.email.data)
+            until = lockout.record_failure(form.email.data, device)
             db.session.commit()
             if until is None:
                 form.password.errors.append(_("The e-mail address or the password is wrong."))
@@ -158,7 +160,8 @@ def logout():
     """Sign out (a POST, so that another site cannot sign people out with a link)."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    logout_user()
+    sessions.sign_out()  # a copy of this browser's cookies opens nothing any more
+    db.session.commit()
     flash(_("You are signed out."), "info")
     return redirect(url_for("core.home"))
 
@@ -184,11 +187,11 @@ def reset_with_token(token: str):
         return render_template("auth/reset_failed.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(user, form.password.data)
+        services.reset_password(user, form.password.data)  # ends every other session
         # Following the link proves the address too.
         services.verify_email(user)
+        sessions.sign_in(user)  # this browser, afresh
         db.session.commit()
-        login_user(user)
         flash(_("Your password is changed and you are signed in."), "success")
         current_app.logger.info("Password reset for user %s", user.id)
         return redirect(url_for("core.home"))

@@ -1,13 +1,14 @@
 """Accounts: registration, verification, sign-in checks and password reset."""
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from katilim.auth import lockout, tokens
+from katilim.auth import lockout, sessions, tokens
 from katilim.auth.models import Consent, ConsentPurpose, User
 from katilim.core.errors import DomainError
 from katilim.core.models import utcnow
+from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.mail import send_email
 
@@ -66,7 +67,7 @@ def register_user(
 
 
 def send_verification_email(user: User) -> None:
-    link = url_for("auth.verify", token=tokens.make_verify_token(user), _external=True)
+    link = absolute_url("auth.verify", token=tokens.make_verify_token(user))
     send_email(
         user.email,
         _l("Confirm your e-mail address"),
@@ -112,13 +113,16 @@ def send_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    link = url_for("auth.reset_with_token", token=tokens.make_reset_token(user), _external=True)
+    link = absolute_url("auth.reset_with_token", token=tokens.make_reset_token(user))
     send_email(
         user.email, _l("Reset your password"), "reset", locale=user.locale, user=user, link=link
     )
 
 
 def reset_password(user: User, password: str) -> None:
+    """Set a new password. Every session of the account ends, on every device and every
+    remember-me cookie: whoever knew the old password (or held a cookie) is out."""
     user.set_password(password)
+    sessions.end_all(user)
     lockout.clear(user.email)  # the owner proved it: no need to wait out a lock
     db.session.flush()

@@ -14,10 +14,10 @@ import os
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, render_template
-from flask_login import login_user
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf.csrf import generate_csrf
 
+from katilim.auth import sessions
 from katilim.auth.models import User
 from katilim.extensions import csrf, db, limiter
 from katilim.organization.models import Body, BodyKind, District
@@ -100,7 +100,8 @@ def login(user_id: int):
     user = db.session.get(User, user_id)
     if user is None or not user.email.endswith(BENCH_EMAIL_DOMAIN):
         abort(404)
-    login_user(user)
+    sessions.sign_in(user)
+    db.session.commit()
     return {"csrf_token": generate_csrf(), "user_id": user.id}
 
 

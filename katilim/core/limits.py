@@ -41,11 +41,15 @@ def _user() -> str:
 KEYS = {"address": _address, "account": _account, "user": _user}
 
 
-def rate_limit(name: str, *, by: str = "address", methods: tuple[str, ...] = ("POST",)):
-    """Limit a view with the setting RATE_LIMITS[name] (e.g. "10 per minute")."""
+def rate_limit(
+    name: str, *, by: str = "address", methods: tuple[str, ...] = ("POST",), exempt_when=None
+):
+    """Limit a view with the setting RATE_LIMITS[name] (e.g. "10 per minute"), except for
+    requests for which ``exempt_when()`` is true."""
     return limiter.shared_limit(
         lambda: current_app.config["RATE_LIMITS"][name],
         scope=name,
         key_func=KEYS[by],
         methods=list(methods),
+        exempt_when=exempt_when,
     )

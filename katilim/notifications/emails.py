@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from katilim.core.urls import absolute_url
 from katilim.extensions import db
-from katilim.mail import absolute_url, send_email
+from katilim.mail import send_email
 from katilim.notifications.models import Notification
 from katilim.notifications.tokens import unsubscribe_url
 from katilim.organization.models import Body

@@ -8,6 +8,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from katilim.auth.models import User
+from katilim.core.urls import absolute_url
 from katilim.extensions import db
 
 SALT = "katilim-unsubscribe"
@@ -33,6 +34,4 @@ def user_from_unsubscribe_token(token: str) -> User | None:
 
 
 def unsubscribe_url(user: User) -> str:
-    from katilim.mail import absolute_url
-
     return absolute_url("notifications.unsubscribe", token=make_unsubscribe_token(user))

@@ -11,6 +11,8 @@ LABELS = {
     "read_notifications": "read notifications",
     "traffic_records": "traffic records",
     "withdrawn_consents": "withdrawn consent records",
+    "ended_sessions": "ended sign-in sessions",
+    "forgotten_sign_in_failures": "forgotten failed sign-in counts",
 }
 
 
@@ -28,7 +30,10 @@ def retention_command(dry_run: bool) -> None:
     days = periods()
     verb = "Would remove" if dry_run else "Removed"
     for name, count in counts.items():
-        click.echo(f"{verb} {count} {LABELS[name]} (older than {days[name]} days).")
+        if name in days:
+            click.echo(f"{verb} {count} {LABELS[name]} (older than {days[name]} days).")
+        else:  # no period of their own: removed once they no longer count
+            click.echo(f"{verb} {count} {LABELS[name]}.")
 
 
 def register(app: Flask) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from katilim.audit.models import AuditLog
-from katilim.auth.models import User
+from katilim.auth.models import User, UserSession
 from katilim.comments.models import Comment
 from katilim.core.models import utcnow
 from katilim.extensions import db
@@ -268,8 +268,33 @@ def _consents(user: User) -> list[dict]:
 # Tables exported above; rows of any other table that belong to the person (a foreign key to
 # users with ON DELETE CASCADE, e.g. a feature added later) are exported column by column.
 EXPORTED_TABLES = frozenset(
-    {"users", "votes", "follows", "notifications", "consents", "memberships", "audit_log"}
+    {
+        "users",
+        "votes",
+        "follows",
+        "notifications",
+        "consents",
+        "memberships",
+        "audit_log",
+        "user_sessions",
+    }
 )
+
+
+def _sessions(user: User) -> list[dict]:
+    """Where the account is signed in: when, until when, remembered or not. The token's hash
+    is left out: it is a key of ours, not a fact about the person."""
+    rows = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)
+    )
+    return [
+        {
+            "signed_in_at": _time(row.created_at),
+            "expires_at": _time(row.expires_at),
+            "remembered": row.remember,
+        }
+        for row in rows
+    ]
 
 
 def _other_records(user: User) -> dict[str, list[dict]]:
@@ -311,6 +336,7 @@ def personal_data(user: User) -> dict:
         "reports": _reports(user),
         "audit_entries": _audit(user),
         "traffic_records": _traffic(user),
+        "sign_in_sessions": _sessions(user),
         "other_records": _other_records(user),
     }
 

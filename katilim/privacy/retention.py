@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from katilim.audit.models import AuditLog
-from katilim.auth.models import Consent, SiteRole, User
+from katilim.auth.models import Consent, LoginThrottle, SiteRole, User, UserSession
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.notifications.models import Notification, OutboxMessage
@@ -78,6 +78,8 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> dict
     def cutoff(name: str) -> datetime:
         return now - timedelta(days=days[name])
 
+    forget_failures = timedelta(hours=current_app.config["LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS"])
+
     rules = {
         "unverified_accounts": _remove_unverified(cutoff("unverified_accounts")),
         "sent_emails": _remove_rows(
@@ -97,6 +99,14 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> dict
             Consent,
             Consent.withdrawn_at.is_not(None),
             Consent.withdrawn_at < cutoff("withdrawn_consents"),
+        ),
+        # Sign-in sessions whose cookie can no longer be used (katilim/auth/sessions.py), and
+        # failed sign-in counts old enough to be forgotten anyway (katilim/auth/lockout.py).
+        "ended_sessions": _remove_rows(UserSession, UserSession.expires_at <= now),
+        "forgotten_sign_in_failures": _remove_rows(
+            LoginThrottle,
+            LoginThrottle.last_failure_at < now - forget_failures,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
         ),
     }
     counts = {name: rule(dry_run) for name, rule in rules.items()}

@@ -7,7 +7,12 @@ from katilim.config import DEV_SECRET_KEY, _database_url
 
 
 def production(**settings) -> dict:
-    return {"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://", **settings}
+    return {
+        "ENV_NAME": "production",
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "SITE_URL": "https://katilim.example.org",
+        **settings,
+    }
 
 
 def test_production_refuses_to_start_without_a_real_secret_key():

@@ -45,7 +45,9 @@ def test_without_a_proxy_count_forwarded_headers_are_not_believed():
 
 def _bare(**config) -> Flask:
     app = Flask("serving_test")
-    app.config.update({"ENV_NAME": "production", **config})
+    app.config.update(
+        {"ENV_NAME": "production", "SITE_URL": "https://katilim.example.org", **config}
+    )
     return app
 
 
@@ -81,20 +83,40 @@ def test_own_redis_options_are_kept():
 
 
 @pytest.mark.parametrize(
-    ("env", "workers", "warned"),
-    [("production", "4", True), ("production", None, False), ("development", "4", False)],
+    ("env", "workers", "enabled", "refused"),
+    [
+        ("production", "4", True, True),
+        ("production", "1", True, False),
+        ("production", None, True, False),
+        ("production", "4", False, False),  # no limits at all (the benchmark): nothing to share
+        ("development", "4", True, False),
+    ],
 )
-def test_memory_rate_limits_with_several_workers_are_warned_about(
-    monkeypatch, caplog, env, workers, warned
+def test_production_refuses_to_count_rate_limits_in_memory_with_several_workers(
+    monkeypatch, env, workers, enabled, refused
 ):
     if workers:
         monkeypatch.setenv("KATILIM_GUNICORN_WORKERS", workers)
     else:
         monkeypatch.delenv("KATILIM_GUNICORN_WORKERS", raising=False)
-    app = _bare(ENV_NAME=env, RATELIMIT_STORAGE_URI="memory://")
-    with caplog.at_level(logging.WARNING):
+    app = _bare(
+        ENV_NAME=env,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_ENABLED=enabled,
+        SITE_URL="https://katilim.example.org",
+    )
+    if refused:
+        with pytest.raises(RuntimeError, match="KATILIM_RATELIMIT_STORAGE_URI=redis://"):
+            serving.init_app(app)
+    else:
         serving.init_app(app)
-    assert ("KATILIM_RATELIMIT_STORAGE_URI=redis://" in caplog.text) is warned
+
+
+def test_several_workers_with_redis_start(monkeypatch):
+    monkeypatch.setenv("KATILIM_GUNICORN_WORKERS", "4")
+    app = _bare(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", SITE_URL="https://k.example")
+    serving.init_app(app)
+    assert serving.uses_redis(app)
 
 
 def test_health_checks_the_database(client):

@@ -66,7 +66,9 @@ def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    address = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["SITE_URL"] = address  # the links in e-mails lead here
+    yield address
     server.shutdown()
     thread.join(timeout=5)
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from katilim.audit.models import AuditLog
-from katilim.auth.models import Consent, ConsentPurpose, User
+from katilim.auth.models import Consent, ConsentPurpose, LoginThrottle, User, UserSession
 from katilim.extensions import db
 from katilim.notifications.models import Notification, OutboxMessage
 from katilim.privacy.models import TrafficRecord
@@ -68,6 +68,22 @@ def build_edges(app):
                 withdrawn_at=ago(days["withdrawn_consents"], delta),
             )
         )
+        # A sign-in session is removed once it has ended; a failure count once forgotten.
+        db.session.add(
+            UserSession(
+                user_id=keeper.id,
+                token_digest=name,
+                created_at=ago(31),
+                expires_at=ago(0, -SECOND if name == "old" else SECOND),
+            )
+        )
+        db.session.add(
+            LoginThrottle(
+                key_digest=name,
+                failures=3,
+                last_failure_at=NOW - timedelta(hours=24) + delta,
+            )
+        )
     # never removed by age: unsent e-mails, unread notifications, consents in force
     old = ago(5000)
     db.session.add(OutboxMessage(recipient="q@example.org", subject="queued", body_text="."))
@@ -90,6 +106,8 @@ EXPECTED = {
     "read_notifications": 1,
     "traffic_records": 1,
     "withdrawn_consents": 1,
+    "ended_sessions": 1,
+    "forgotten_sign_in_failures": 1,
 }
 
 
@@ -113,6 +131,8 @@ def test_each_rule_removes_only_what_passed_its_period(ctx, app):
     assert kinds == {"young", "unread"}
     assert set(db.session.scalars(select(TrafficRecord.path))) == {"/young"}
     assert set(db.session.scalars(select(Consent.text_version))) == {"young", "x"}
+    assert set(db.session.scalars(select(UserSession.token_digest))) == {"young"}
+    assert set(db.session.scalars(select(LoginThrottle.key_digest))) == {"young"}
     run = db.session.scalars(select(AuditLog).where(AuditLog.action == "retention.run")).first()
     assert run.details["removed"] == EXPECTED
     assert run.details["periods_days"]["traffic_records"] == 730

@@ -13,6 +13,7 @@ def production_app(app):
     return create_app(
         production(
             SECRET_KEY="x" * 48,
+            SITE_URL="https://localhost",  # the host the test client asks for
             SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
             RATELIMIT_ENABLED=False,
             MAIL_BACKEND="memory",

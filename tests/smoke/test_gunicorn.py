@@ -31,7 +31,9 @@ pytestmark = pytest.mark.smoke
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 VISITOR = f"198.51.100.{secrets.randbelow(250) + 1}"  # TEST-NET-2: a fresh rate-limit key per run
-PROXY_HEADERS = {"X-Forwarded-For": VISITOR, "X-Forwarded-Proto": "https"}
+SITE_HOST = "katilim.example.org"
+# As nginx passes them: the site's Host, the visitor's address, HTTPS.
+PROXY_HEADERS = {"Host": SITE_HOST, "X-Forwarded-For": VISITOR, "X-Forwarded-Proto": "https"}
 
 
 def _unavailable(reason: str):
@@ -132,6 +134,7 @@ def server(smoke_database, tmp_path_factory):
     env.pop("DATABASE_URL", None)
     env.update(
         KATILIM_ENV="production",
+        KATILIM_SITE_URL=f"https://{SITE_HOST}",
         KATILIM_SECRET_KEY=secrets.token_urlsafe(36),  # 48 characters
         KATILIM_DATABASE_URL=smoke_database,
         KATILIM_RATELIMIT_STORAGE_URI=REDIS_URL,
@@ -220,6 +223,14 @@ def test_public_pages_answer(server, path, expected):
     assert expected in body
 
 
+def test_another_host_gets_the_400_page_but_health_answers_the_load_balancer(server):
+    response, body = server.get("/proposals", {**PROXY_HEADERS, "Host": "evil.example"})
+    assert response.status == 400
+    assert "<html" in body and "evil.example" not in body
+    response, _ = server.get("/health")  # http.client sends Host: 127.0.0.1:PORT
+    assert response.status == 200
+
+
 def test_unknown_page_is_a_404_page(server):
     response, body = server.get("/no-such-page", PROXY_HEADERS)
     assert response.status == 404
@@ -239,7 +250,7 @@ def test_rate_limits_are_counted_in_redis_across_workers(server):
         "Cookie": f"session={cookie}",
         "Content-Type": "application/x-www-form-urlencoded",
         # CSRF protection checks the referrer on HTTPS, which ProxyFix makes this request.
-        "Referer": f"https://127.0.0.1:{server.port}/auth/login",
+        "Referer": f"https://{SITE_HOST}/auth/login",
     }
     form = f"csrf_token={token}&email=nobody%40example.org&password=wrong"
     remaining = []
