@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
+from katilim.admin.services import LastAdmin, leaves_no_active_admin
 from katilim.audit.models import AuditLog, detach_actor
-from katilim.auth.models import Consent, SiteRole, User
-from katilim.core.errors import DomainError
+from katilim.auth.models import Consent, User
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.notifications.models import Follow, Notification, OutboxMessage
@@ -36,10 +36,6 @@ from katilim.voting.models import Vote
 HANDLED_TABLES = frozenset(
     {"users", "votes", "follows", "notifications", "consents", "memberships", "audit_log"}
 )
-
-
-class LastAdmin(DomainError):
-    pass
 
 
 @dataclass
@@ -131,23 +127,14 @@ def _unlink_other_references(user_id: int) -> None:
                 )
 
 
-def _is_last_admin(user: User) -> bool:
-    if user.site_role != SiteRole.ADMIN:
-        return False
-    admins = db.session.scalar(
-        select(func.count()).select_from(User).where(User.site_role == SiteRole.ADMIN)
-    )
-    return admins <= 1
-
-
 def delete_account(user: User, *, reason: str = "self") -> DeletionSummary:
     """Delete ``user`` as described above; the caller checks the password and commits.
 
     ``reason`` goes into the audit entry: "self" (the person asked) or "retention".
 
-    :raises LastAdmin: the only admin must hand the role to someone else first.
+    :raises LastAdmin: the only active admin must hand the role to someone else first.
     """
-    if _is_last_admin(user):
+    if leaves_no_active_admin(user):
         raise LastAdmin(
             _("You are the only admin. Make someone else an admin before you delete your account.")
         )
