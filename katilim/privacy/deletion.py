@@ -52,15 +52,15 @@ def _execute(statement):
 
 
 def _remove_open_votes(user_id: int) -> int:
-    """Remove the votes on proposals still open, lowering their counters by SQL expressions."""
-    rows = db.session.execute(
-        select(Vote.proposal_id, Vote.value)
-        .join(Proposal, Proposal.id == Vote.proposal_id)
-        .where(
-            Vote.user_id == user_id,
-            Proposal.status.in_(VOTING_OPEN),
-            Proposal.is_hidden.is_(False),
-        )
+    """Remove the votes on proposals still open, and lower their counters by what the delete
+    returned (the rows as they were when removed), by SQL expressions."""
+    open_proposals = select(Proposal.id).where(
+        Proposal.status.in_(VOTING_OPEN), Proposal.is_hidden.is_(False)
+    )
+    rows = _execute(
+        delete(Vote)
+        .where(Vote.user_id == user_id, Vote.proposal_id.in_(open_proposals))
+        .returning(Vote.proposal_id, Vote.value)
     ).all()
     supported = [proposal_id for proposal_id, value in rows if value == 1]
     opposed = [proposal_id for proposal_id, value in rows if value == -1]
@@ -75,10 +75,6 @@ def _remove_open_votes(user_id: int) -> int:
             update(Proposal)
             .where(Proposal.id.in_(opposed))
             .values(opposes_count=Proposal.opposes_count - 1)
-        )
-    if rows:
-        _execute(
-            delete(Vote).where(Vote.user_id == user_id, Vote.proposal_id.in_(supported + opposed))
         )
     return len(rows)
 
@@ -140,6 +136,10 @@ def delete_account(user: User, *, reason: str = "self") -> DeletionSummary:
         )
     uid = user.id
     db.session.flush()
+    # The account's row is locked until the deletion commits: a vote the person casts in
+    # another tab meanwhile waits (and then finds no account), instead of being counted and
+    # then removed with the account by ON DELETE CASCADE, its counter left behind.
+    db.session.execute(select(User.id).where(User.id == uid).with_for_update())
     summary = DeletionSummary()
     summary.votes_removed = _remove_open_votes(uid)
     summary.votes_kept = _execute(

@@ -269,3 +269,40 @@ def test_a_vote_changed_after_it_was_read_is_changed_from_what_the_row_holds(app
     assert outcome == ["ok"]
     final = assert_counters_follow_rows(app, proposal_id)
     assert (final["for_rows"], final["against_rows"]) == (0, 0)  # B, the last, took it back
+
+
+def test_a_vote_cast_while_the_account_is_being_deleted_leaves_no_counter_behind(app, monkeypatch):
+    """The person votes in another tab while their account is being deleted: the vote must
+    not be counted and then removed with the account (the database's ON DELETE CASCADE)
+    without lowering the counter."""
+    from katilim.privacy import deletion
+
+    proposal_id, (user_id,) = setup(app, 1)
+    unlinked, go_on = threading.Event(), threading.Event()
+    real = deletion._unlink_other_references
+
+    def pause_before_the_account_goes(uid):
+        real(uid)
+        unlinked.set()
+        assert go_on.wait(WAIT)
+
+    monkeypatch.setattr(deletion, "_unlink_other_references", pause_before_the_account_goes)
+    outcome: list = []
+
+    def delete_the_account():
+        with app.app_context():
+            deletion.delete_account(db.session.get(User, user_id))
+            db.session.commit()
+            outcome.append("deleted")
+
+    deleting = threading.Thread(target=delete_the_account)
+    deleting.start()
+    assert unlinked.wait(WAIT)
+    voting = request_b(app, user_id, proposal_id, 1, outcome)
+    voting.join(2)  # it waits for the deletion, if the deletion holds the account's row
+    go_on.set()
+    deleting.join(WAIT)
+    voting.join(WAIT)
+    assert outcome[0] == "deleted"  # the vote, after it, found no account to vote with
+    final = assert_counters_follow_rows(app, proposal_id)
+    assert final["for_rows"] == 0
