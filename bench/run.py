@@ -350,7 +350,8 @@ def report(results, facts, info, settings, votes, started, notes) -> str:
         f"{facts['votes']:,} votes, {facts['comments']:,} comments (bench/generate.py)",
         f"- gunicorn with gunicorn.conf.py serving bench/app.py (the site with production's "
         f"cookies and JSON logs), {settings['workers']} sync "
-        "workers; rate limits off (KATILIM_RATELIMIT_ENABLED=0), limiter storage Redis db 7",
+        "workers; rate limits off (KATILIM_RATELIMIT_ENABLED=0), limiter storage "
+        f"{settings['redis_url']}",
         f"- wrk from another process: {settings['threads']} threads, "
         f"{settings['connections']} connections, {settings['seconds']} s per page after a "
         f"{settings['warmup']} s warm-up; the baseline is measured the same way just before each "
@@ -511,6 +512,7 @@ def main(argv=None) -> int:
     load_after = loadavg()
     votes = {**check_counts(engine, voters, vote_proposals), **results["vote"]}
     settings = {
+        "redis_url": args.redis_url,
         "command": command_line(argv if argv is not None else sys.argv[1:]),
         "workers": server.workers,
         "threads": args.threads,
