@@ -187,12 +187,12 @@ def verify_chain(period_days: int, now: datetime | None = None) -> "ChainCheck":
         if count != seal.record_count:
             return check.broken(
                 seal.day,
-                f"it has {count} records, {seal.record_count} when it was sealed "
+                f"it has {count} record(s), {seal.record_count} when it was sealed "
                 "(records were added or deleted)",
             )
         if not hmac.compare_digest(digest, seal.seal_hash):
             return check.broken(
-                seal.day, f"its {count} records or its seal were changed after it was sealed"
+                seal.day, f"its {count} record(s) or its seal were changed after it was sealed"
             )
         check.days += 1
         check.records += count

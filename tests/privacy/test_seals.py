@@ -93,24 +93,24 @@ def test_a_day_is_sealed_only_an_hour_after_it_ended(ctx):
                 .values(address="203.0.113.9")
             ),
             DAY2,
-            "its 3 records or its seal were changed after it was sealed",
+            "its 3 record(s) or its seal were changed after it was sealed",
         ),
         (
             lambda ids: (
                 update(TrafficRecord).where(TrafficRecord.id == ids["day4"]).values(user_id=None)
             ),
             DAY4,
-            "its 1 records or its seal were changed after it was sealed",
+            "its 1 record(s) or its seal were changed after it was sealed",
         ),
         (
             lambda ids: delete(TrafficRecord).where(TrafficRecord.id == ids["day2_last"]),
             DAY2,
-            "it has 2 records, 3 when it was sealed (records were added or deleted)",
+            "it has 2 record(s), 3 when it was sealed (records were added or deleted)",
         ),
         (
             lambda ids: delete(TrafficRecord).where(TrafficRecord.id == ids["day1"]),
             DAY1,
-            "it has 0 records, 1 when it was sealed (records were added or deleted)",
+            "it has 0 record(s), 1 when it was sealed (records were added or deleted)",
         ),
         (  # a record moved to another day
             lambda ids: (
@@ -119,7 +119,7 @@ def test_a_day_is_sealed_only_an_hour_after_it_ended(ctx):
                 .values(created_at=at(DAY3, 8))
             ),
             DAY2,
-            "it has 2 records, 3 when it was sealed (records were added or deleted)",
+            "it has 2 record(s), 3 when it was sealed (records were added or deleted)",
         ),
         (
             lambda ids: delete(TrafficSeal).where(TrafficSeal.day == DAY3),
@@ -138,7 +138,7 @@ def test_a_day_is_sealed_only_an_hour_after_it_ended(ctx):
                 .values(record_count=TrafficSeal.record_count - 1)
             ),
             DAY2,
-            "it has 3 records, 2 when it was sealed (records were added or deleted)",
+            "it has 3 record(s), 2 when it was sealed (records were added or deleted)",
         ),
         (
             lambda ids: (
@@ -173,7 +173,7 @@ def test_a_record_added_to_a_sealed_day_names_it(sealed):
     result = check()
     assert result.broken_day == DAY3
     assert (
-        result.problem == "it has 1 records, 0 when it was sealed (records were added or deleted)"
+        result.problem == "it has 1 record(s), 0 when it was sealed (records were added or deleted)"
     )
 
 
@@ -193,7 +193,7 @@ def test_a_seal_recomputed_without_the_key_does_not_hold(sealed, app):
     result = check()
     assert (result.broken_day, result.problem) == (
         DAY2,
-        "its 3 records or its seal were changed after it was sealed",
+        "its 3 record(s) or its seal were changed after it was sealed",
     )
 
 
