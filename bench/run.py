@@ -3,6 +3,8 @@
     bench/run                                   # generate the full data set, then measure
     .venv/bin/python bench/run.py --no-generate # measure the data set already there
 
+The server is bench/app.py: the site plus two routes of the benchmark only (a sign-in without
+password for the generated accounts, and the baseline page), outside the katilim package.
 Each page is measured against the baseline route /_bench/baseline (the proposal list page
 rendered from objects in memory, no database) in the same run, so the ratio says what the
 database and the page's own work cost, whatever else the machine was doing. The vote action is
@@ -176,17 +178,19 @@ def check_counts(engine, voters: list[int], proposals: list[int]) -> dict:
 
 
 class Server:
-    def __init__(self, url: str, port: int, workers: int | None):
+    def __init__(self, url: str, port: int, workers: int | None, redis_url: str):
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         env = dict(os.environ)
         env.update(
-            KATILIM_ENV="production",
+            # bench/app.py refuses production; it sets what production would besides the
+            # start-up checks (secure cookies), and the logs are production's JSON.
+            KATILIM_ENV="benchmark",
+            KATILIM_LOG_FORMAT="json",
             KATILIM_SECRET_KEY=secrets.token_urlsafe(48),
             KATILIM_DATABASE_URL=url,
-            KATILIM_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/7",
+            KATILIM_RATELIMIT_STORAGE_URI=redis_url,
             KATILIM_RATELIMIT_ENABLED="0",
-            KATILIM_BENCH="1",
             # wrk asks for 127.0.0.1: the site's address is only used in links.
             KATILIM_SITE_URL="https://katilim.example.org",
             KATILIM_ALLOWED_HOSTS="127.0.0.1",
@@ -198,7 +202,7 @@ class Server:
             env["KATILIM_WORKERS"] = str(workers)
         self.log = open(BENCH_DIR / "gunicorn.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "bench.app:create_bench_app()"],
             cwd=ROOT,
             env=env,
             stdout=self.log,
@@ -347,8 +351,10 @@ def report(results, facts, info, settings, votes, started, notes) -> str:
         "",
         f"- Data: {facts['users']:,} users, {facts['proposals']:,} proposals, "
         f"{facts['votes']:,} votes, {facts['comments']:,} comments (bench/generate.py)",
-        f"- gunicorn with gunicorn.conf.py, KATILIM_ENV=production, {settings['workers']} sync "
-        "workers; rate limits off (KATILIM_RATELIMIT_ENABLED=0), limiter storage Redis db 7",
+        f"- gunicorn with gunicorn.conf.py serving bench/app.py (the site with production's "
+        f"cookies and JSON logs), {settings['workers']} sync "
+        "workers; rate limits off (KATILIM_RATELIMIT_ENABLED=0), limiter storage "
+        f"{settings['redis_url']}",
         f"- wrk from another process: {settings['threads']} threads, "
         f"{settings['connections']} connections, {settings['seconds']} s per page after a "
         f"{settings['warmup']} s warm-up; the baseline is measured the same way just before each "
@@ -415,6 +421,9 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--port", type=int, default=5107)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/7", help="the limiter's storage"
+    )
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
@@ -452,7 +461,7 @@ def main(argv=None) -> int:
         "stats": "/stats",
         "who is heard": "/stats/representation",
     }
-    server = Server(args.url, args.port, args.workers)
+    server = Server(args.url, args.port, args.workers, args.redis_url)
     load_before = loadavg()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -506,6 +515,7 @@ def main(argv=None) -> int:
     load_after = loadavg()
     votes = {**check_counts(engine, voters, vote_proposals), **results["vote"]}
     settings = {
+        "redis_url": args.redis_url,
         "command": command_line(argv if argv is not None else sys.argv[1:]),
         "workers": server.workers,
         "threads": args.threads,

@@ -103,10 +103,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     init_api(app)  # the JSON API registers through flask-smorest, which documents it
     traffic.init_app(app)  # Law 5651 records of state-changing requests
-
-    from katilim import bench
-
-    bench.init_app(app)  # only with KATILIM_BENCH=1 (bench/run.py), never on a real site
     return app
 
 

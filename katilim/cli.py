@@ -145,3 +145,6 @@ def init_app(app: Flask) -> None:
     from katilim.privacy import cli as privacy_cli
 
     privacy_cli.register(app)
+    from katilim.proposals import cli as proposals_cli
+
+    proposals_cli.register(app)

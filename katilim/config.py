@@ -160,9 +160,15 @@ class DefaultConfig:
     # Traffic records of state-changing requests (Law 5651 art. 5: at least 1, at most 2 years).
     TRAFFIC_RECORDS_ENABLED = _env("TRAFFIC_RECORDS", "1") == "1"
     TRAFFIC_RECORD_DAYS = int(_env("TRAFFIC_RECORD_DAYS", "730"))
+    # The key of the daily seals over the traffic records (katilim/privacy/seals.py); empty:
+    # derived from SECRET_KEY. Changing it (or SECRET_KEY without it) voids the older seals.
+    TRAFFIC_SEAL_KEY = _env("TRAFFIC_SEAL_KEY", "")
     # Retention periods, in days, applied by `flask --app katilim retention`.
     RETENTION_UNVERIFIED_ACCOUNT_DAYS = int(_env("RETENTION_UNVERIFIED_ACCOUNT_DAYS", "30"))
     RETENTION_SENT_EMAIL_DAYS = int(_env("RETENTION_SENT_EMAIL_DAYS", "90"))
     RETENTION_READ_NOTIFICATION_DAYS = int(_env("RETENTION_READ_NOTIFICATION_DAYS", "365"))
+    # A contact a volunteer wrote down for a person without internet: erased this many days
+    # after the proposal's first public answer or final step (katilim/privacy/retention.py).
+    RETENTION_ASSIST_CONTACT_DAYS = int(_env("RETENTION_ASSIST_CONTACT_DAYS", "30"))
     # Proof of a withdrawn consent: the general limitation period (Borçlar Kanunu art. 146).
     RETENTION_WITHDRAWN_CONSENT_DAYS = int(_env("RETENTION_WITHDRAWN_CONSENT_DAYS", "3650"))

@@ -48,7 +48,7 @@ class NotEligible(DomainError):
 
 
 class LastAdmin(DomainError):
-    pass
+    """The change would leave the council without an active admin (leaves_no_active_admin)."""
 
 
 def _check(actor) -> None:
@@ -365,30 +365,45 @@ def remove_member(actor, membership: Membership, *, via=None) -> None:
 # --- site roles ----------------------------------------------------------------------------
 
 
-def _keep_one_admin(actor, user: User) -> None:
-    """Refuse to take the admin role from the last active admin: nobody could give it back
-    except an operator at the command line. The admin rows are locked (on PostgreSQL) so that
-    two admins demoting each other at the same moment cannot both succeed."""
+def leaves_no_active_admin(user: User) -> bool:
+    """Would the council be left without an active admin if ``user`` stopped being one (lost
+    the role, was deactivated, deleted the account)? Nobody but an operator at the command
+    line could then make a new admin.
+
+    The one rule for every such change: call it before making the change, in the same
+    transaction. The admin rows are locked (SELECT … FOR UPDATE on PostgreSQL) until the
+    transaction ends, so two changes at the same moment (two admins giving up the role, or
+    one giving it up while the other deletes the account) are decided one after the other,
+    the second seeing what the first did.
+    """
+    if user.site_role != SiteRole.ADMIN:
+        return False
     admins = db.session.execute(
         select(User.id, User.is_active_account)
         .where(User.site_role == SiteRole.ADMIN)
         .with_for_update()
     ).all()
-    if not any(active and user_id != user.id for user_id, active in admins):
-        if actor is not None and actor.id == user.id:
-            raise LastAdmin(
-                _(
-                    "You are the only admin, so you cannot give up the admin role. "
-                    "Give it to someone else first."
-                )
-            )
+    return not any(active and user_id != user.id for user_id, active in admins)
+
+
+def _keep_one_admin(actor, user: User) -> None:
+    """Refuse to take the admin role from the last active admin."""
+    if not leaves_no_active_admin(user):
+        return
+    if actor is not None and actor.id == user.id:
         raise LastAdmin(
             _(
-                "%(email)s is the only admin, so the admin role cannot be taken away. "
-                "Give it to someone else first.",
-                email=user.email,
+                "You are the only admin, so you cannot give up the admin role. "
+                "Give it to someone else first."
             )
         )
+    raise LastAdmin(
+        _(
+            "%(email)s is the only admin, so the admin role cannot be taken away. "
+            "Give it to someone else first.",
+            email=user.email,
+        )
+    )
 
 
 def set_site_role(actor, user: User, role: SiteRole, *, via=None) -> bool:

@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
+from katilim.admin.services import LastAdmin, leaves_no_active_admin
 from katilim.audit.models import AuditLog, detach_actor
-from katilim.auth.models import Consent, SiteRole, User
-from katilim.core.errors import DomainError
+from katilim.auth.models import Consent, User
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.notifications.models import Follow, Notification, OutboxMessage
@@ -36,10 +36,6 @@ from katilim.voting.models import Vote
 HANDLED_TABLES = frozenset(
     {"users", "votes", "follows", "notifications", "consents", "memberships", "audit_log"}
 )
-
-
-class LastAdmin(DomainError):
-    pass
 
 
 @dataclass
@@ -56,15 +52,15 @@ def _execute(statement):
 
 
 def _remove_open_votes(user_id: int) -> int:
-    """Remove the votes on proposals still open, lowering their counters by SQL expressions."""
-    rows = db.session.execute(
-        select(Vote.proposal_id, Vote.value)
-        .join(Proposal, Proposal.id == Vote.proposal_id)
-        .where(
-            Vote.user_id == user_id,
-            Proposal.status.in_(VOTING_OPEN),
-            Proposal.is_hidden.is_(False),
-        )
+    """Remove the votes on proposals still open, and lower their counters by what the delete
+    returned (the rows as they were when removed), by SQL expressions."""
+    open_proposals = select(Proposal.id).where(
+        Proposal.status.in_(VOTING_OPEN), Proposal.is_hidden.is_(False)
+    )
+    rows = _execute(
+        delete(Vote)
+        .where(Vote.user_id == user_id, Vote.proposal_id.in_(open_proposals))
+        .returning(Vote.proposal_id, Vote.value)
     ).all()
     supported = [proposal_id for proposal_id, value in rows if value == 1]
     opposed = [proposal_id for proposal_id, value in rows if value == -1]
@@ -79,10 +75,6 @@ def _remove_open_votes(user_id: int) -> int:
             update(Proposal)
             .where(Proposal.id.in_(opposed))
             .values(opposes_count=Proposal.opposes_count - 1)
-        )
-    if rows:
-        _execute(
-            delete(Vote).where(Vote.user_id == user_id, Vote.proposal_id.in_(supported + opposed))
         )
     return len(rows)
 
@@ -131,28 +123,23 @@ def _unlink_other_references(user_id: int) -> None:
                 )
 
 
-def _is_last_admin(user: User) -> bool:
-    if user.site_role != SiteRole.ADMIN:
-        return False
-    admins = db.session.scalar(
-        select(func.count()).select_from(User).where(User.site_role == SiteRole.ADMIN)
-    )
-    return admins <= 1
-
-
 def delete_account(user: User, *, reason: str = "self") -> DeletionSummary:
     """Delete ``user`` as described above; the caller checks the password and commits.
 
     ``reason`` goes into the audit entry: "self" (the person asked) or "retention".
 
-    :raises LastAdmin: the only admin must hand the role to someone else first.
+    :raises LastAdmin: the only active admin must hand the role to someone else first.
     """
-    if _is_last_admin(user):
+    if leaves_no_active_admin(user):
         raise LastAdmin(
             _("You are the only admin. Make someone else an admin before you delete your account.")
         )
     uid = user.id
     db.session.flush()
+    # The account's row is locked until the deletion commits: a vote the person casts in
+    # another tab meanwhile waits (and then finds no account), instead of being counted and
+    # then removed with the account by ON DELETE CASCADE, its counter left behind.
+    db.session.execute(select(User.id).where(User.id == uid).with_for_update())
     summary = DeletionSummary()
     summary.votes_removed = _remove_open_votes(uid)
     summary.votes_kept = _execute(

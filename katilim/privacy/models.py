@@ -1,8 +1,9 @@
-"""Traffic records (Law 5651 art. 5(3)): who sent which state-changing request, and when."""
+"""Traffic records (Law 5651 art. 5(3)): who sent which state-changing request, and when; and
+the daily seals that show they were kept whole (katilim/privacy/seals.py)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Index, Integer, SmallInteger, String
+from sqlalchemy import Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from katilim.core.models import TZDateTime, utcnow
@@ -15,7 +16,8 @@ class TrafficRecord(db.Model):
 
     ``user_id`` is a plain number, not a foreign key: the law wants the record intact for its
     whole period, also after the account is deleted. Only admins read these records
-    (/admin/traffic); the retention command removes them after TRAFFIC_RECORD_DAYS.
+    (/admin/traffic); the retention command seals each finished day (TrafficSeal) and
+    removes whole days after TRAFFIC_RECORD_DAYS.
     """
 
     __tablename__ = "traffic_records"
@@ -32,3 +34,21 @@ class TrafficRecord(db.Model):
     path: Mapped[str] = mapped_column(String(500))  # no query string; tokens masked
     status_code: Mapped[int] = mapped_column(SmallInteger)
     user_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class TrafficSeal(db.Model):
+    """One day's traffic records (a calendar day in the council's time zone), sealed: an HMAC
+    over the day, the previous day's seal and every record of the day in id order. Each seal
+    names the one before it, so a record changed, added or deleted, or a seal deleted, breaks
+    the chain from that day on (``flask --app katilim verify-traffic``). When the retention
+    command removes the oldest day, its seal goes with it, and the oldest remaining seal's
+    ``previous_hash`` is the chain's anchor.
+    """
+
+    __tablename__ = "traffic_seals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    record_count: Mapped[int] = mapped_column(Integer)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    seal_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)

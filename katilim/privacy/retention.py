@@ -1,22 +1,29 @@
 """Periodic destruction (KVKK regulation RG 30224: at most every 6 months; run it daily).
 
 Each rule removes what has passed its period (settings, in days, shown on /privacy). "Older
-than N days" is strict: a row exactly N days old stays until the next run.
+than N days" is strict: a row exactly N days old stays until the next run. Traffic records go
+by whole days (a calendar day in the council's time zone), each day with its seal, once the
+whole day is older than the period; finished days are sealed first (katilim/privacy/seals.py).
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select, update
 
+from katilim.admin.queries import local_midnight
+from katilim.assist.models import AssistedSubmission
 from katilim.audit.models import AuditLog
 from katilim.auth.models import Consent, LoginThrottle, SiteRole, User, UserSession
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.notifications.models import Notification, OutboxMessage
 from katilim.privacy.deletion import delete_account
-from katilim.privacy.models import TrafficRecord
+from katilim.privacy.models import TrafficRecord, TrafficSeal
+from katilim.privacy.seals import local_day, seal_finished_days
+from katilim.proposals.models import EventKind, Proposal, ProposalEvent
 
 # Law 5651 art. 5(3): traffic records are kept at least one and at most two years.
 TRAFFIC_MIN_DAYS, TRAFFIC_MAX_DAYS = 365, 730
@@ -31,17 +38,18 @@ def periods() -> dict[str, int]:
         "read_notifications": int(config["RETENTION_READ_NOTIFICATION_DAYS"]),
         "traffic_records": traffic,
         "withdrawn_consents": int(config["RETENTION_WITHDRAWN_CONSENT_DAYS"]),
+        "assisted_contacts": int(config["RETENTION_ASSIST_CONTACT_DAYS"]),
     }
 
 
-def _count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+def _count(model, *conditions) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
 def _remove_rows(model, *conditions) -> Callable[[bool], int]:
     def run(dry_run: bool) -> int:
         if dry_run:
-            return _count(select(model.id).where(*conditions))
+            return _count(model, *conditions)
         return db.session.execute(
             delete(model).where(*conditions), execution_options={"synchronize_session": False}
         ).rowcount
@@ -57,7 +65,7 @@ def _remove_unverified(cutoff: datetime) -> Callable[[bool], int]:
             User.site_role != SiteRole.ADMIN,  # an admin account is made on purpose, by hand
         )
         if dry_run:
-            return _count(query)
+            return db.session.scalar(select(func.count()).select_from(query.subquery()))
         users = list(db.session.scalars(query))
         for user in users:  # through the deletion, so nothing they left points at nothing
             delete_account(user, reason="retention")
@@ -66,8 +74,59 @@ def _remove_unverified(cutoff: datetime) -> Callable[[bool], int]:
     return run
 
 
-def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> dict[str, int]:
-    """Remove (or with ``dry_run`` only count) what has passed its period; returns the counts.
+def _remove_seals(first_kept_day: date, sealing: list[date]) -> Callable[[bool], int]:
+    remove = _remove_rows(TrafficSeal, TrafficSeal.day < first_kept_day)
+
+    def run(dry_run: bool) -> int:
+        if dry_run:  # the run would seal these days first, and some may go at once
+            return remove(True) + sum(day < first_kept_day for day in sealing)
+        return remove(False)
+
+    return run
+
+
+def answered_before(cutoff: datetime):
+    """The proposal had its first public answer, or a final step, before ``cutoff``.
+
+    "Answered" for the person who asked a volunteer: a public text from the body (the first
+    answer, or a reason given with a change of status), a decision (accepted or rejected; a
+    merge into another proposal is one too), or the proposal withdrawn at the person's request.
+    """
+    withdrawn = exists().where(
+        ProposalEvent.proposal_id == Proposal.id,
+        ProposalEvent.kind == EventKind.WITHDRAWN,
+        ProposalEvent.created_at < cutoff,
+    )
+    return or_(Proposal.first_answer_at < cutoff, Proposal.decided_at < cutoff, withdrawn)
+
+
+def _erase_contacts(cutoff: datetime) -> Callable[[bool], int]:
+    conditions = (
+        AssistedSubmission.contact.is_not(None),
+        AssistedSubmission.proposal_id.in_(select(Proposal.id).where(answered_before(cutoff))),
+    )
+
+    def run(dry_run: bool) -> int:
+        if dry_run:
+            return _count(AssistedSubmission, *conditions)
+        return db.session.execute(
+            update(AssistedSubmission).where(*conditions).values(contact=None),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+
+    return run
+
+
+@dataclass
+class RetentionRun:
+    removed: dict[str, int]  # kind → rows removed (or erased), or that would be
+    sealed_days: list[date] = field(default_factory=list)  # traffic days sealed first
+    chain_head: str | None = None  # the newest traffic seal after the run
+
+
+def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> RetentionRun:
+    """Seal the finished days of traffic records, then remove (or with ``dry_run`` only
+    count) what has passed its period.
 
     The caller commits. A real run is logged in the audit log with its counts: the record of
     destruction that the regulation asks to keep for three years.
@@ -80,6 +139,9 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> dict
 
     forget_failures = timedelta(hours=current_app.config["LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS"])
 
+    sealed = seal_finished_days(now, dry_run=dry_run)  # before any day of records goes
+    # The first day kept: every day before it ended before the cutoff.
+    traffic_day = local_day(cutoff("traffic_records"))
     rules = {
         "unverified_accounts": _remove_unverified(cutoff("unverified_accounts")),
         "sent_emails": _remove_rows(
@@ -93,8 +155,9 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> dict
             Notification.created_at < cutoff("read_notifications"),
         ),
         "traffic_records": _remove_rows(
-            TrafficRecord, TrafficRecord.created_at < cutoff("traffic_records")
+            TrafficRecord, TrafficRecord.created_at < local_midnight(traffic_day)
         ),
+        "traffic_seals": _remove_seals(traffic_day, sealed.days),
         "withdrawn_consents": _remove_rows(
             Consent,
             Consent.withdrawn_at.is_not(None),
@@ -108,15 +171,22 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> dict
             LoginThrottle.last_failure_at < now - forget_failures,
             or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
         ),
+        "assisted_contacts": _erase_contacts(cutoff("assisted_contacts")),
     }
     counts = {name: rule(dry_run) for name, rule in rules.items()}
+    run = RetentionRun(removed=counts, sealed_days=sealed.days, chain_head=sealed.head)
     if not dry_run:
-        db.session.add(
-            AuditLog(
-                action="retention.run",
-                target_type="retention",
-                details={"removed": counts, "periods_days": days},
+        if run.chain_head is None:  # nothing new sealed: the chain ends where it ended
+            run.chain_head = db.session.scalar(
+                select(TrafficSeal.seal_hash).order_by(TrafficSeal.day.desc()).limit(1)
             )
-        )
+        details = {"removed": counts, "periods_days": days}
+        if sealed.days:
+            details["traffic_sealed"] = {
+                "days": len(sealed.days),
+                "through": sealed.days[-1].isoformat(),
+                "head": sealed.head,
+            }
+        db.session.add(AuditLog(action="retention.run", target_type="retention", details=details))
         db.session.flush()
-    return counts
+    return run

@@ -1,12 +1,20 @@
-"""Casting, changing and taking back a vote, with counters that never drift.
+"""Casting, changing and taking back a vote, with counters that follow the rows.
 
-Counters change by SQL expressions (``supports_count + 1``), not by values read earlier, so
-concurrent voters never overwrite each other; the unique constraint on (proposal, user)
-turns a double submission into a change of the one existing vote.
+A counter changes only by what one statement of this transaction did to the vote row, known
+from that statement's own result: an insert that wrote a row (0 → value), or an update or
+delete conditioned on the value read before (``… WHERE value = old``) that hit the row
+(old → value). The database decides each of these atomically, so in every interleaving of
+requests (two tabs, a double click) the sum of the changes equals the rows. A write that finds
+the row changed by a concurrent request of the same person writes nothing and counts nothing;
+the request reads the vote again and starts over from what is there. Counters change by SQL
+expressions (``supports_count + 1``), never by values read earlier, so different voters
+never overwrite each other.
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, exc, select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.extensions import db
@@ -16,19 +24,52 @@ from katilim.proposals.models import Proposal
 from katilim.voting.models import Vote
 
 VALUES = (1, -1, 0)  # for, against, take back
+# Each further attempt means another request of the same person committed a change of this
+# vote in between; past a few of them, that person's latest committed vote stands.
+ATTEMPTS = 5
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _shift_counters(proposal_id: int, old: int, new: int) -> None:
+def _shift_counters(proposal: Proposal, old: int, new: int) -> None:
+    """Apply one vote's change (old → new) to the counters, and read them back."""
     changes = {}
     if old == 1 or new == 1:
         changes["supports_count"] = Proposal.supports_count + (1 if new == 1 else -1)
     if old == -1 or new == -1:
         changes["opposes_count"] = Proposal.opposes_count + (1 if new == -1 else -1)
-    if changes:
-        db.session.execute(
-            update(Proposal).where(Proposal.id == proposal_id).values(**changes),
-            execution_options={"synchronize_session": False},
-        )
+    counts = db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id)
+        .values(**changes)
+        .returning(Proposal.supports_count, Proposal.opposes_count),
+        execution_options={"synchronize_session": False},
+    ).one()
+    set_committed_value(proposal, "supports_count", counts.supports_count)
+    set_committed_value(proposal, "opposes_count", counts.opposes_count)
+
+
+def _insert_vote(proposal: Proposal, user, value: int) -> bool:
+    """Write the vote if the person has none; False if a row exists (or came meanwhile)."""
+    insert = _INSERTS[db.session.get_bind().dialect.name]
+    written = db.session.execute(
+        insert(Vote)
+        .values(proposal_id=proposal.id, user_id=user.id, value=value)
+        .on_conflict_do_nothing(index_elements=[Vote.proposal_id, Vote.user_id])
+        .returning(Vote.id)
+    ).first()
+    return written is not None
+
+
+def _replace_vote(proposal: Proposal, user, old: int, value: int) -> bool:
+    """Change the vote from ``old`` to ``value`` (0: delete it), only if it is still ``old``."""
+    statement = delete(Vote) if value == 0 else update(Vote).values(value=value)
+    result = db.session.execute(
+        statement.where(
+            Vote.proposal_id == proposal.id, Vote.user_id == user.id, Vote.value == old
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1
 
 
 def get_vote_value(user, proposal: Proposal) -> int:
@@ -53,34 +94,19 @@ def cast_vote(user, proposal: Proposal, value: int) -> int:
     if not proposal.is_voting_open:
         raise InvalidTransition(_("Voting on this proposal is closed."))
 
-    old = get_vote_value(user, proposal)
-    if old == value:
-        return value
-    if old == 0:
-        try:
-            with db.session.begin_nested():
-                db.session.add(Vote(proposal_id=proposal.id, user_id=user.id, value=value))
-        except exc.IntegrityError:
-            # The same person's other request inserted first: treat this one as a change.
-            old = get_vote_value(user, proposal)
-            if old == value:
-                return value
-    if old != 0:
-        if value == 0:
-            statement = delete(Vote)
+    for _attempt in range(ATTEMPTS):
+        old = get_vote_value(user, proposal)
+        if old == value:
+            return value
+        if old == 0:
+            written = _insert_vote(proposal, user, value)
         else:
-            statement = update(Vote).values(value=value)
-        result = db.session.execute(
-            statement.where(
-                Vote.proposal_id == proposal.id, Vote.user_id == user.id, Vote.value == old
-            ),
-            execution_options={"synchronize_session": False},
-        )
-        if result.rowcount != 1:  # changed by a concurrent request meanwhile: it won
-            return get_vote_value(user, proposal)
-    _shift_counters(proposal.id, old, value)
-    db.session.flush()
-    db.session.refresh(proposal, ["supports_count", "opposes_count"])
+            written = _replace_vote(proposal, user, old, value)
+        if written:
+            break
+    else:
+        return get_vote_value(user, proposal)
+    _shift_counters(proposal, old, value)
     if value == 1:
         check_threshold(proposal)
     return value

@@ -1,5 +1,6 @@
 """Assisted submission: facilitators file for people without internet, and follow it up."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -15,9 +16,11 @@ from katilim.auth.models import SiteRole, User
 from katilim.core.errors import PermissionDenied
 from katilim.extensions import db
 from katilim.moderation.services import answer
+from katilim.privacy.retention import run_retention
 from katilim.proposals.models import EventKind, Proposal, ProposalStatus, RoutingMethod
 from katilim.proposals.services import ProposalContent
 from tests.factories import get_body, get_council, get_district, make_proposal, make_user
+from tests.test_migrations import cli
 
 CONTACT = "0532 000 11 22, Çınar Sokak No 7"
 TITLE = "Köy yoluna bir otobüs seferi daha konulsun"
@@ -378,6 +381,30 @@ def test_contact_can_be_erased(app, login, world):
             select(AuditLog).where(AuditLog.action == "assisted.forget_contact")
         )
         assert CONTACT not in str(entry.details)
+
+
+def test_contact_is_erased_by_the_retention_run_30_days_after_the_answer(app, login, world):
+    client = login(world.facilitator_id)
+    assert "erased by itself 30 days after the first answer or decision" in html(
+        client.get("/assist")
+    )
+    with app.app_context():
+        proposal = db.session.get(Proposal, world.proposal_id)
+        answer(db.session.get(User, world.moderator_id), proposal, "Sefer eylülde başlayacak.")
+        db.session.commit()
+        answered = proposal.first_answer_at
+        assert run_retention(now=answered + timedelta(days=29)).removed["assisted_contacts"] == 0
+        db.session.commit()
+        assert db.session.scalar(select(AssistedSubmission)).contact == CONTACT
+        proposal.first_answer_at = answered - timedelta(days=31)  # answered 31 days ago
+        db.session.commit()
+    line = "1 contacts written down by volunteers (answered more than 30 days ago)."
+    assert f"Would erase {line}" in cli(app, "retention", "--dry-run").output
+    assert CONTACT in html(client.get("/assist"))
+    assert f"Erased {line}" in cli(app, "retention").output
+    assert CONTACT not in html(client.get("/assist"))
+    with app.app_context():
+        assert db.session.scalar(select(AssistedSubmission)).contact is None
 
 
 def test_admin_reveal_of_an_assisted_proposal_names_the_facilitator(login, world):

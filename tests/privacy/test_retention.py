@@ -1,15 +1,18 @@
 """The retention command: each kind of row removed just after its period, kept just before."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from katilim.admin.queries import local_midnight
+from katilim.assist.models import AssistedSubmission, Channel
 from katilim.audit.models import AuditLog
 from katilim.auth.models import Consent, ConsentPurpose, LoginThrottle, User, UserSession
 from katilim.extensions import db
 from katilim.notifications.models import Notification, OutboxMessage
-from katilim.privacy.models import TrafficRecord
+from katilim.privacy.models import TrafficRecord, TrafficSeal
 from katilim.privacy.retention import periods, run_retention
+from katilim.proposals.models import EventKind, ProposalEvent, ProposalStatus
 from tests.factories import make_proposal, make_user
 from tests.test_migrations import cli
 
@@ -25,11 +28,55 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+# NOW is 15:00 in Istanbul: 730 days earlier is 2025-06-01 15:00, so that whole day is kept
+# and 2025-05-31 (a day wholly older than the period) is the last to go.
+FIRST_KEPT_TRAFFIC_DAY = date(2025, 6, 1)
+
+
+def assisted(proposal, contact: str | None, **when) -> AssistedSubmission:
+    """An assisted submission on ``proposal``; ``when`` sets first_answer_at or decided_at."""
+    for name, moment in when.items():
+        setattr(proposal, name, moment)
+    submission = AssistedSubmission(
+        proposal_id=proposal.id, channel=Channel.PHONE, contact=contact, letter_locale="tr"
+    )
+    db.session.add(submission)
+    return submission
+
+
 def build_edges(app):
     """For each rule, one row a second past its period and one a second short of it."""
     days = periods()
     keeper = make_user("Kalıcı")
     proposal = make_proposal(keeper)
+    for name, moment in (
+        ("old", local_midnight(FIRST_KEPT_TRAFFIC_DAY) - SECOND),
+        ("young", local_midnight(FIRST_KEPT_TRAFFIC_DAY)),
+    ):
+        db.session.add(
+            TrafficRecord(
+                created_at=moment,
+                address="192.0.2.1",
+                method="POST",
+                path=f"/{name}",
+                status_code=200,
+            )
+        )
+    contact_cutoff = ago(days["assisted_contacts"])
+    for delta, name in ((-SECOND, "old"), (SECOND, "young")):
+        # answered publicly, decided, withdrawn at the person's request: each one
+        assisted(make_proposal(keeper), f"answer {name}", first_answer_at=contact_cutoff + delta)
+        assisted(make_proposal(keeper), f"decision {name}", decided_at=contact_cutoff + delta)
+        withdrawn = make_proposal(keeper, status=ProposalStatus.WITHDRAWN)
+        db.session.add(
+            ProposalEvent(
+                proposal=withdrawn, kind=EventKind.WITHDRAWN, created_at=contact_cutoff + delta
+            )
+        )
+        assisted(withdrawn, f"withdrawn {name}")
+    # never erased by age: a proposal not answered yet; a contact already erased by hand
+    assisted(make_proposal(keeper), "waiting")
+    assisted(make_proposal(keeper), None, first_answer_at=ago(5000))
     for delta, name in ((-SECOND, "old"), (SECOND, "young")):
         unverified = make_user(f"Onaysız {name}", verified=False)
         unverified.created_at = ago(days["unverified_accounts"], delta)
@@ -48,15 +95,6 @@ def build_edges(app):
                 kind=name,
                 created_at=ago(days["read_notifications"], delta),
                 read_at=NOW - timedelta(days=1),
-            )
-        )
-        db.session.add(
-            TrafficRecord(
-                created_at=ago(days["traffic_records"], delta),
-                address="192.0.2.1",
-                method="POST",
-                path=f"/{name}",
-                status_code=200,
             )
         )
         db.session.add(
@@ -105,37 +143,63 @@ EXPECTED = {
     "sent_emails": 1,
     "read_notifications": 1,
     "traffic_records": 1,
+    "traffic_seals": 1,  # 2025-05-31's, sealed by the same run a moment before
     "withdrawn_consents": 1,
     "ended_sessions": 1,
     "forgotten_sign_in_failures": 1,
+    "assisted_contacts": 3,
 }
+MODELS = (User, OutboxMessage, Notification, TrafficRecord, TrafficSeal, Consent)
+
+
+def contacts() -> set:
+    return set(db.session.scalars(select(AssistedSubmission.contact)))
 
 
 def test_dry_run_counts_and_changes_nothing(ctx, app):
     build_edges(app)
-    before = [count(m) for m in (User, OutboxMessage, Notification, TrafficRecord, Consent)]
-    assert run_retention(dry_run=True, now=NOW) == EXPECTED
-    after = [count(m) for m in (User, OutboxMessage, Notification, TrafficRecord, Consent)]
-    assert after == before
+    before = [count(m) for m in MODELS], contacts()
+    run = run_retention(dry_run=True, now=NOW)
+    assert run.removed == EXPECTED
+    assert (run.sealed_days[0], run.sealed_days[-1]) == (date(2025, 5, 31), date(2027, 5, 31))
+    assert ([count(m) for m in MODELS], contacts()) == before
     assert count(AuditLog) == 0
 
 
 def test_each_rule_removes_only_what_passed_its_period(ctx, app):
     build_edges(app)
-    assert run_retention(now=NOW) == EXPECTED
-    assert run_retention(now=NOW) == dict.fromkeys(EXPECTED, 0)  # idempotent
+    run = run_retention(now=NOW)
+    assert run.removed == EXPECTED
+    assert (run.sealed_days[0], run.sealed_days[-1]) == (date(2025, 5, 31), date(2027, 5, 31))
+    again = run_retention(now=NOW)
+    assert again.removed == dict.fromkeys(EXPECTED, 0)  # idempotent
+    assert again.sealed_days == [] and again.chain_head == run.chain_head
     names = set(db.session.scalars(select(User.display_name)))
     assert names == {"Kalıcı", "Onaysız young", "Eski ama onaylı"}
     assert set(db.session.scalars(select(OutboxMessage.subject))) == {"young", "queued"}
     kinds = set(db.session.scalars(select(Notification.kind)))
     assert kinds == {"young", "unread"}
     assert set(db.session.scalars(select(TrafficRecord.path))) == {"/young"}
+    assert db.session.scalar(select(func.min(TrafficSeal.day))) == FIRST_KEPT_TRAFFIC_DAY
     assert set(db.session.scalars(select(Consent.text_version))) == {"young", "x"}
     assert set(db.session.scalars(select(UserSession.token_digest))) == {"young"}
     assert set(db.session.scalars(select(LoginThrottle.key_digest))) == {"young"}
-    run = db.session.scalars(select(AuditLog).where(AuditLog.action == "retention.run")).first()
-    assert run.details["removed"] == EXPECTED
-    assert run.details["periods_days"]["traffic_records"] == 730
+    assert contacts() == {
+        "answer young",
+        "decision young",
+        "withdrawn young",
+        "waiting",
+        None,  # the three old ones, and the one erased by hand before
+    }
+    entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "retention.run")).first()
+    assert entry.details["removed"] == EXPECTED
+    assert entry.details["periods_days"]["traffic_records"] == 730
+    assert entry.details["periods_days"]["assisted_contacts"] == 30
+    assert entry.details["traffic_sealed"] == {
+        "days": 731,
+        "through": "2027-05-31",
+        "head": run.chain_head,
+    }
 
 
 def test_traffic_period_stays_within_the_law(app):
@@ -158,6 +222,11 @@ def test_command_prints_counts(app):
         assert count(User) == 1
     result = cli(app, "retention")
     assert "Removed 1 unconfirmed accounts" in result.output
-    assert "Removed 0 traffic records (older than 730 days)." in result.output
+    assert "Removed 0 traffic records (whole days older than 730 days)." in result.output
+    assert "Removed 0 daily traffic seals (with their days of records)." in result.output
+    assert (
+        "Erased 0 contacts written down by volunteers (answered more than 30 days ago)."
+        in result.output
+    )
     with app.app_context():
         assert count(User) == 0

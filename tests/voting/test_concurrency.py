@@ -143,3 +143,166 @@ def test_people_changing_their_votes_at_once_leave_counters_equal_to_the_rows(ap
     assert final["supports_count"] == final["for_rows"]
     assert final["opposes_count"] == final["against_rows"]
     assert final["for_rows"] + final["against_rows"] <= len(user_ids)
+
+
+# --- one account's overlapping requests, interleaved step by step --------------------------
+#
+# Requests from one account (a double click, two tabs) are threads with their own sessions.
+# The one under test, B, is paused inside cast_vote around its reads of the vote
+# (katilim.voting.services.get_vote_value) while the others run to their commit: the
+# interleaving is the same on every run.
+
+WAIT = 20  # seconds; a step that takes longer means a lock nobody releases
+
+
+class PausedReads:
+    """get_vote_value that pauses in the thread named B: around its n-th read it sets
+    ``reached(n)`` and waits for ``release(n)``; before the read, or after it when n is in
+    ``after``. Reads without a pause set up run freely."""
+
+    def __init__(self, real):
+        self.real = real
+        self.reads = 0
+        self.after: set[int] = set()
+        self._events: dict[int, tuple[threading.Event, threading.Event]] = {}
+
+    def pause(self, n: int, *, after: bool = False) -> tuple[threading.Event, threading.Event]:
+        if after:
+            self.after.add(n)
+        return self._events.setdefault(n, (threading.Event(), threading.Event()))
+
+    def _wait(self, n: int) -> None:
+        reached, release = self._events[n]
+        reached.set()
+        assert release.wait(WAIT), f"read {n} of B was never released"
+
+    def __call__(self, user, proposal):
+        if threading.current_thread().name != "B":
+            return self.real(user, proposal)
+        self.reads += 1
+        n = self.reads
+        if n in self._events and n not in self.after:
+            self._wait(n)
+        value = self.real(user, proposal)
+        if n in self._events and n in self.after:
+            self._wait(n)
+        return value
+
+
+@pytest.fixture
+def paused_reads(monkeypatch):
+    from katilim.voting import services
+
+    paused = PausedReads(services.get_vote_value)
+    monkeypatch.setattr(services, "get_vote_value", paused)
+    return paused
+
+
+def request_b(app, user_id: int, proposal_id: int, value: int, outcome: list) -> threading.Thread:
+    def run():
+        with app.app_context():
+            try:
+                user = db.session.get(User, user_id)
+                proposal = db.session.get(Proposal, proposal_id)
+                cast_vote(user, proposal, value)
+                db.session.commit()
+                outcome.append("ok")
+            except Exception as error:  # noqa: BLE001 - reported by the assertions
+                db.session.rollback()
+                outcome.append(repr(error))
+
+    thread = threading.Thread(target=run, name="B")
+    thread.start()
+    return thread
+
+
+def vote_now(app, user_id: int, proposal_id: int, value: int) -> None:
+    """Another request of the same account, run to its commit."""
+    with app.app_context():
+        cast_vote(db.session.get(User, user_id), db.session.get(Proposal, proposal_id), value)
+        db.session.commit()
+
+
+def assert_counters_follow_rows(app, proposal_id: int) -> dict:
+    final = state(app, proposal_id)
+    assert (final["supports_count"], final["opposes_count"]) == (
+        final["for_rows"],
+        final["against_rows"],
+    )
+    return final
+
+
+def test_a_vote_read_back_as_gone_after_a_collision_is_counted_only_with_its_row(app, paused_reads):
+    """The launch-blocker interleaving of three requests: B reads no vote; A votes for and
+    commits; B's insert collides with A's row; C takes the vote back and commits; B reads the
+    vote again and finds it gone. The old code then added 1 to the counter without a row."""
+    proposal_id, (user_id,) = setup(app, 1)
+    read, release_read = paused_reads.pause(1, after=True)
+    reread, release_reread = paused_reads.pause(2)
+    outcome: list = []
+    b = request_b(app, user_id, proposal_id, 1, outcome)
+    assert read.wait(WAIT)  # B found no vote
+    vote_now(app, user_id, proposal_id, 1)  # A
+    release_read.set()  # B inserts and collides with A's row
+    assert reread.wait(WAIT), "B did not read the vote again after its insert collided"
+    vote_now(app, user_id, proposal_id, 0)  # C
+    release_reread.set()
+    b.join(WAIT)
+    assert outcome == ["ok"]
+    final = assert_counters_follow_rows(app, proposal_id)
+    assert final["for_rows"] == 1  # B's vote, the last to arrive, stands
+
+
+def test_a_vote_changed_after_it_was_read_is_changed_from_what_the_row_holds(app, paused_reads):
+    """B reads a vote against and means to take it back; meanwhile C takes it back and A
+    votes for. B's write must start from the row as it is then, and count only that."""
+    proposal_id, (user_id,) = setup(app, 1)
+    vote_now(app, user_id, proposal_id, -1)
+    read, release_read = paused_reads.pause(1, after=True)
+    outcome: list = []
+    b = request_b(app, user_id, proposal_id, 0, outcome)
+    assert read.wait(WAIT)  # B read -1
+    vote_now(app, user_id, proposal_id, 0)  # C
+    vote_now(app, user_id, proposal_id, 1)  # A
+    release_read.set()
+    b.join(WAIT)
+    assert outcome == ["ok"]
+    final = assert_counters_follow_rows(app, proposal_id)
+    assert (final["for_rows"], final["against_rows"]) == (0, 0)  # B, the last, took it back
+
+
+def test_a_vote_cast_while_the_account_is_being_deleted_leaves_no_counter_behind(app, monkeypatch):
+    """The person votes in another tab while their account is being deleted: the vote must
+    not be counted and then removed with the account (the database's ON DELETE CASCADE)
+    without lowering the counter."""
+    from katilim.privacy import deletion
+
+    proposal_id, (user_id,) = setup(app, 1)
+    unlinked, go_on = threading.Event(), threading.Event()
+    real = deletion._unlink_other_references
+
+    def pause_before_the_account_goes(uid):
+        real(uid)
+        unlinked.set()
+        assert go_on.wait(WAIT)
+
+    monkeypatch.setattr(deletion, "_unlink_other_references", pause_before_the_account_goes)
+    outcome: list = []
+
+    def delete_the_account():
+        with app.app_context():
+            deletion.delete_account(db.session.get(User, user_id))
+            db.session.commit()
+            outcome.append("deleted")
+
+    deleting = threading.Thread(target=delete_the_account)
+    deleting.start()
+    assert unlinked.wait(WAIT)
+    voting = request_b(app, user_id, proposal_id, 1, outcome)
+    voting.join(2)  # it waits for the deletion, if the deletion holds the account's row
+    go_on.set()
+    deleting.join(WAIT)
+    voting.join(WAIT)
+    assert outcome[0] == "deleted"  # the vote, after it, found no account to vote with
+    final = assert_counters_follow_rows(app, proposal_id)
+    assert final["for_rows"] == 0

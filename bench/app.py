@@ -1,4 +1,8 @@
-"""Routes for the load benchmark (bench/run.py). Registered only with KATILIM_BENCH=1.
+"""The benchmark's application: the site and two routes for the load generator (bench/run.py
+serves it with ``gunicorn -c gunicorn.conf.py 'bench.app:create_bench_app()'``).
+
+It lives outside the ``katilim`` package, so an installed site has no password-less login at
+all, and it refuses to start with ``KATILIM_ENV=production``.
 
 - ``/_bench/baseline``: the proposal list page rendered from objects built in memory, without
   the database: what a page of that size costs in templates alone, the yardstick the
@@ -7,16 +11,18 @@
   (``u<N>@bench.example``, see bench/generate.py) and answers with a CSRF token, so that the
   load generator can vote as many distinct people without typing passwords.
 
-Never set KATILIM_BENCH on a real site: the login shortcut needs no password.
+Never serve this module on a real site: the login shortcut needs no password.
 """
 
-import os
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Flask, abort, render_template
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf.csrf import generate_csrf
 
+from katilim import create_app
 from katilim.auth import sessions
 from katilim.auth.models import User
 from katilim.extensions import csrf, db, limiter
@@ -27,10 +33,6 @@ from katilim.proposals.queries import ProposalFilters
 BENCH_EMAIL_DOMAIN = "@bench.example"
 
 bp = Blueprint("bench", __name__, url_prefix="/_bench")
-
-
-def enabled() -> bool:
-    return os.environ.get("KATILIM_BENCH") == "1"
 
 
 class _MemoryPagination(Pagination):
@@ -105,7 +107,20 @@ def login(user_id: int):
     return {"csrf_token": generate_csrf(), "user_id": user.id}
 
 
-def init_app(app) -> None:
-    if enabled():
-        app.register_blueprint(bp)
-        app.logger.warning("KATILIM_BENCH=1: benchmark routes are on (never on a real site)")
+def create_bench_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The site's application with the benchmark's routes; never in production.
+
+    :raises RuntimeError: with KATILIM_ENV=production (or ENV_NAME set so in the settings).
+    """
+    app = create_app(test_config)
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError(
+            "bench/app.py has a sign-in without password and never runs with "
+            "KATILIM_ENV=production; serve wsgi:app on a real site."
+        )
+    # What production sets besides its start-up checks, so that the figures are production's
+    # (JSON logs come from KATILIM_LOG_FORMAT=json, set by bench/run.py).
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.register_blueprint(bp)
+    app.logger.warning("bench/app.py: benchmark routes are on (never on a real site)")
+    return app
