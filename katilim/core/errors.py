@@ -121,13 +121,13 @@ def _bare_error_page(code: int, message):
         title, text, lang = "Error", "Please try again later.", "en"
     if _wants_json():
         body = json.dumps({"error": title, "message": text}, ensure_ascii=False)
-        return Response(body, code, mimetype="application/json")
+        return Response(body, mimetype="application/json"), code
     page = (
         f'<!doctype html><html lang="{escape(lang)}" dir="{direction_of(lang)}">'
         f'<meta charset="utf-8"><title>{escape(title)}</title>'
         f"<h1>{escape(title)}</h1><p>{escape(text)}</p></html>"
     )
-    return Response(page, code, mimetype="text/html")
+    return Response(page, mimetype="text/html"), code
 
 
 def _forget_the_database() -> None:

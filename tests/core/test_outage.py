@@ -157,6 +157,33 @@ def test_other_error_pages_never_fail_when_the_database_is_down(down_app):
     )
 
 
+def test_when_even_the_error_page_fails_a_bare_page_in_the_persons_language(
+    down_app, monkeypatch, caplog
+):
+    def broken_template(*args, **kwargs):
+        raise RuntimeError("the template is broken")
+
+    monkeypatch.setattr("katilim.core.errors.render_template", broken_template)
+    response = down_app.test_client().get("/proposals", headers={"Accept-Language": "ar"})
+    page = response.get_data(as_text=True)
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "30")
+    assert page.startswith('<!doctype html><html lang="ar" dir="rtl">')
+    assert expected_title(down_app, 503, "ar") in page
+    assert "The error page failed without the database too" in caplog.text
+
+
+def test_the_session_keeps_the_accounts_language_for_pages_without_the_database(app, login):
+    with app.app_context():
+        user = make_user(email="dil@example.org")
+        user.locale = "ku"
+        db.session.commit()
+        user_id = user.id
+    client = login(user_id)
+    assert '<html lang="ku"' in client.get("/me").get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert session["locale"] == "ku"
+
+
 def traffic_lines(caplog) -> list[dict]:
     formatter = JsonFormatter()
     return [
