@@ -145,7 +145,7 @@ def database_unavailable_page(error: BaseException | None = None) -> Response:
     _forget_the_database()
     if error is not None and is_connection_failure(error):
         first_line = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
-        # No path here: it may hold a token; JSON lines carry the request's id and method.
+        # No path in the message: it may hold a token (the request id links the access line).
         current_app.logger.error(
             "The database is unavailable: %s: %s", type(error).__name__, first_line
         )

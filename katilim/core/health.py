@@ -30,7 +30,7 @@ def _pool() -> ThreadPoolExecutor:
         return _executor[1]
 
 
-def _start(app: Flask, name: str, check: Callable[[], bool]) -> Future:
+def _start(app: Flask, name: str, check: Callable[[], str]) -> Future:
     running: dict[str, Future] = app.extensions.setdefault("katilim_health_checks", {})
     with _lock:
         future = running.get(name)
