@@ -27,6 +27,13 @@ class DefaultConfig:
     SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # While the database cannot be reached pages answer 503 with this Retry-After (seconds).
+    DATABASE_RETRY_AFTER_SECONDS = int(_env("DATABASE_RETRY_AFTER_SECONDS", "30"))
+    # PostgreSQL: give up connecting (or on a connection whose server stopped acknowledging)
+    # after this many seconds (at least 2), well before gunicorn's 30 s kills the worker.
+    DATABASE_CONNECT_TIMEOUT_SECONDS = int(_env("DATABASE_CONNECT_TIMEOUT_SECONDS", "5"))
+    # /health: each check (database, Redis) gets this long; they run side by side.
+    HEALTH_CHECK_TIMEOUT_SECONDS = float(_env("HEALTH_CHECK_TIMEOUT_SECONDS", "0.3"))
 
     COUNCIL_SLUG = _env("COUNCIL", "kocaeli")
     COUNCIL_DATA_FILE = _env("COUNCIL_DATA_FILE", str(ROOT / "katilim/data/kocaeli.yaml"))
@@ -45,6 +52,9 @@ class DefaultConfig:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env("MAIL_USE_TLS", "1") == "1"
     MAIL_SENDER = _env("MAIL_SENDER", "Katılım <no-reply@localhost>")
+    # While the mail server fails, each message is retried after 2, 4 … minutes, at most this
+    # many apart, so that a backlog goes out within minutes of the server's return.
+    MAIL_RETRY_MAX_MINUTES = int(_env("MAIL_RETRY_MAX_MINUTES", "5"))
     # The public address (scheme, host, any path prefix): every absolute link in e-mails,
     # exports and the API is built from it, never from the request (katilim/core/urls.py).
     # Required in production (https); elsewhere it defaults to http://127.0.0.1:5000.
@@ -61,6 +71,9 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     # While Redis is unreachable, each process counts in memory instead of failing the page.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Redis answers in a millisecond; a Redis that hangs costs a request at most this long
+    # (seconds) before that process counts in memory (katilim/serving.py).
+    REDIS_TIMEOUT_SECONDS = float(_env("REDIS_TIMEOUT_SECONDS", "0.5"))
     # Allowances by action (katilim/core/limits.py says whom each counts); each can be changed
     # with KATILIM_RATE_LIMIT_<NAME>, e.g. KATILIM_RATE_LIMIT_VOTE="30 per minute".
     RATE_LIMITS = {

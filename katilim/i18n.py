@@ -20,6 +20,10 @@ def select_locale() -> str | None:
     supported = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         chosen = current_user.locale
+        if session.get("locale") != chosen:
+            # Kept in the session too: the 503 page, rendered without the database, then
+            # still speaks the person's language (katilim/core/outage.py).
+            session["locale"] = chosen
     elif session.get("locale") in supported:
         chosen = session["locale"]
     else:

@@ -80,6 +80,9 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, field, None)
             if value is not None:
                 entry[field] = value
+        # Fields of a structured record (extra={"fields": {...}}), e.g. a traffic record.
+        for field, value in (getattr(record, "fields", None) or {}).items():
+            entry.setdefault(field, value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:

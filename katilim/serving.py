@@ -11,18 +11,23 @@
 - Rate limits are counted in ``RATELIMIT_STORAGE_URI``: ``memory://`` counts per process, so
   with several gunicorn workers or machines it must be shared: ``redis://host:6379/0``.
   Production refuses to start with several workers counting in memory.
+- A database or a Redis that stops answering must not hold a page for minutes: connections to
+  PostgreSQL give up after ``DATABASE_CONNECT_TIMEOUT_SECONDS`` (the page then gets the 503
+  page), Redis calls after ``REDIS_TIMEOUT_SECONDS`` (the process then counts rate limits in
+  its own memory until Redis answers again, which flask-limiter checks now and then).
 """
 
 import os
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.sansio.utils import host_is_trusted
 
 REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
-# A Redis that stops answering must not hang a page (or /health) for minutes.
-REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+REDIS_TIMEOUT_SECONDS = 0.5  # when the setting is missing (an application built by hand)
+DATABASE_CONNECT_TIMEOUT_SECONDS = 5
 
 
 def init_app(app: Flask) -> None:
@@ -32,10 +37,12 @@ def init_app(app: Flask) -> None:
 
     _init_allowed_hosts(app)
 
+    _bound_database_waits(app)
     if _redis_uri(app):
+        timeout = float(app.config.get("REDIS_TIMEOUT_SECONDS") or REDIS_TIMEOUT_SECONDS)
         options = app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
-        for name, value in REDIS_OPTIONS.items():
-            options.setdefault(name, value)
+        options.setdefault("socket_connect_timeout", timeout)
+        options.setdefault("socket_timeout", timeout)
     elif _counts_per_process(app) and serving_processes() > 1:
         # Each worker would count on its own: N workers, N times every allowance.
         raise RuntimeError(
@@ -73,6 +80,28 @@ def _init_allowed_hosts(app: Flask) -> None:
         if request.path != "/health" and not host_is_trusted(request.host, hosts):
             app.logger.warning("Refused a request for the host %r", request.host[:100])
             abort(400)
+
+
+def _bound_database_waits(app: Flask) -> None:
+    """PostgreSQL: libpq waits 130 s for a server that does not answer, and an open connection
+    whose server vanished waits for TCP to give up (minutes). Both are bounded, unless the
+    settings already name them."""
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
+    try:
+        if make_url(uri).get_backend_name() != "postgresql":
+            return
+    except Exception:  # a malformed URL fails later with a clearer message
+        return
+    seconds = int(
+        app.config.get("DATABASE_CONNECT_TIMEOUT_SECONDS") or DATABASE_CONNECT_TIMEOUT_SECONDS
+    )
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})  # never the class's
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", max(seconds, 2))  # libpq's minimum is 2
+    # Unacknowledged data (a query sent to a server that vanished) fails after this long.
+    connect_args.setdefault("tcp_user_timeout", max(seconds, 2) * 1000)
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def uses_redis(app: Flask) -> bool:

@@ -4,6 +4,7 @@ from flask import Flask, request
 from flask_babel import format_decimal
 
 from katilim.auth.forms import EmptyForm
+from katilim.core.outage import database_unavailable
 from katilim.i18n import (
     LANGUAGE_NAMES,
     current_locale,
@@ -54,4 +55,6 @@ def init_app(app: Flask) -> None:
             "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages],
             "button_form": EmptyForm(formdata=None),
             "current_path": request.full_path.rstrip("?") if request else "/",
+            # Pages rendered without the database (the 503 page) show no account links.
+            "database_unavailable": database_unavailable(),
         }

@@ -115,6 +115,22 @@ def _switch_rate_limits(app, *, on: bool) -> None:
 
 
 @pytest.fixture
+def keep_limiter():
+    """For tests that build an application of their own: the limiter is one object for every
+    application of the process, and another app's init_app changes its storage and switches
+    (on, Redis, fallen back to memory); they are put back afterwards."""
+    from katilim.extensions import limiter
+
+    saved, options = dict(vars(limiter)), dict(limiter._storage_options)
+    limiter._storage_dead = False  # the new application starts as a new process would
+    yield
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+    limiter._storage_options.clear()
+    limiter._storage_options.update(options)
+
+
+@pytest.fixture
 def rate_limits(app):
     """Rate limits on, with empty counters, for this test only."""
     _switch_rate_limits(app, on=True)

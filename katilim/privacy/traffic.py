@@ -6,8 +6,15 @@ arrives by POST. Page views are in nginx's access log for the same period.
 
 The record is written on its own connection, after the page's own transaction: it never
 changes what the page committed, and a failure is logged, never shown to the visitor.
+
+Every record also goes to the log, as one line of the ``katilim.traffic`` logger (a JSON
+object in production: address, method, path, status, user_id, recorded_at, and whether it
+reached the database, ``stored``). Requests refused before their view (CSRF, rate limit, too
+large) are recorded like any other, and so are those answered while the database is down: the
+log line is then the record, with the account named by the signed session cookie.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,8 +24,18 @@ from sqlalchemy import Select, insert, select
 
 from katilim.admin.queries import local_midnight
 from katilim.core.models import utcnow
+from katilim.core.outage import (
+    database_unavailable,
+    is_database_error,
+    mark_database_unavailable,
+    session_user_id,
+)
 from katilim.extensions import db
+from katilim.logs import request_id
 from katilim.privacy.models import TrafficRecord
+
+# Records are not debugging output: they are logged whatever KATILIM_LOG_LEVEL says.
+log = logging.getLogger("katilim.traffic")
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # URL parts that are secrets (sign-in links, reset and unsubscribe links): kept out of records.
@@ -43,36 +60,70 @@ def recorded_path() -> str:
 
 
 def _signed_in_user_id() -> int | None:
+    if database_unavailable():
+        return session_user_id()
     try:
         return current_user.id if current_user.is_authenticated else None
-    except Exception:  # e.g. the account was just deleted: the record stays without it
+    except Exception as error:  # e.g. the account was just deleted: the record stays without it
+        if is_database_error(error):  # the database went away: the cookie still names it
+            mark_database_unavailable()
+            return session_user_id()
         return None
 
 
 def record_request(response):
     if request.method in READ_ONLY_METHODS or not current_app.config["TRAFFIC_RECORDS_ENABLED"]:
         return response
-    try:
-        values = {
-            "created_at": utcnow(),
-            "address": (request.remote_addr or "")[:45],
-            "method": request.method[:10],
-            "path": recorded_path(),
-            "status_code": response.status_code,
-            "user_id": _signed_in_user_id(),
-        }
-        if db.engine.dialect.name == "sqlite" and db.session().in_transaction():
-            # SQLite has one writer: a page that left its transaction open (teardown would
-            # roll it back anyway) must not make the record wait for its lock.
-            db.session.rollback()
-        with db.engine.begin() as connection:
-            connection.execute(insert(TrafficRecord).values(**values))
-    except Exception:
-        current_app.logger.exception("Could not write the traffic record of this request")
+    values = {
+        "created_at": utcnow(),
+        "address": (request.remote_addr or "")[:45],
+        "method": request.method[:10],
+        "path": recorded_path(),
+        "status_code": response.status_code,
+        "user_id": _signed_in_user_id(),
+    }
+    stored = False
+    if not database_unavailable():
+        try:
+            if db.engine.dialect.name == "sqlite" and db.session().in_transaction():
+                # SQLite has one writer: a page that left its transaction open (teardown would
+                # roll it back anyway) must not make the record wait for its lock.
+                db.session.rollback()
+            with db.engine.begin() as connection:
+                connection.execute(insert(TrafficRecord).values(**values))
+            stored = True
+        except Exception:
+            current_app.logger.exception("Could not write the traffic record of this request")
+    _log_record(values, stored)
     return response
 
 
+def _log_record(values: dict, stored: bool) -> None:
+    # method, path and status are given here, so that the request's own (unmasked) path
+    # is not added by katilim.logs.RequestContextFilter.
+    log.info(
+        "Traffic record: %s %s %s from %s",
+        values["method"],
+        values["path"],
+        values["status_code"],
+        values["address"],
+        extra={
+            "request_id": request_id(),
+            "method": values["method"],
+            "path": values["path"],
+            "status": values["status_code"],
+            "fields": {
+                "address": values["address"],
+                "user_id": values["user_id"],
+                "recorded_at": values["created_at"].isoformat(timespec="milliseconds"),
+                "stored": stored,
+            },
+        },
+    )
+
+
 def init_app(app: Flask) -> None:
+    log.setLevel(logging.INFO)
     app.after_request(record_request)
 
 

@@ -14,7 +14,7 @@ from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.mail import send_email
 from katilim.notifications.models import OutboxMessage
-from katilim.notifications.outbox import backoff, deliver_due
+from katilim.notifications.outbox import MAX_BACKOFF, backoff, deliver_due
 from katilim.notifications.services import follow_proposal
 from katilim.proposals.models import EventKind
 from tests.factories import make_proposal, make_user
@@ -120,10 +120,91 @@ def test_mail_server_failing_twice_then_recovering_delivers_each_message_once(
     assert {m.attempts for m in rows(app)} == {2}
 
 
-def test_backoff_doubles_and_stops_at_six_hours():
-    assert [backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (2, 4, 8)]
-    assert backoff(9) == timedelta(hours=6)
-    assert backoff(1000) == timedelta(hours=6)
+def test_backoff_doubles_up_to_its_cap():
+    five_minutes = timedelta(minutes=5)
+    assert [backoff(n, five_minutes) for n in (1, 2, 3, 9, 1000)] == [
+        timedelta(minutes=m) for m in (2, 4, 5, 5, 5)
+    ]
+    assert backoff(9, MAX_BACKOFF) == backoff(1000, MAX_BACKOFF) == timedelta(hours=6)
+
+
+def run_worker(app, start, until, every: timedelta) -> None:
+    """The send-mail loop, with a controlled clock: a round every ``every``."""
+    now = start
+    with app.app_context():
+        while now < until:
+            deliver_due(now=now)
+            now += every
+
+
+def test_a_backlog_held_back_by_hours_of_outage_goes_out_within_minutes_of_the_return(
+    app, council, server
+):
+    """Nine hours without a mail server: before, the retries had drifted six hours apart,
+    and the backlog waited up to six more hours after the server came back."""
+    queue(app, 5)
+    start = utcnow()
+    back = start + timedelta(hours=9)
+    run_worker(app, start, back, every=timedelta(minutes=5))
+    assert not server.received
+    assert max(m.send_after for m in rows(app)) <= back + timedelta(minutes=5)
+
+    server.down = False
+    run_worker(app, back, back + timedelta(hours=1), every=timedelta(seconds=30))
+    assert sorted(m["Subject"] for m in server.received) == [f"Konu {i}" for i in range(5)]
+    assert max(m.sent_at for m in rows(app)) <= back + timedelta(minutes=5)
+
+
+def test_one_message_getting_through_sends_the_waiting_ones_at_once(app, council, server):
+    queue(app, 4)
+    start = utcnow()
+    with app.app_context():
+        for minutes in (0, 2, 6):  # three failures each: the next try at minute 11
+            deliver_due(now=start + timedelta(minutes=minutes))
+        first, *waiting, claimed = db.session.scalars(
+            select(OutboxMessage).order_by(OutboxMessage.id)
+        )
+        first.send_after = start + timedelta(minutes=7)  # due first
+        claimed.send_after = start  # another worker is sending this one right now
+        claimed.claimed_until = start + timedelta(minutes=10)
+        db.session.commit()
+
+    server.down = False
+    now = start + timedelta(minutes=7)
+    with app.app_context():
+        assert deliver_due(now=now) == 1  # the first gets through: the server is back...
+        assert deliver_due(now=now) == 2  # ...so the others go now, not at minute 11
+        assert deliver_due(now=now) == 0  # the claimed one stays with its worker
+    assert [m.sent_at for m in rows(app)] == [now, now, now, None]
+    assert len(server.received) == 3
+
+
+def test_a_recipient_refused_by_the_server_is_retried_hours_apart(
+    app, council, server, monkeypatch
+):
+    """A refusal of this message (not the server failing) would be refused again: it keeps
+    the long back-off, and does not hold back the other messages."""
+    refused = smtplib.SMTPRecipientsRefused({"r0@example.org": (550, b"No such user")})
+    server.down = False
+
+    def refuse_r0(message):
+        if message["To"] == "r0@example.org":
+            raise refused
+        server.received.append(message)
+
+    monkeypatch.setattr(katilim.mail, "_send_smtp", refuse_r0)
+    queue(app, 2)
+    start = utcnow()
+    with app.app_context():
+        assert deliver_due(now=start) == 1
+        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
+        message.attempts = 8
+        db.session.commit()
+        assert deliver_due(now=start + timedelta(minutes=2)) == 0
+    (waiting,) = [m for m in rows(app) if m.sent_at is None]
+    assert waiting.attempts == 9
+    assert waiting.send_after == start + timedelta(minutes=2) + timedelta(hours=6)
+    assert "SMTPRecipientsRefused" in waiting.last_error
 
 
 def test_a_claimed_message_waits_until_the_claim_expires(app, council):

@@ -108,6 +108,7 @@ def _free_port() -> int:
 class Server:
     port: int
     log_path: object
+    secret_key: str
 
     def request(self, method: str, path: str, headers=None, body: str | None = None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -132,10 +133,11 @@ def server(smoke_database, tmp_path_factory):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KATILIM_")}
     env.pop("DATABASE_URL", None)
+    secret_key = secrets.token_urlsafe(36)  # 48 characters
     env.update(
         KATILIM_ENV="production",
         KATILIM_SITE_URL=f"https://{SITE_HOST}",
-        KATILIM_SECRET_KEY=secrets.token_urlsafe(36),  # 48 characters
+        KATILIM_SECRET_KEY=secret_key,
         KATILIM_DATABASE_URL=smoke_database,
         KATILIM_RATELIMIT_STORAGE_URI=REDIS_URL,
         KATILIM_PROXY_COUNT="1",
@@ -161,7 +163,7 @@ def server(smoke_database, tmp_path_factory):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    running = Server(port, log_path)
+    running = Server(port, log_path, secret_key)
     try:
         _wait_until_healthy(running, process)
         yield running
@@ -252,7 +254,9 @@ def test_rate_limits_are_counted_in_redis_across_workers(server):
         # CSRF protection checks the referrer on HTTPS, which ProxyFix makes this request.
         "Referer": f"https://{SITE_HOST}/auth/login",
     }
-    form = f"csrf_token={token}&email=nobody%40example.org&password=wrong"
+    # An address of this run only: login_account counts per address typed, in the shared
+    # Redis, and another run within the minute must not have used up its allowance.
+    form = f"csrf_token={token}&email=nobody-{secrets.token_hex(4)}%40example.org&password=wrong"
     remaining = []
     for _ in range(2):
         response, _ = server.request("POST", "/auth/login", headers, form)
@@ -286,3 +290,80 @@ def test_logs_are_json_with_the_visitors_address_from_the_proxy(server):
         "remote_addr": VISITOR,  # ProxyFix took it from X-Forwarded-For
     }
     assert any(line["logger"] == "gunicorn.error" for line in server.log_lines())
+
+
+def _session_cookie(secret_key: str, **values) -> str:
+    """A session cookie signed as the site signs it (what a signed-in browser sends)."""
+    from flask import Flask
+
+    signer = Flask("smoke-cookie")
+    signer.secret_key = secret_key
+    return signer.session_interface.get_signing_serializer(signer).dumps(values)
+
+
+def _traffic_line(server: Server, path: str, status: int) -> dict | None:
+    for line in server.log_lines():
+        if line["logger"] == "katilim.traffic" and (line.get("path"), line.get("status")) == (
+            path,
+            status,
+        ):
+            return line
+    return None
+
+
+def test_database_outage_gets_the_sites_503_page_and_the_site_recovers(server, smoke_database):
+    """Last in this module: PostgreSQL stops letting the site into its database and cuts the
+    workers' connections (as a restart or a failover would), then lets it in again."""
+    url = make_url(smoke_database)
+    cookie = _session_cookie(server.secret_key, _user_id="1", _fresh=True, locale="ar")
+    signed_in = {**PROXY_HEADERS, "Cookie": f"session={cookie}"}
+    form = {**signed_in, "Content-Type": "application/x-www-form-urlencoded"}
+    with _admin_connection(url) as admin:
+        admin.execute(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS false')
+        try:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [url.database],
+            )
+            english = {**PROXY_HEADERS, "Accept-Language": "en"}
+            for headers, language in ((signed_in, "ar"), (english, "en")):
+                response, body = server.get("/proposals", headers)
+                assert response.status == 503, body
+                assert response.headers["Retry-After"] == "30"
+                assert response.headers["Content-Type"].startswith("text/html")
+                assert f'<html lang="{language}"' in body and "Kocaeli" in body
+            assert "Temporarily unavailable" in body
+            response, body = server.get("/api/v1/proposals", PROXY_HEADERS)
+            assert response.status == 503 and json.loads(body)["error"]
+            # Refused before its view (no CSRF token), by a signed-in person: still recorded.
+            response, body = server.request("POST", "/auth/login", form, "email=a%40b.org")
+            assert response.status == 400 and '<html lang="ar"' in body
+            started = time.monotonic()
+            response, body = server.get("/health")
+            assert time.monotonic() - started < 1
+            assert (response.status, json.loads(body)) == (
+                503,
+                {"status": "error", "database": "unavailable", "redis": "ok"},
+            )
+        finally:
+            admin.execute(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS true')
+
+    deadline = time.monotonic() + 5
+    while (
+        line := _traffic_line(server, "/auth/login", 400)
+    ) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert line, server.log_path.read_text()
+    assert {key: line.get(key) for key in ("method", "status", "address", "user_id")} == {
+        "method": "POST",
+        "status": 400,
+        "address": VISITOR,
+        "user_id": 1,
+    }
+    assert line["stored"] is False
+    # Back by itself: each worker's pool replaces the connections that were cut.
+    deadline = time.monotonic() + 10
+    while server.get("/health")[0].status != 200:
+        assert time.monotonic() < deadline, "the site did not come back"
+        time.sleep(0.2)
+    assert server.get("/proposals", PROXY_HEADERS)[0].status == 200
