@@ -124,6 +124,7 @@ def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from katilim.auth.models import User
+    from katilim.core.params import parse_id
     from katilim.extensions import db, login_manager
 
     login_manager.init_app(app)
@@ -133,4 +134,5 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        account_id = parse_id(user_id)
+        return db.session.get(User, account_id) if account_id is not None else None

@@ -21,8 +21,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from katilim.admin.permissions import can_administer
-from katilim.admin.queries import page_number
 from katilim.auth.models import ConsentPurpose
+from katilim.core.params import page_arg
 from katilim.extensions import db, limiter
 from katilim.organization.services import current_council
 from katilim.privacy import consents, deletion, traffic
@@ -171,7 +171,7 @@ def traffic_records():
         abort(403)
     form = TrafficFilterForm(formdata=request.args)
     filters = _traffic_filters(form)
-    pagination = traffic.traffic_page(filters, page_number(request.args))
+    pagination = traffic.traffic_page(filters, page_arg())
     return render_template(
         "privacy/traffic.html", form=form, filters=filters, pagination=pagination
     )
