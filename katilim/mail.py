@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import force_locale
 
+from katilim.core.text import clean_line
 from katilim.extensions import db
 from katilim.notifications.models import OutboxMessage
 from katilim.notifications.tokens import unsubscribe_url
@@ -44,7 +45,8 @@ def send_email(
     # Tells mail programs the language (and so, for Arabic, the direction) of the text.
     headers = {"Content-Language": locale, **(headers or {})}
     with force_locale(locale):
-        subject = " ".join(str(subject_msg).split())  # no line breaks in a header
+        # One line (no header injection), no bidi controls or invisible characters.
+        subject = clean_line(str(subject_msg))
         # Straight from the Jinja environment: an e-mail is not a page, and the page context
         # (forms, the signed-in person) does not exist in the worker or a command.
         body = current_app.jinja_env.get_template(f"email/{template}.txt").render(context)

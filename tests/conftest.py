@@ -140,10 +140,13 @@ def rate_limits(app):
 
 @pytest.fixture(autouse=True)
 def _clean_database(app):
-    """Empty every table after each test, and the mail outbox."""
+    """Empty every table after each test, and the mail outbox; rate limits off again."""
     yield
     app.extensions["mail_outbox"] = []
     app.config["WTF_CSRF_ENABLED"] = False
+    # The limiter is one object for every app: a test that creates an app of its own
+    # (tests/core/test_config.py) switches it on for the suite's app too.
+    _switch_rate_limits(app, on=False)
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

@@ -6,7 +6,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,7 +16,6 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -25,8 +23,8 @@ from wtforms.validators import (
 
 from katilim.admin.services import KEYWORD_MAX, SLUG_MAX, SLUG_PATTERN, parse_keywords
 from katilim.auth.models import SiteRole
-from katilim.core.converters import MAX_ID
-from katilim.core.forms import BaseForm, options
+from katilim.core.forms import BaseForm, BoundedIntegerField, options, single_line
+from katilim.core.params import MAX_ID
 from katilim.organization.models import BODY_KIND_LABELS, MembershipRole
 
 MEMBERSHIP_ROLE_LABELS = {
@@ -53,10 +51,6 @@ def _not_blank(form, field):
 
 def _length(max_: int) -> Length:
     return Length(max=max_, message=_l("Use at most %(max)d characters."))
-
-
-def _whole_number(min_: int, max_: int) -> NumberRange:
-    return NumberRange(min_, max_, message=_l("Enter a whole number from %(min)s to %(max)s."))
 
 
 def _slug_validators():
@@ -88,13 +82,13 @@ def _keywords_fit(form, field):
 class BodyForm(BaseForm):
     name_tr = StringField(
         _l("Name in Turkish"),
-        filters=[_strip],
+        filters=[single_line],
         validators=[DataRequired(REQUIRED), _length(150)],
     )
     name_en = StringField(
         _l("Name in English"),
         description=_l("If empty, the Turkish name is shown."),
-        filters=[_strip],
+        filters=[single_line],
         validators=[_length(150)],
     )
     description_tr = TextAreaField(
@@ -110,7 +104,7 @@ class BodyForm(BaseForm):
     name_ar = StringField(
         _l("Name in Arabic"),
         description=_l("If empty, the Turkish name is shown."),
-        filters=[_strip],
+        filters=[single_line],
         validators=[_length(150)],
     )
     description_ar = TextAreaField(
@@ -121,7 +115,7 @@ class BodyForm(BaseForm):
     name_ku = StringField(
         _l("Name in Kurmanji Kurdish"),
         description=_l("If empty, the Turkish name is shown."),
-        filters=[_strip],
+        filters=[single_line],
         validators=[_length(150)],
     )
     description_ku = TextAreaField(
@@ -151,15 +145,19 @@ class BodyForm(BaseForm):
         ),
         validators=[_keywords_fit],
     )
-    support_threshold = IntegerField(
+    support_threshold = BoundedIntegerField(
         _l("Support threshold"),
         description=_l("How many supporters put a proposal on the group's agenda (1 to 100000)."),
-        validators=[InputRequired(REQUIRED), _whole_number(1, 100_000)],
+        validators=[InputRequired(REQUIRED)],
+        min=1,
+        max=100_000,
     )
-    response_days = IntegerField(
+    response_days = BoundedIntegerField(
         _l("Response deadline in days"),
         description=_l("How many days the group has to give a first answer (1 to 365)."),
-        validators=[InputRequired(REQUIRED), _whole_number(1, 365)],
+        validators=[InputRequired(REQUIRED)],
+        min=1,
+        max=365,
     )
     is_active = BooleanField(
         _l("Active: shown to the public and open for new proposals"), default=True
@@ -178,23 +176,27 @@ class DistrictForm(BaseForm):
     name_tr = StringField(
         _l("Name"),
         description=_l("In Turkish spelling (İzmit, Gölcük), which every language keeps."),
-        filters=[_strip],
+        filters=[single_line],
         validators=[DataRequired(REQUIRED), _length(100)],
     )
     name_en = StringField(
         _l("Name in English texts"),
         description=_l("Usually the same Turkish spelling; leave empty to use it."),
-        filters=[_strip],
+        filters=[single_line],
         validators=[_length(100)],
     )
-    population = IntegerField(
+    population = BoundedIntegerField(
         _l("Population (optional)"),
         description=_l("Used for figures per 1000 residents."),
-        validators=[Optional(), _whole_number(0, 100_000_000)],
+        validators=[Optional()],
+        min=0,
+        max=100_000_000,
     )
-    population_year = IntegerField(
+    population_year = BoundedIntegerField(
         _l("Year of the population figure"),
-        validators=[Optional(), _whole_number(1900, 2100)],
+        validators=[Optional()],
+        min=1900,
+        max=2100,
     )
 
     def validate(self, extra_validators=None) -> bool:
@@ -271,7 +273,7 @@ class AuditFilterForm(BaseForm):
     # default "": a filter left out of the query string means "all", not an invalid choice
     action = SelectField(_l("Action"), choices=[], default="")
     target_type = SelectField(_l("Target type"), choices=[], default="")
-    target_id = IntegerField(_l("Target number"), validators=[Optional(), _whole_number(1, MAX_ID)])
+    target_id = BoundedIntegerField(_l("Target number"), validators=[Optional()], min=1, max=MAX_ID)
     date_from = DateField(_l("From (date)"), validators=[Optional(), _plausible_date])
     date_to = DateField(_l("To (date, included)"), validators=[Optional(), _plausible_date])
 

@@ -20,16 +20,7 @@ from katilim.organization.models import Body, Council, District, Membership, Mem
 
 AUDIT_PER_PAGE = 50
 USERS_PER_PAGE = 25
-MAX_PAGE = 10_000
 MAX_SEARCH = 100
-
-
-def page_number(args) -> int:
-    try:
-        page = int(args.get("page", 1))
-    except (TypeError, ValueError):
-        page = 1
-    return min(max(page, 1), MAX_PAGE)
 
 
 def dashboard_counts(council: Council) -> dict[str, int]:

@@ -31,7 +31,7 @@ from katilim.auth.models import SiteRole, User
 from katilim.auth.services import find_user_by_email
 from katilim.core.errors import DomainError
 from katilim.core.forms import options
-from katilim.core.text import clean_input
+from katilim.core.params import page_arg, text_arg
 from katilim.core.urls import safe_next
 from katilim.extensions import db
 from katilim.organization.models import BodyKind, Membership, MembershipRole
@@ -310,8 +310,8 @@ def district_edit(slug: str):
 
 @bp.route("/users")
 def users():
-    q = (clean_input(request.args.get("q")) or "").strip()[: queries.MAX_SEARCH]
-    pagination = queries.search_users(q, queries.page_number(request.args))
+    q = text_arg("q", queries.MAX_SEARCH)
+    pagination = queries.search_users(q, page_arg())
     return render_template(
         "admin/users.html",
         q=q,
@@ -411,7 +411,7 @@ def audit():
         [("", _("All types"))] + [(t, t) for t in queries.audit_target_types()]
     )
     filters = _audit_filters(form)
-    pagination = queries.audit_page(filters, queries.page_number(request.args))
+    pagination = queries.audit_page(filters, page_arg())
     return render_template(
         "admin/audit.html",
         form=form,

@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from katilim.api.caching import cache_headers, not_modified, reads_no_cookie
 from katilim.api.services import proposals_version, status_labels
+from katilim.core.params import choice_arg
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.i18n import current_locale
@@ -87,8 +88,7 @@ def _header() -> list[str]:
 def proposals_csv():
     council = current_council()
     filters = ProposalFilters.from_args(request.args)
-    requested = request.args.get("lang", "")
-    lang = requested if requested in current_app.config["LANGUAGES"] else current_locale()
+    lang = choice_arg("lang", current_app.config["LANGUAGES"], current_locale())
     etag = proposals_version(council, lang, *sorted(filters.as_args(page=1).items()))
     shared = reads_no_cookie()
     if not_modified(etag):

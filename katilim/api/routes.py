@@ -11,7 +11,7 @@ Every answer reads no cookie and touches no session (see services.request_langua
 is the same for everyone and carries ``Cache-Control: public``, an ETag and no Set-Cookie.
 """
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask.sessions import SessionInterface
 from flask_babel import force_locale
 from flask_smorest import Api
@@ -22,7 +22,8 @@ from werkzeug.exceptions import HTTPException
 from katilim.api import schemas, services
 from katilim.api.caching import conditional, reads_no_cookie
 from katilim.core.converters import MAX_ID, IdConverter, SlugConverter
-from katilim.core.errors import ERROR_TEXTS
+from katilim.core.errors import ERROR_TEXTS, error_headers
+from katilim.core.params import choice_arg
 from katilim.extensions import csrf, db, limiter
 from katilim.organization.models import Body
 from katilim.organization.services import current_council, list_bodies, list_districts
@@ -72,12 +73,14 @@ def json_error(error: HTTPException):
     """Invalid parameters are a 400 with what was wrong (webargs puts it in error.data)."""
     code = error.code or 500
     title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[400])
-    with force_locale(services.request_language(request.args.get("lang"))):
+    with force_locale(
+        services.request_language(choice_arg("lang", current_app.config["LANGUAGES"]))
+    ):
         payload = {"error": str(title), "message": str(text)}
     messages = (getattr(error, "data", None) or {}).get("messages")
     if messages:
         payload["errors"] = messages
-    return payload, code
+    return payload, code, error_headers(error)
 
 
 @bp.route("/proposals")

@@ -8,8 +8,20 @@ person: no author, no actor, no e-mail, no user id (the API names bodies, never 
 from marshmallow import Schema, fields, validate
 
 from katilim.config import DefaultConfig
+from katilim.core.params import MAX_PAGE, parse_int
 from katilim.proposals.models import PUBLIC_STATUSES, EventKind
-from katilim.proposals.queries import MAX_PAGE, MAX_QUERY_LENGTH, SORTS
+from katilim.proposals.queries import MAX_QUERY_LENGTH, SORTS
+
+
+class AsciiInteger(fields.Integer):
+    """An integer of the query string, by the site's rule (katilim.core.params): ASCII digits
+    only. marshmallow's own reads what int() reads, "٣" and "1_000" too."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and parse_int(value) is None:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -47,8 +59,8 @@ class ProposalQuery(LanguageQuery):
         metadata={"description": "Only proposals written in this language."},
     )
     sort = fields.String(validate=validate.OneOf(list(SORTS)), load_default="newest")
-    page = fields.Integer(validate=validate.Range(min=1, max=MAX_PAGE), load_default=1)
-    per_page = fields.Integer(
+    page = AsciiInteger(validate=validate.Range(min=1, max=MAX_PAGE), load_default=1)
+    per_page = AsciiInteger(
         validate=validate.Range(min=1, max=MAX_PER_PAGE), load_default=DEFAULT_PER_PAGE
     )
 

@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length
 
 from katilim.assist.models import AGE_BAND_LABELS, CHANNEL_LABELS
-from katilim.core.forms import options
+from katilim.core.forms import OptionalChoice, options
 from katilim.proposals.forms import ProposalForm
 
 
@@ -36,7 +36,7 @@ class AssistForm(ProposalForm):
             [("", _l("Not asked or not given"))]
             + [(band.value, label) for band, label in AGE_BAND_LABELS.items()]
         ),
-        validators=[Optional()],
+        validators=[OptionalChoice()],
     )
     contact = TextAreaField(
         _l("How to reach the person with the answer (optional)"),

@@ -7,7 +7,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import force_locale
@@ -19,6 +18,7 @@ from katilim.assist.forms import AssistForm
 from katilim.assist.models import CONSENT_TEXT, AgeBand, Channel
 from katilim.core.forms import options
 from katilim.core.models import utcnow
+from katilim.core.params import page_arg
 from katilim.core.urls import absolute_url
 from katilim.extensions import db, limiter
 from katilim.i18n import LANGUAGE_NAMES, RTL_LANGUAGES, current_locale
@@ -67,8 +67,7 @@ def _consent_texts() -> list[tuple[str, str, str]]:
 @bp.route("")
 def index():
     """The proposals this facilitator filed, with their status and latest answer."""
-    page = request.args.get("page", 1, type=int) or 1
-    pagination = services.filed_by(current_user, min(max(page, 1), 10_000), PER_PAGE)
+    pagination = services.filed_by(current_user, page_arg(), PER_PAGE)
     answers = services.latest_answers([s.proposal_id for s in pagination.items])
     return render_template(
         "assist/index.html",

@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from katilim.core.forms import BaseForm, HoneypotForm
+from katilim.core.forms import BaseForm, HoneypotForm, OptionalChoice, single_line
 
 MIN_PASSWORD = 10
 
@@ -34,13 +34,14 @@ class RegisterForm(HoneypotForm):
     )
     display_name = StringField(
         _l("Name shown with what you write"),
+        filters=[single_line],
         validators=[
             DataRequired(_l("This field is required.")),
             _not_blank,
             Length(min=2, max=80, message=_l("Use between %(min)d and %(max)d characters.")),
         ],
     )
-    district = SelectField(_l("District (optional)"), choices=[], validators=[Optional()])
+    district = SelectField(_l("District (optional)"), choices=[], validators=[OptionalChoice()])
     password = PasswordField(
         _l("Password"),
         validators=[

@@ -8,6 +8,7 @@ from katilim.auth import lockout, sessions, tokens
 from katilim.auth.models import Consent, ConsentPurpose, User
 from katilim.core.errors import DomainError
 from katilim.core.models import utcnow
+from katilim.core.text import clean_line
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.mail import send_email
@@ -46,7 +47,7 @@ def register_user(
     user = User(
         password_hash=probe.password_hash,
         email=normalize_email(email),
-        display_name=display_name.strip(),
+        display_name=clean_line(display_name),
         district=district,
         locale=locale,
         privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],

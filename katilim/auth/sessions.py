@@ -20,13 +20,14 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select
 
 from katilim.auth import lockout
 from katilim.auth.models import User, UserSession
 from katilim.core.models import utcnow
+from katilim.core.outage import ACCOUNT_ID_KEY
 from katilim.extensions import db
 
 
@@ -66,6 +67,7 @@ def sign_in(user: User, *, remember: bool = False) -> None:
     becomes a known device of the address, which strangers' failures cannot lock out."""
     start(user, remember=remember)
     login_user(user, remember=remember)
+    _name_account_in_cookie(user)
     lockout.remember_device(user.email)
 
 
@@ -84,7 +86,21 @@ def load(token: str) -> User | None:
     )
     if user is not None:
         user.session_token = token
+        _name_account_in_cookie(user)
     return user
+
+
+def _name_account_in_cookie(user: User) -> None:
+    # The signed cookie also names the account number, read only for the Law 5651 record of a
+    # request refused while the database is down (katilim/core/outage.py): never to sign in.
+    if has_request_context() and session.get(ACCOUNT_ID_KEY) != user.id:
+        session[ACCOUNT_ID_KEY] = user.id
+
+
+def forget_browser() -> None:
+    """Sign this browser out without touching the database (the session rows are gone)."""
+    logout_user()
+    session.pop(ACCOUNT_ID_KEY, None)
 
 
 def end(token: str | None) -> None:
@@ -102,13 +118,13 @@ def sign_out() -> None:
     signed in."""
     if current_user.is_authenticated:
         end(current_user.session_token)
-    logout_user()
+    forget_browser()
 
 
 def sign_out_everywhere(user: User) -> None:
     """End every session of ``user``, this browser's too (the caller commits)."""
     end_all(user)
-    logout_user()
+    forget_browser()
 
 
 def _execute(statement):

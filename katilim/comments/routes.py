@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from katilim.comments.forms import CommentForm
 from katilim.comments.models import Comment, Stance
 from katilim.comments.services import add_comment
-from katilim.core.converters import MAX_ID
 from katilim.core.limits import rate_limit
+from katilim.core.params import parse_id
 from katilim.extensions import db
 from katilim.i18n import current_locale
 from katilim.proposals.routes import _get_visible, render_detail
@@ -47,7 +47,8 @@ def create(proposal_id: int):
 
 def _parent_comment(raw: str | None, proposal_id: int) -> Comment | None:
     """The comment being answered, if the id names a comment of this proposal."""
-    if not raw or not raw.isdigit() or int(raw) > MAX_ID:
+    parent_id = parse_id(raw)
+    if parent_id is None:
         return None
-    parent = db.session.get(Comment, int(raw))
+    parent = db.session.get(Comment, parent_id)
     return parent if parent is not None and parent.proposal_id == proposal_id else None

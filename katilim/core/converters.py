@@ -2,11 +2,20 @@
 
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-MAX_ID = 2**31 - 1  # PostgreSQL's integer: a longer number in a URL is a 404, not a 500
+from katilim.core.params import MAX_ID
+
+__all__ = ["MAX_ID", "IdConverter", "SlugConverter"]
 
 
 class IdConverter(IntegerConverter):
-    """A database id in a URL: a positive integer that fits the id column."""
+    """A database id in a URL: a positive integer that fits the id column.
+
+    ASCII digits only, ten at most (katilim.core.params): Werkzeug's ``\\d`` also matches
+    "٣" and "３", which would give /proposals/٣ the page of /proposals/3; a longer number
+    or one beyond MAX_ID is a 404, never an overflow in the database.
+    """
+
+    regex = r"[0-9]{1,10}"
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=MAX_ID)

@@ -77,6 +77,17 @@ ERROR_TEXTS = {
 }
 
 
+def error_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTP error carries besides its body: ``Allow`` of a 405 (RFC 9110
+    requires it), ``WWW-Authenticate``, ``Retry-After``. The error page is a new response,
+    so they are copied onto it."""
+    return [
+        (name, value)
+        for name, value in error.get_headers()
+        if name.lower() not in ("content-type", "content-length")
+    ]
+
+
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/")
 
@@ -197,8 +208,10 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         if code == 429:
-            return render_error(429, _retry_text())
-        return render_error(code if code in ERROR_TEXTS else 400)
+            body, status = render_error(429, _retry_text())
+        else:
+            body, status = render_error(code if code in ERROR_TEXTS else 400)
+        return body, status, error_headers(error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

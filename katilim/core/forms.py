@@ -7,10 +7,15 @@ from flask import current_app, request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from werkzeug.datastructures import ImmutableMultiDict
+from wtforms import IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
-from katilim.core.text import clean_input
+from katilim.core.params import parse_int
+from katilim.core.text import clean_input, clean_line
+
+_FROM_REQUEST = object()
 
 
 def _clean(value):
@@ -81,6 +86,18 @@ class BaseForm(FlaskForm):
             filters = list(unbound_field.kwargs.get("filters", ())) + [_clean]
             return unbound_field.bind(form=form, filters=filters, **options)
 
+    def __init__(self, formdata=_FROM_REQUEST, **kwargs):
+        if formdata is not _FROM_REQUEST:
+            super().__init__(formdata=formdata, **kwargs)
+        elif request.method != "GET" and request.is_json:
+            # Flask-WTF would read a JSON body as the form: a list or a number there is a
+            # TypeError inside WTForms, and numbers or objects as values reach validators
+            # that expect text. The site's forms are HTML forms: a JSON body is read as an
+            # empty form, which fails validation like any incomplete one.
+            super().__init__(formdata=ImmutableMultiDict(), **kwargs)
+        else:
+            super().__init__(**kwargs)
+
 
 class HoneypotForm(BaseForm):
     """A form with a trap field that people never see or reach (templates/_macros/forms.html
@@ -104,6 +121,57 @@ class HoneypotForm(BaseForm):
             )
             return False
         return valid
+
+
+class BoundedIntegerField(IntegerField):
+    """A whole number from ``min`` to ``max``, written with ASCII digits (the rules of
+    katilim.core.params). Every integer field of the site is one.
+
+    WTForms' IntegerField reads whatever ``int()`` reads ("٣", "1_000"), and its NumberRange
+    validator raises OverflowError on a 400-digit number (it asks ``math.isnan`` of it).
+    Here anything but a number in range is one error in the reader's language, and the
+    number input gets ``min`` and ``max`` for the browser.
+    """
+
+    def __init__(self, label=None, validators=None, *, min: int, max: int, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.min, self.max = min, max
+        self.flags.min, self.flags.max = min, max
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0]
+        self.data = parse_int(
+            raw.strip() if isinstance(raw, str) else raw, min=self.min, max=self.max
+        )
+        if self.data is None:
+            raise ValueError(
+                _l("Enter a whole number from %(min)s to %(max)s.", min=self.min, max=self.max)
+            )
+
+
+class OptionalChoice:
+    """For a select or radio field that a request may leave out: without the field the form
+    is valid and the field keeps its default; a value that is sent must be one of the
+    choices.
+
+    WTForms' Optional() must not be used on choice fields: it also lets "  " through, erasing
+    the "Not a valid choice" error, and the view then meets a value it never offered
+    (``AgeBand(" ")`` was a 500).
+    """
+
+    field_flags = {"optional": True}
+
+    def __call__(self, form, field):
+        if not field.raw_data:
+            field.errors[:] = []
+            raise StopValidation()
+
+
+def single_line(value):
+    """A form filter for titles and names: katilim.core.text.clean_line."""
+    return clean_line(value) if isinstance(value, str) else value
 
 
 def options(pairs, optgroup=None) -> list[SelectChoice]:

@@ -60,10 +60,15 @@ def mark_database_unavailable() -> None:
         g._login_user = login_manager.anonymous_user()
 
 
+# Set at sign-in by katilim/auth/sessions.py; Flask-Login's "_user_id" holds the session's
+# token, not the account.
+ACCOUNT_ID_KEY = "account_id"
+
+
 def session_user_id() -> int | None:
     """The account named by the signed session cookie, read without the database."""
-    value = session.get("_user_id") if has_request_context() else None
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    value = session.get(ACCOUNT_ID_KEY) if has_request_context() else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def init_app(app: Flask) -> None:

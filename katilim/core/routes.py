@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from katilim.auth.forms import EmptyForm
 from katilim.core.health import OK, TIMEOUT, database_status, redis_status, run_checks
+from katilim.core.params import choice_arg
 from katilim.core.urls import safe_next
 from katilim.extensions import db, limiter
 from katilim.organization.services import current_council, list_bodies
@@ -43,8 +44,8 @@ def set_language():
     """Remember the chosen language (in the account too), then go back. Works without JS."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    locale = request.form.get("locale", "")
-    if locale not in current_app.config["LANGUAGES"]:
+    locale = choice_arg("locale", current_app.config["LANGUAGES"], args=request.form)
+    if not locale:
         abort(400)
     session["locale"] = locale
     if current_user.is_authenticated:

@@ -48,6 +48,51 @@ def clean_input(value: str | None) -> str | None:
     return value.replace("\x00", "").replace("\r\n", "\n")
 
 
+# Characters that reorder or hide text, removed from one-line texts that others read as a
+# label: a proposal's title, a tag, a person's name, an e-mail subject. Long texts (a
+# proposal's body, a comment) keep them: they are shown as paragraphs of their own, where an
+# override cannot reach the page around them.
+#
+# - Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the deprecated
+#   format controls (U+206A-U+206F) are always removed: an override makes "Yol<RLO>exe.txt"
+#   show as "Yoltxt.exe" and, left open, reverses what the page shows after the title.
+# - Zero-width characters with no use in writing (U+200B, U+2060, U+FEFF, U+180E and the
+#   invisible operators U+2061-U+2064) are removed: they make two titles that look the same
+#   differ, and split words for search.
+# - ZWNJ and ZWJ (U+200C, U+200D) are kept between two visible characters: Persian and
+#   Sorani Kurdish write ZWNJ inside words (mi<ZWNJ>khaham), emoji sequences are joined with
+#   ZWJ (woman<ZWJ>wrench). At either end, beside a space or beside another joiner they
+#   join nothing and are removed.
+# - The direction marks LRM, RLM and ALM (U+200E, U+200F, U+061C) are kept when the text
+#   has right-to-left letters: mixed Arabic and Latin text needs them to put numbers and
+#   punctuation on the right side, and they reorder nothing beyond their neighbours. In a
+#   text without right-to-left letters they do nothing but, leading, make a Latin title
+#   read as right-to-left; they are removed there.
+# - Other control characters (C0, DEL, C1) are removed, and all white space, line breaks
+#   included, becomes single spaces: these texts are single lines.
+_ALWAYS_DROPPED = re.compile(
+    r"[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u180e\u200b\u202a-\u202e"
+    r"\u2060-\u2064\u2066-\u206f\ufeff]"
+)
+_LOOSE_JOINER = re.compile(
+    r"(?<![^\s\u200c\u200d])[\u200c\u200d]|[\u200c\u200d](?![^\s\u200c\u200d])"
+)
+_DIRECTION_MARKS = re.compile(r"[\u200e\u200f\u061c]")
+_RIGHT_TO_LEFT_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def clean_line(value: str | None) -> str:
+    """A one-line text (title, tag, name, e-mail subject) without bidi controls and invisible
+    characters, its white space collapsed to single spaces (the rules above)."""
+    if not value:
+        return ""
+    text = " ".join(_ALWAYS_DROPPED.sub("", value).split())
+    text = _LOOSE_JOINER.sub("", text)
+    if not _RIGHT_TO_LEFT_LETTER.search(text):
+        text = _DIRECTION_MARKS.sub("", text)
+    return " ".join(text.split())
+
+
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _ALLOWED_TAGS = {
     "p",

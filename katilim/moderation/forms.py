@@ -4,15 +4,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from katilim.core.forms import BaseForm, HoneypotForm, options
+from katilim.core.forms import BaseForm, BoundedIntegerField, HoneypotForm, options, single_line
+from katilim.core.params import MAX_ID
 from katilim.moderation.models import FLAG_REASON_LABELS
 
 REQUIRED = _l("This field is required.")
@@ -79,10 +79,12 @@ class RerouteForm(BaseForm):
 
 
 class MergeForm(BaseForm):
-    target_id = IntegerField(
+    target_id = BoundedIntegerField(
         _l("Number of the proposal to merge into"),
         description=_l("The number in its address, for example 42 in /proposals/42."),
-        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=2**31 - 1)],
+        validators=[InputRequired(REQUIRED)],
+        min=1,
+        max=MAX_ID,
     )
     reason = TextAreaField(
         _l("Public reason"),
@@ -131,6 +133,8 @@ class ReportForm(HoneypotForm):
 
 class TemplateForm(BaseForm):
     title = StringField(
-        _l("Name of the template"), validators=[DataRequired(REQUIRED), Length(max=120)]
+        _l("Name of the template"),
+        filters=[single_line],
+        validators=[DataRequired(REQUIRED), Length(max=120)],
     )
     text = TextAreaField(_l("Text"), validators=[DataRequired(REQUIRED), Length(max=5000)])

@@ -8,6 +8,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from katilim.core.models import utcnow
+from katilim.core.params import choice_arg, page_arg, text_arg
 from katilim.extensions import db
 from katilim.moderation.models import Flag
 from katilim.moderation.services import has_open_flags, open_flag_counts
@@ -28,18 +29,12 @@ class QueueFilters:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "QueueFilters":
-        try:
-            page = min(max(int(args.get("page", 1)), 1), 10_000)
-        except (TypeError, ValueError):
-            page = 1
-        status = args.get("status", "")
-        mark = args.get("mark", "")
+    def from_args(cls, args=None) -> "QueueFilters":
         return cls(
-            body=(args.get("body") or "")[:60].replace("\x00", ""),
-            status=status if status in {s.value for s in OPEN} else "",
-            mark=mark if mark in MARKS else "",
-            page=page,
+            body=text_arg("body", 60, args=args),
+            status=choice_arg("status", {s.value for s in OPEN}, args=args),
+            mark=choice_arg("mark", MARKS, args=args),
+            page=page_arg(args),
         )
 
     def as_args(self, **changes) -> dict:

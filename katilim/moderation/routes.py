@@ -10,6 +10,7 @@ from katilim.auth.forms import EmptyForm
 from katilim.comments.models import Comment
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
+from katilim.core.params import id_arg
 from katilim.extensions import db
 from katilim.moderation import permissions, services
 from katilim.moderation.forms import (
@@ -95,11 +96,9 @@ def _forms(proposal: Proposal, bodies, **given):
         [(b.slug, b.name) for b in bodies if b.is_active and b.id != proposal.body_id]
     )
     answer_form = given.get("answer_form") or AnswerForm(formdata=None)
-    template_id = request.args.get("template", "")
-    if not given.get("answer_form") and template_id.isdigit():
-        template = (
-            db.session.get(AnswerTemplate, int(template_id)) if len(template_id) < 10 else None
-        )
+    template_id = id_arg("template")
+    if not given.get("answer_form") and template_id is not None:
+        template = db.session.get(AnswerTemplate, template_id)
         if template is not None and template.body_id == proposal.body_id:
             answer_form.text.data = template.text
     return {

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from katilim.core.params import parse_id
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.mail import send_email
@@ -95,12 +96,9 @@ def public_text(notification: Notification) -> str | None:
 def merged_into_url(notification: Notification) -> str | None:
     """Where a merged proposal goes on (the merge event names the target's id)."""
     event = notification.event
-    if (
-        notification.kind in ("merged", "merged_vote")
-        and event
-        and (event.to_value or "").isdigit()
-    ):
-        return absolute_url("proposals.detail", proposal_id=int(event.to_value))
+    target_id = parse_id(event.to_value) if event else None
+    if notification.kind in ("merged", "merged_vote") and target_id is not None:
+        return absolute_url("proposals.detail", proposal_id=target_id)
     return None
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from katilim.auth.forms import EmptyForm
+from katilim.core.params import page_arg
 from katilim.extensions import db, limiter
 from katilim.notifications import emails, permissions, services
 from katilim.notifications.models import Notification
@@ -88,18 +89,11 @@ def follow_body(slug: str):
     return redirect(url_for("organization.body", slug=body.slug, _anchor="follow"))
 
 
-def _page() -> int:
-    try:
-        return min(max(int(request.args.get("page", 1)), 1), 10_000)
-    except ValueError:
-        return 1
-
-
 @bp.route("/me/notifications")
 @login_required
 def index():
     """My notifications, newest first. Reading this page marks nothing as read."""
-    pagination = services.list_notifications(current_user, _page())
+    pagination = services.list_notifications(current_user, page_arg())
     return render_template(
         "notifications/index.html",
         pagination=pagination,

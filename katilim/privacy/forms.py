@@ -1,13 +1,13 @@
 """Forms of the privacy pages: a consent choice, account deletion, traffic record filters."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, DateField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from katilim.admin.forms import _plausible_date
 from katilim.auth.models import ConsentPurpose
-from katilim.core.converters import MAX_ID
-from katilim.core.forms import BaseForm
+from katilim.core.forms import BaseForm, BoundedIntegerField
+from katilim.core.params import MAX_ID
 
 REQUIRED = _l("This field is required.")
 
@@ -48,13 +48,7 @@ class TrafficFilterForm(BaseForm):
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[Optional(), Length(max=45, message=_l("Use at most %(max)d characters."))],
     )
-    user_id = IntegerField(
-        _l("User number"),
-        validators=[
-            Optional(),
-            NumberRange(1, MAX_ID, message=_l("Enter a whole number from %(min)s to %(max)s.")),
-        ],
-    )
+    user_id = BoundedIntegerField(_l("User number"), validators=[Optional()], min=1, max=MAX_ID)
 
     def validate_date_to(self, field):
         start = self.date_from.data

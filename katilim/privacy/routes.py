@@ -18,11 +18,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 
 from katilim.admin.permissions import can_administer
-from katilim.admin.queries import page_number
+from katilim.auth import sessions
 from katilim.auth.models import ConsentPurpose
+from katilim.core.params import page_arg
 from katilim.extensions import db, limiter
 from katilim.organization.services import current_council
 from katilim.privacy import consents, deletion, traffic
@@ -103,7 +104,7 @@ def delete_account():
                 flash(error.message, "error")
             else:
                 db.session.commit()
-                logout_user()
+                sessions.forget_browser()
                 flash(_("Your account is deleted. Thank you for taking part."), "success")
                 return redirect(url_for("core.home"))
     status = 400 if form.errors else 200
@@ -171,7 +172,7 @@ def traffic_records():
         abort(403)
     form = TrafficFilterForm(formdata=request.args)
     filters = _traffic_filters(form)
-    pagination = traffic.traffic_page(filters, page_number(request.args))
+    pagination = traffic.traffic_page(filters, page_arg())
     return render_template(
         "privacy/traffic.html", form=form, filters=filters, pagination=pagination
     )

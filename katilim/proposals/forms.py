@@ -9,9 +9,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from katilim.core.forms import BaseForm, HoneypotForm
+from katilim.core.forms import BaseForm, HoneypotForm, OptionalChoice, single_line
 
 SUGGEST = ""  # the body choice "I don't know, route it for me"
 GENERAL_QUEUE = "general"  # none of the suggestions fits: the council routes it
@@ -30,6 +30,7 @@ class ProposalForm(HoneypotForm):
     title = StringField(
         _l("Title"),
         description=_l("Say what you propose in one sentence."),
+        filters=[single_line],
         validators=[DataRequired(_l("This field is required.")), _not_blank, _length(10, 150)],
     )
     summary = TextAreaField(
@@ -49,12 +50,13 @@ class ProposalForm(HoneypotForm):
         _l("Language of your proposal"),
         description=_l("The language you write in. Readers can look for proposals by language."),
         choices=[],
-        validators=[Optional()],
+        validators=[OptionalChoice()],
     )
-    district = SelectField(_l("District"), choices=[], validators=[Optional()])
+    district = SelectField(_l("District"), choices=[], validators=[OptionalChoice()])
     tags = StringField(
         _l("Tags (optional)"),
         description=_l("A few words separated by commas, for example: tramvay, kaldırım"),
+        filters=[single_line],
         validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
     )
     is_pseudonymous = BooleanField(

@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from katilim.core.cache import cached
+from katilim.core.params import choice_arg, page_arg, text_arg
 from katilim.core.text import fold_words
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District
@@ -30,7 +31,6 @@ SORTS = {
     "equity": (),
 }
 DEFAULT_SORT = "newest"
-MAX_PAGE = 10_000
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 # A search is counted up to this many matches: counting every one of 60,000 proposals that
@@ -54,27 +54,18 @@ class ProposalFilters:
     terms: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args) -> "ProposalFilters":
-        def text(name: str, limit: int = 80) -> str:
-            return (args.get(name) or "").replace("\x00", "").strip()[:limit]
-
-        try:
-            page = int(args.get("page", 1))
-        except (TypeError, ValueError):
-            page = 1
-        sort = text("sort", 20)
-        status = text("status", 20)
-        q = text("q", MAX_QUERY_LENGTH)
-        language = text("language", 8)
+    def from_args(cls, args=None) -> "ProposalFilters":
+        """From the query string, or from ``args`` that the API's schema already read."""
+        q = text_arg("q", MAX_QUERY_LENGTH, args=args)
         return cls(
             q=q,
-            body=text("body", 60),
-            district=text("district", 60),
-            status=status if status in ProposalStatus._value2member_map_ else "",
-            tag=text("tag", 60),
-            language=language if language in current_app.config["LANGUAGES"] else "",
-            sort=sort if sort in SORTS else DEFAULT_SORT,
-            page=min(max(page, 1), MAX_PAGE),
+            body=text_arg("body", 60, args=args),
+            district=text_arg("district", 60, args=args),
+            status=choice_arg("status", ProposalStatus._value2member_map_, args=args),
+            tag=text_arg("tag", 60, args=args),
+            language=choice_arg("language", current_app.config["LANGUAGES"], args=args),
+            sort=choice_arg("sort", SORTS, DEFAULT_SORT, args=args),
+            page=page_arg(args),
             terms=fold_words(q)[:MAX_TERMS],
         )
 

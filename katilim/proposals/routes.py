@@ -18,6 +18,7 @@ from katilim.comments.forms import CommentForm
 from katilim.comments.services import comment_threads
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
+from katilim.core.params import id_arg, page_arg, parse_id
 from katilim.extensions import db
 from katilim.i18n import current_locale, language_options
 from katilim.organization.models import Body, BodyKind
@@ -210,14 +211,9 @@ def edit(proposal_id: int):
 
 def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, status: int = 200):
     """The proposal page; also used to show a comment form again with its errors."""
-    try:
-        page = min(max(int(request.args.get("page", 1)), 1), 10_000)
-    except ValueError:
-        page = 1
-    roots, replies = comment_threads(proposal, page, current_app.config["COMMENTS_PER_PAGE"])
+    roots, replies = comment_threads(proposal, page_arg(), current_app.config["COMMENTS_PER_PAGE"])
     form = comment_form or CommentForm(formdata=None)
-    reply_source = form.parent_id.data if comment_form else request.args.get("reply", "")
-    reply_to = int(reply_source) if reply_source and str(reply_source).isdigit() else 0
+    reply_to = (parse_id(form.parent_id.data) if comment_form else id_arg("reply")) or 0
     shown = {
         c.id
         for c in [*roots.items, *(c for thread in replies.values() for c in thread)]

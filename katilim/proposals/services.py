@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.core.models import utcnow
-from katilim.core.text import fold_words, render_markdown, search_key, tr_lower
+from katilim.core.text import clean_line, fold_words, render_markdown, search_key, tr_lower
 from katilim.extensions import db
 from katilim.notifications.services import follow_proposal, notify_event
 from katilim.organization.models import Body, Council, District
@@ -45,10 +45,11 @@ class ProposalContent:
 def parse_tags(raw: str) -> tuple[str, ...]:
     """Split "tramvay, toplu taşıma" into distinct tag names, at most MAX_TAGS.
 
-    An Arabic keyboard types the Arabic comma (،), so it separates tags too."""
+    An Arabic keyboard types the Arabic comma (،), so it separates tags too. Bidi controls and
+    invisible characters are dropped (katilim.core.text.clean_line)."""
     seen, names = set(), []
     for part in (raw or "").replace("\u060c", ",").split(","):
-        name = " ".join(part.split())[:60]
+        name = clean_line(part)[:60].strip()
         key = " ".join(fold_words(name))
         if key and key not in seen:
             seen.add(key)
@@ -70,7 +71,7 @@ def _get_or_create_tags(names: tuple[str, ...]) -> list[Tag]:
 
 
 def apply_content(proposal: Proposal, content: ProposalContent) -> None:
-    proposal.title = content.title.strip()
+    proposal.title = clean_line(content.title)  # a label others read: no bidi tricks
     proposal.summary = content.summary.strip()
     proposal.text = content.text.strip()
     proposal.text_html = render_markdown(proposal.text)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from katilim.auth.forms import EmptyForm
 from katilim.core.limits import rate_limit
+from katilim.core.params import parse_int
 from katilim.extensions import db
 from katilim.organization.services import current_council
 from katilim.proposals import permissions
@@ -44,11 +45,8 @@ def vote(proposal_id: int):
     proposal = _get_votable(proposal_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        value = int(request.form.get("value", ""))
-    except ValueError:
-        abort(400)
-    if value not in MESSAGES:
+    value = parse_int(request.form.get("value"), min=-1, max=1)
+    if value is None:
         abort(400)
     cast_vote(current_user, proposal, value)
     db.session.commit()

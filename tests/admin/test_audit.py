@@ -118,6 +118,16 @@ def test_bad_filter_values_are_errors_beside_the_fields(app, world, login):
     assert "The end date is before the start date." in page.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("value", ["9" * 400, "²", "٣", "0", "-1", "2147483648"])
+def test_an_odd_target_number_is_an_error_beside_the_field(app, world, login, value):
+    _add(app, {"action": "body.update", "actor_id": world.admin_id})
+    response = login(world.admin_id).get("/admin/audit", query_string={"target_id": value})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="target_id-error"' in page
+    assert page.count("<time datetime=") == 1  # the invalid filter is left out
+
+
 def test_the_log_is_paginated_by_fifty(app, world, login):
     start = datetime(2026, 1, 1, tzinfo=UTC)
     _add(

@@ -283,3 +283,20 @@ def test_no_input_makes_a_server_error(world, login, url, data):
 )
 def test_no_query_string_makes_a_server_error(world, login, query):
     assert login(world.admin_id).get(query).status_code == 200
+
+
+# Numbers that Python's int() reads or that overflow WTForms' NumberRange: each one is an error
+# beside its field (katilim.core.forms.BoundedIntegerField), never a 500 or a value saved.
+ODD_NUMBERS = ["9" * 400, "²", "①", "٣٠", "３０", "1_000", "+30", " ", "0x1f"]
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+@pytest.mark.parametrize("field", ["support_threshold", "response_days"])
+def test_a_number_field_refuses_odd_numbers_beside_the_field(app, world, login, field, value):
+    response = login(world.admin_id).post("/admin/bodies/new", data=body_form(**{field: value}))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in page
+    assert "Enter a whole number from 1 to" in page
+    with app.app_context():
+        assert get_body("ulasim-yeni") is None

@@ -1,5 +1,6 @@
 """Districts: list, create, edit; Turkish spelling kept; the population needs its year."""
 
+import pytest
 from sqlalchemy import select
 
 from katilim.audit.models import AuditLog
@@ -75,3 +76,16 @@ def test_an_admin_edits_a_district(app, world, login):
 
 def test_an_unknown_district_is_404(world, login):
     assert login(world.admin_id).get("/admin/districts/nope/edit").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["9" * 400, "²", "①", "١٢٠٠٠", "12_000", "-1", " 12 000"])
+@pytest.mark.parametrize("field", ["population", "population_year"])
+def test_a_number_field_refuses_odd_numbers_beside_the_field(app, world, login, field, value):
+    response = login(world.admin_id).post(
+        "/admin/districts/new", data=district_form(**{field: value})
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in page
+    assert "Enter a whole number from" in page
+    assert _entry(app, "district.create") is None

@@ -59,6 +59,10 @@ def test_pagination(client, data):
         "page=0",
         "page=10001",
         "page=abc",
+        "page=%D9%A3",  # an Arabic-Indic three, which int() reads
+        "page=" + "9" * 400,
+        "per_page=1_0",
+        "per_page=%EF%BC%91",  # a full-width one
         "per_page=0",
         "per_page=101",
         "status=draft",

@@ -235,6 +235,33 @@ def test_validation_keeps_what_was_typed(app, login, world):
         assert db.session.scalar(select(db.func.count(Proposal.id))) == 1
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("age_band", " "),
+        ("age_band", "65+"),
+        ("district", " "),
+        ("language", " "),
+        ("letter_locale", " "),
+        ("channel", " "),
+    ],
+)
+def test_a_blank_or_odd_choice_is_an_error_beside_the_field(app, login, world, field, value):
+    """A value no option has is refused like any other invalid choice (" " was a 500)."""
+    response = login(world.facilitator_id).post("/assist/new", data=form_data(**{field: value}))
+    assert response.status_code == 200
+    page = html(response)
+    assert f'id="{field}-error"' in page
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Proposal.id))) == 1
+
+
+def test_leaving_out_the_optional_choices_is_fine(app, login, world):
+    data = form_data()
+    del data["age_band"], data["district"]
+    assert login(world.facilitator_id).post("/assist/new", data=data).status_code == 302
+
+
 def test_i_dont_know_shows_suggestions_before_publishing(app, login, world):
     client = login(world.facilitator_id)
     response = client.post("/assist/new", data=form_data(body=""))

@@ -90,7 +90,10 @@ def test_resident_too_long_comment_is_refused_and_kept(login, setup, app):
     assert comment_count(app) == 1
 
 
-@pytest.mark.parametrize("parent", ["abc", "-1", "999999", "foreign"])
+ODD_IDS = ["²", "①", "٣", "9" * 400, " "]
+
+
+@pytest.mark.parametrize("parent", ["abc", "-1", "999999", "foreign", *ODD_IDS])
 def test_resident_cannot_reply_to_a_missing_or_foreign_comment(login, setup, app, parent):
     proposal_id, commenter_id, _ = setup
     if parent == "foreign":
@@ -136,12 +139,27 @@ def test_visitor_cannot_comment_and_is_sent_to_login(client, setup, app):
     assert comment_count(app) == 1
 
 
-def test_resident_asking_to_reply_to_a_missing_comment_gets_the_usual_form(login, setup):
+@pytest.mark.parametrize("reply", ["999999", *ODD_IDS])
+def test_anyone_asking_to_reply_to_a_missing_comment_gets_the_usual_form(
+    client, login, setup, reply
+):
     proposal_id, commenter_id, _ = setup
-    page = login(commenter_id).get(f"/proposals/{proposal_id}?reply=999999")
-    page = page.get_data(as_text=True)
+    for reader in (client, login(commenter_id)):
+        response = reader.get(f"/proposals/{proposal_id}", query_string={"reply": reply})
+        assert response.status_code == 200
+    page = response.get_data(as_text=True)
     assert 'id="comment-form"' in page
     assert 'name="parent_id" type="hidden" value=""' in page
+
+
+def test_a_reply_id_in_other_digits_is_not_read_as_that_comment(login, setup):
+    """int() reads "٣" as 3; the page must not (katilim.core.params: ASCII digits only)."""
+    proposal_id, commenter_id, comment_id = setup
+    arabic_indic = str(comment_id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    page = login(commenter_id).get(
+        f"/proposals/{proposal_id}", query_string={"reply": arabic_indic}
+    )
+    assert 'name="parent_id" type="hidden" value=""' in page.get_data(as_text=True)
 
 
 def test_resident_asking_to_reply_gets_the_form_under_that_comment(login, setup):

@@ -41,6 +41,37 @@ def test_visitor_huge_proposal_id_is_a_404(client, council):
     assert client.get("/proposals/99999999999999999999").status_code == 404
 
 
+@pytest.mark.parametrize("written", ["٣", "３", "³", "2147483648", "9" * 400, "0", "-3"])
+def test_visitor_id_not_written_in_ascii_digits_is_a_404(client, council, app, written):
+    """Werkzeug's integer converter matches any Unicode digit: /proposals/٣ was proposal 3."""
+    with app.app_context():
+        for _ in range(3):
+            make_proposal()
+        db.session.commit()
+    assert client.get("/proposals/3").status_code == 200
+    assert client.get(f"/proposals/{written}").status_code == 404
+    assert client.get(f"/api/v1/proposals/{written}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/auth/logout", {"POST", "OPTIONS"}),
+        ("POST", "/proposals", {"GET", "HEAD", "OPTIONS"}),
+        ("DELETE", "/auth/login", {"GET", "HEAD", "POST", "OPTIONS"}),
+        ("POST", "/api/v1/bodies", {"GET", "HEAD", "OPTIONS"}),
+    ],
+)
+def test_visitor_wrong_method_gets_a_405_that_says_which_are_allowed(
+    client, council, method, path, allowed
+):
+    """RFC 9110: a 405 carries Allow. The error page is a response of its own, so the header
+    is copied onto it (katilim.core.errors.error_headers)."""
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+
+
 def test_visitor_form_without_csrf_token_gets_the_reload_page(client, council, app):
     app.config["WTF_CSRF_ENABLED"] = True  # the cleanup fixture switches it off again
     response = client.post("/auth/login", data={"email": "a@example.org", "password": "x"})

@@ -2,7 +2,21 @@
 
 from html.parser import HTMLParser
 
-from katilim.core.text import clean_input, fold, fold_words, render_markdown, search_key, tr_lower
+import pytest
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from katilim.auth.models import User
+from katilim.core.text import (
+    clean_input,
+    clean_line,
+    fold,
+    fold_words,
+    render_markdown,
+    search_key,
+    tr_lower,
+)
+from katilim.extensions import db
 
 
 class _Tags(HTMLParser):
@@ -99,3 +113,82 @@ def test_render_markdown_keeps_simple_formatting():
     html = render_markdown("**önemli** ve *vurgulu*\n\n- bir\n- iki")
     assert "<strong>önemli</strong>" in html and "<em>vurgulu</em>" in html
     assert html.count("<li>") == 2
+
+
+# --- one-line texts: titles, tags, names, e-mail subjects ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Yol\u202eexe.txt", "Yolexe.txt"),  # right-to-left override
+        ("\u202aa\u202bb\u202cc\u202dd", "abcd"),  # embeddings, pop, left-to-right override
+        ("\u2066a\u2067b\u2068c\u2069", "abc"),  # isolates
+        ("a\u200bb\u2060c\ufeffd\u180ee\u2061f", "abcdef"),  # zero-width and invisible
+        ("a\u206ab", "ab"),  # deprecated format control
+        ("  Tramvay \n durağı\t\r\n", "Tramvay durağı"),  # one line, single spaces
+        ("a\x01b\x7fc\x85d", "abcd"),  # control characters
+        ("\u200fHello!", "Hello!"),  # a direction mark without right-to-left letters
+        ("\u200eKocaeli\u200e", "Kocaeli"),
+        ("\u200c\u200dstart", "start"),  # joiners that join nothing
+        ("end\u200d", "end"),
+        ("a\u200c b \u200db", "a b b"),
+        ("a\u200c\u200cb", "ab"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_clean_line_drops_bidi_controls_and_invisible_characters(raw, clean):
+    assert clean_line(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "می\u200cخواهم",  # Persian: ZWNJ inside a word
+        "دە\u200cمەوێت",  # Sorani Kurdish
+        "👩\u200d🔧 tamirci",  # an emoji joined with ZWJ
+        "\u200fمقترح رقم 42 (Kocaeli)",  # RLM in Arabic text
+        "الحي\u200e 3\u200e",  # LRM in Arabic text
+        "اقتراح\u061c 7",  # Arabic letter mark
+        "Otobüs durağına rampa",
+    ],
+)
+def test_clean_line_keeps_what_writing_needs(kept):
+    assert clean_line(kept) == kept
+
+
+def test_e_mail_subjects_are_cleaned(app):
+    from katilim.mail import send_email
+    from tests.factories import make_user
+
+    with app.app_context():
+        user = make_user()
+        message = send_email(
+            user.email,
+            _l("News about the proposal “%(title)s”", title="Yol\u202eexe.txt\u200b\nBcc: x"),
+            "already_registered",
+            locale="en",
+            user=user,
+        )
+        assert message.subject == "News about the proposal “Yolexe.txt Bcc: x”"
+        db.session.rollback()
+
+
+def test_a_display_name_loses_bidi_controls_at_registration(client, council, app):
+    from tests.auth.test_routes import registration
+
+    name = "\u202eŞükrü\u200b Öztürk\u2066"
+    assert client.post("/auth/register", data=registration(display_name=name)).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.display_name)) == "Şükrü Öztürk"
+
+
+def test_a_display_name_of_invisible_characters_is_refused(client, council, app):
+    from tests.auth.test_routes import registration
+
+    response = client.post("/auth/register", data=registration(display_name="\u200b\u202e\u200b"))
+    assert response.status_code == 200
+    assert 'id="display_name-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User.id)) is None

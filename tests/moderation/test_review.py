@@ -124,7 +124,9 @@ def test_a_template_fills_the_answer_but_not_one_of_another_body(app, login):
     assert textarea(html, "text", action).strip() == "Sağ olun, bakıyoruz."
     assert select_options(html, "template") == [str(own_id)]  # only this body's templates
 
-    for query in (f"?template={foreign_id}", "?template=abc", "?template=99999999999999", ""):
+    arabic_indic = str(own_id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    odd = ("abc", "99999999999999", "²", "①", "9" * 400, arabic_indic, "%00")
+    for query in [f"?template={foreign_id}", ""] + [f"?template={value}" for value in odd]:
         html = review_page(client, proposal_id, query)
         assert textarea(html, "text", action).strip() == "", query
         assert "Başka grup." not in html
@@ -211,7 +213,7 @@ def test_agenda_before_forwarding_comes_back_with_the_error_beside_the_date(app,
         assert db.session.get(Proposal, proposal_id).agenda_on is None
 
 
-@pytest.mark.parametrize("target", ["999999", "0", "abc", ""])
+@pytest.mark.parametrize("target", ["999999", "0", "abc", "", "²", "٣", "9" * 400, " "])
 def test_merge_into_an_unknown_proposal_comes_back_with_the_error(app, login, target):
     proposal_id, moderator_id, _ = setup_proposal(app)
     response = login(moderator_id).post(

@@ -139,6 +139,16 @@ def test_filters_and_pages(login, people):
     assert 'rel="next"' in first
 
 
+@pytest.mark.parametrize("value", ["9" * 400, "²", "٣", "0", "-1", "2147483648"])
+def test_an_odd_user_number_is_an_error_beside_the_field(login, people, value):
+    admin_id, _, _ = people
+    response = login(admin_id).get("/admin/traffic", query_string={"user_id": value})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="user_id-error"' in page
+    assert "Records found: 61" in page  # the invalid filter is left out
+
+
 def test_bad_filters_show_errors_not_500(login, people):
     admin_id, _, _ = people
     response = login(admin_id).get("/admin/traffic?user_id=abc&date_from=nope&address=" + "x" * 50)

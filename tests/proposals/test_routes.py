@@ -347,6 +347,36 @@ def test_verified_user_invalid_form_shows_the_error_beside_the_field_and_keeps_t
         assert proposal_count() == 0
 
 
+@pytest.mark.parametrize(("field", "value"), [("district", " "), ("language", " "), ("body", " ")])
+def test_verified_user_blank_choice_is_an_error_not_a_value(login, author, app, field, value):
+    response = login(author).post("/proposals/new", data=form(**{field: value}))
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in html(response)
+    with app.app_context():
+        assert proposal_count() == 0
+
+
+def test_verified_user_title_and_tags_lose_bidi_controls_and_invisible_characters(
+    login, author, app
+):
+    title = "\u202eTramvay\u200b durağına\u2066 rampa\ufeff yapılsın"
+    tags = "tram\u200bvay, \u202eerişilebilirlik, \u200b"
+    response = login(author).post("/proposals/new", data=form(title=title, tags=tags))
+    assert response.status_code == 302
+    with app.app_context():
+        proposal = db.session.scalar(select(Proposal))
+        assert proposal.title == "Tramvay durağına rampa yapılsın"
+        assert sorted(t.name for t in proposal.tags) == ["erişilebilirlik", "tramvay"]
+
+
+def test_verified_user_title_of_invisible_characters_is_empty(login, author, app):
+    response = login(author).post("/proposals/new", data=form(title="\u200b" * 12 + "\u202e"))
+    assert response.status_code == 200
+    assert 'id="title-error"' in html(response)
+    with app.app_context():
+        assert proposal_count() == 0
+
+
 # --- editing and withdrawing -------------------------------------------------------------
 
 
