@@ -14,6 +14,7 @@ all, and it refuses to start with ``KATILIM_ENV=production``.
 Never serve this module on a real site: the login shortcut needs no password.
 """
 
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -95,7 +96,7 @@ def baseline():
     return html
 
 
-@bp.route("/login/<int:user_id>", methods=["POST"])
+@bp.route("/login/<id:user_id>", methods=["POST"])
 @csrf.exempt
 @limiter.exempt
 def login(user_id: int):
@@ -112,8 +113,16 @@ def create_bench_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     :raises RuntimeError: with KATILIM_ENV=production (or ENV_NAME set so in the settings).
     """
+    # Asked before the site is built: production's own start-up checks would refuse it first
+    # with another reason, and a refusal must name this one.
+    env_name = (test_config or {}).get("ENV_NAME") or os.environ.get("KATILIM_ENV")
+    if env_name == "production":
+        raise RuntimeError(
+            "bench/app.py has a sign-in without password and never runs with "
+            "KATILIM_ENV=production; serve wsgi:app on a real site."
+        )
     app = create_app(test_config)
-    if app.config["ENV_NAME"] == "production":
+    if app.config["ENV_NAME"] == "production":  # instance/config.py may say so too
         raise RuntimeError(
             "bench/app.py has a sign-in without password and never runs with "
             "KATILIM_ENV=production; serve wsgi:app on a real site."

@@ -242,7 +242,7 @@ def test_retention_removes_ended_sessions(app, account, monkeypatch):
         later = katilim.auth.sessions.utcnow() + timedelta(days=40)
         counts = run_retention(now=later)
         db.session.commit()
-    assert counts["ended_sessions"] == 1
+    assert counts.removed["ended_sessions"] == 1
     assert sessions_of(app, account) == 1
 
 

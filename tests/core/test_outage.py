@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from katilim import create_app
 from katilim.core.errors import ERROR_TEXTS
+from katilim.core.outage import ACCOUNT_ID_KEY
 from katilim.extensions import db
 from katilim.logs import JsonFormatter
 from tests.conftest import TEST_DATABASE_URL
@@ -58,7 +59,8 @@ def down_app(tmp_path, keep_limiter):
 
 def signed_in(client, user_id: int = 1, **session_values):
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = "a-session-token"  # not looked up: the database is down
+        session[ACCOUNT_ID_KEY] = user_id
         session["_fresh"] = True
         session.update(session_values)
     return client

@@ -38,7 +38,7 @@ def test_the_benchmark_app_signs_in_only_generated_accounts():
     from bench.app import create_bench_app
 
     app = create_bench_app(SETTINGS)
-    assert sorted(bench_routes(app)) == ["/_bench/baseline", "/_bench/login/<int:user_id>"]
+    assert sorted(bench_routes(app)) == ["/_bench/baseline", "/_bench/login/<id:user_id>"]
     with app.app_context():
         db.create_all()
         generated = make_user(email="u1@bench.example").id

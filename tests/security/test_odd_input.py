@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
+from unittest import mock
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from flask import Request, url_for
@@ -42,6 +43,7 @@ from werkzeug.routing import RequestRedirect
 
 from katilim.assist.models import AgeBand, Channel
 from katilim.assist.services import AssistDetails, file_assisted_proposal
+from katilim.auth import sessions
 from katilim.auth.models import SiteRole, User
 from katilim.auth.tokens import make_reset_token, make_verify_token
 from katilim.core.converters import IdConverter, SlugConverter
@@ -366,6 +368,12 @@ def _seed(app) -> World:
             "moderator": moderator.id,
             "admin": admin.id,
         }
+        # A live session per role with a fixed token, so that the cookies made once still sign
+        # in after the world is seeded again (katilim/auth/sessions.py keeps sessions as rows).
+        for role, uid in users.items():
+            with mock.patch.object(sessions.secrets, "token_urlsafe", return_value=f"sweep-{role}"):
+                sessions.start(db.session.get(User, uid))
+        db.session.commit()
         world = World(
             users=users,
             roles={uid: db.session.get(User, uid).site_role for uid in users.values()},
@@ -502,10 +510,10 @@ class Sweep:
         self.sent = 0
         self.failures: list[str] = []
         self.cookies: dict[str, str] = {}
-        for role, user_id in self.world.users.items():
+        for role in self.world.users:
             client = app.test_client()
             with client.session_transaction() as session:
-                session["_user_id"] = str(user_id)
+                session["_user_id"] = f"sweep-{role}"
                 session["_fresh"] = True
             self.cookies[role] = client.get_cookie("session").value
         # What the crawl found, per endpoint.
