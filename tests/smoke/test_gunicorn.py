@@ -315,7 +315,9 @@ def test_database_outage_gets_the_sites_503_page_and_the_site_recovers(server, s
     """Last in this module: PostgreSQL stops letting the site into its database and cuts the
     workers' connections (as a restart or a failover would), then lets it in again."""
     url = make_url(smoke_database)
-    cookie = _session_cookie(server.secret_key, _user_id="1", _fresh=True, locale="ar")
+    cookie = _session_cookie(
+        server.secret_key, _user_id="a-session-token", account_id=1, _fresh=True, locale="ar"
+    )
     signed_in = {**PROXY_HEADERS, "Cookie": f"session={cookie}"}
     form = {**signed_in, "Content-Type": "application/x-www-form-urlencoded"}
     with _admin_connection(url) as admin:
