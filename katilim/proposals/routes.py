@@ -33,6 +33,7 @@ from katilim.proposals.models import (
 )
 from katilim.proposals.queries import ProposalFilters, list_proposals, list_tags, proposal_for_page
 from katilim.proposals.routing import suggest_bodies
+from katilim.proposals.tracker import latest_answer, status_steps, support_progress
 from katilim.voting.services import get_vote_value
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -247,6 +248,9 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
         comment_form=form,
         withdraw_form=WithdrawForm(formdata=None),
         event_bodies=event_bodies,
+        answer=latest_answer(proposal),
+        steps=status_steps(proposal),
+        progress=support_progress(proposal),
     ), status
 
 
