@@ -33,6 +33,7 @@ from katilim.proposals.models import (
 )
 from katilim.proposals.queries import ProposalFilters, list_proposals, list_tags, proposal_for_page
 from katilim.proposals.routing import suggest_bodies
+from katilim.proposals.sharing import OG_LOCALES, can_share, proposal_url, share_links
 from katilim.proposals.tracker import latest_answer, status_steps, support_progress
 from katilim.voting.services import get_vote_value
 
@@ -251,6 +252,9 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
         answer=latest_answer(proposal),
         steps=status_steps(proposal),
         progress=support_progress(proposal),
+        share_url=proposal_url(proposal) if can_share(proposal) else None,
+        share=share_links(proposal) if can_share(proposal) else [],
+        og_locale=OG_LOCALES.get(proposal.language, "tr_TR"),
     ), status
 
 

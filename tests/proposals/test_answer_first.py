@@ -47,7 +47,9 @@ def test_the_answer_and_the_steps_follow_the_moderators_decisions(app, client):
         proposal, moderator = db.session.get(Proposal, proposal_id), _user(moderator_id)
         moderation.change_status(moderator, proposal, "claim")
         moderation.answer(moderator, proposal, "Teşekkürler, ekip yerinde baktı.")
-        moderation.change_status(moderator, proposal, "accept", text="Kabul edildi: rampa yapılacak.")
+        moderation.change_status(
+            moderator, proposal, "accept", text="Kabul edildi: rampa yapılacak."
+        )
         body_name = proposal.body.names["en"]  # the test client reads in English
         db.session.commit()
     html = client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
