@@ -7,6 +7,7 @@ from katilim.comments.models import Comment  # noqa: F401
 from katilim.moderation.models import AnswerTemplate, Flag  # noqa: F401
 from katilim.notifications.models import Follow, Notification, OutboxMessage  # noqa: F401
 from katilim.organization.models import Body, Council, District, Membership  # noqa: F401
+from katilim.photos.models import ProposalPhoto  # noqa: F401
 from katilim.privacy.models import TrafficRecord, TrafficSeal  # noqa: F401
 from katilim.proposals.models import (  # noqa: F401
     Proposal,

@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from katilim.core.forms import BaseForm, HoneypotForm, OptionalChoice, single_line
+from katilim.photos.forms import add_photo_fields
 
 SUGGEST = ""  # the body choice "I don't know, route it for me"
 GENERAL_QUEUE = "general"  # none of the suggestions fits: the council routes it
@@ -26,6 +27,7 @@ def _length(min_: int, max_: int) -> Length:
     return Length(min=min_, max=max_, message=_l("Use between %(min)d and %(max)d characters."))
 
 
+@add_photo_fields
 class ProposalForm(HoneypotForm):
     title = StringField(
         _l("Title"),

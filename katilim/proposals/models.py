@@ -177,6 +177,11 @@ class Proposal(TimestampMixin, db.Model):
     body: Mapped["Body | None"] = relationship()  # noqa: F821
     district: Mapped["District | None"] = relationship()  # noqa: F821
     tags: Mapped[list[Tag]] = relationship(secondary=proposal_tags, order_by=Tag.name)
+    photos: Mapped[list["ProposalPhoto"]] = relationship(  # noqa: F821 (katilim/photos)
+        order_by="ProposalPhoto.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
     events: Mapped[list["ProposalEvent"]] = relationship(
         back_populates="proposal",
         order_by="ProposalEvent.id",

@@ -166,6 +166,7 @@ def with_list_relations(query: Select) -> Select:
         joinedload(Proposal.district),
         joinedload(Proposal.author),
         selectinload(Proposal.tags),
+        selectinload(Proposal.photos),  # the first photo's small size on the card
     )
 
 
@@ -297,6 +298,7 @@ def proposal_for_page(council: Council, proposal_id: int) -> Proposal | None:
             joinedload(Proposal.district),
             joinedload(Proposal.author),
             selectinload(Proposal.tags),
+            selectinload(Proposal.photos),
             selectinload(Proposal.events).joinedload(ProposalEvent.actor),
         )
     )

@@ -19,10 +19,16 @@ from katilim.comments.services import comment_threads
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
 from katilim.core.params import id_arg, page_arg, parse_id
+from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.i18n import current_locale, language_options
 from katilim.organization.models import Body, BodyKind
 from katilim.organization.services import current_council, list_bodies, list_districts
+from katilim.photos import services as photo_services
+from katilim.photos.forms import ACCEPT as PHOTO_ACCEPT
+from katilim.photos.forms import HidePhotoForm
+from katilim.photos.queries import first_public_photo, shown_photos
+from katilim.photos.uploads import has_files, show_photo_errors, uploads_from
 from katilim.proposals import permissions, services
 from katilim.proposals.forms import GENERAL_QUEUE, SUGGEST, ProposalForm, WithdrawForm
 from katilim.proposals.models import (
@@ -122,11 +128,38 @@ def _resolve_routing(form: ProposalForm, bodies: dict, *, needs_body: bool):
     return False, None, None, suggestions
 
 
+def _photos_or_errors(form: ProposalForm, existing: int = 0):
+    """The cleaned photos of the form, or None after putting the errors on the form."""
+    prepared, errors = photo_services.prepare(uploads_from(form))
+    limit = current_app.config["PHOTOS_PER_PROPOSAL"]
+    if not errors and existing + len(prepared) > limit:
+        errors = {1: _("A proposal can have at most %(num)s photos.", num=limit)}
+    if errors:
+        show_photo_errors(form, errors)
+        return None
+    return prepared
+
+
+def _render_form(form: ProposalForm, suggestions, proposal: Proposal | None):
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        suggestions=suggestions,
+        proposal=proposal,
+        # A browser never fills a file field again: say so when the form comes back.
+        photos_dropped=request.method == "POST" and has_files(),
+        photo_limit=current_app.config["PHOTOS_PER_PROPOSAL"],
+        photo_max_mb=current_app.config["PHOTO_MAX_BYTES"] // (1024 * 1024),
+        photo_accept=PHOTO_ACCEPT,
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @rate_limit("proposal", by="user")
+@rate_limit("photo_upload", by="user", exempt_when=lambda: not has_files())
 def new():
-    """Write a proposal; publish it or keep it as a draft."""
+    """Write a proposal, with up to three photos; publish it or keep it as a draft."""
     if not permissions.can_submit(current_user):
         return render_template("proposals/verify_first.html"), 403
     council = current_council()
@@ -137,8 +170,9 @@ def new():
     suggestions = None
     if form.validate_on_submit():
         publish = not form.save_draft.data
+        photos = _photos_or_errors(form)
         ready, body, method, suggestions = _resolve_routing(form, bodies, needs_body=publish)
-        if ready:
+        if ready and photos is not None:
             proposal = services.create_proposal(
                 current_user,
                 council,
@@ -147,6 +181,7 @@ def new():
                 routing_method=method,
                 publish=publish,
             )
+            photo_services.add_photos(current_user, proposal, photos)
             db.session.commit()
             flash(
                 _("Your proposal is published.")
@@ -155,7 +190,7 @@ def new():
                 "success",
             )
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    return render_template("proposals/form.html", form=form, suggestions=suggestions, proposal=None)
+    return _render_form(form, suggestions, None)
 
 
 def _get_visible(proposal_id: int) -> Proposal:
@@ -168,8 +203,9 @@ def _get_visible(proposal_id: int) -> Proposal:
 @bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
 @rate_limit("proposal_edit", by="user")
+@rate_limit("photo_upload", by="user", exempt_when=lambda: not has_files())
 def edit(proposal_id: int):
-    """Change a proposal until review starts; publish a draft."""
+    """Change a proposal until review starts (its photos too); publish a draft."""
     proposal = _get_visible(proposal_id)
     if not permissions.can_edit(current_user, proposal):
         abort(403)
@@ -190,7 +226,9 @@ def edit(proposal_id: int):
             ready, body, method, suggestions = _resolve_routing(
                 form, bodies, needs_body=publish or not is_draft
             )
-        if ready:
+        removed = [p for p in proposal.photos if str(p.id) in request.form.getlist("remove_photo")]
+        photos = _photos_or_errors(form, existing=len(proposal.photos) - len(removed))
+        if ready and photos is not None:
             services.update_proposal(
                 current_user,
                 proposal,
@@ -198,6 +236,9 @@ def edit(proposal_id: int):
                 body=body,
                 routing_method=method,
             )
+            for photo in removed:
+                photo_services.remove_photo(current_user, proposal, photo)
+            photo_services.add_photos(current_user, proposal, photos)
             if publish:
                 services.publish_proposal(current_user, proposal)
             db.session.commit()
@@ -206,9 +247,7 @@ def edit(proposal_id: int):
                 "success",
             )
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    return render_template(
-        "proposals/form.html", form=form, suggestions=suggestions, proposal=proposal
-    )
+    return _render_form(form, suggestions, proposal)
 
 
 def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, status: int = 200):
@@ -239,6 +278,8 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
         if body_slugs
         else {}
     )
+    og_photo = first_public_photo(proposal) if can_share(proposal) else None
+    photos = shown_photos(current_user, proposal)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -255,6 +296,14 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
         share_url=proposal_url(proposal) if can_share(proposal) else None,
         share=share_links(proposal) if can_share(proposal) else [],
         og_locale=OG_LOCALES.get(proposal.language, "tr_TR"),
+        photos=photos,
+        hidden_photos=[p for p in proposal.photos if p.is_hidden and p not in photos],
+        og_photo=og_photo,
+        og_photo_url=og_photo
+        and absolute_url(
+            "photos.file", proposal_id=proposal.id, photo_id=og_photo.id, size="large"
+        ),
+        hide_photo_form=HidePhotoForm(formdata=None),
     ), status
 
 

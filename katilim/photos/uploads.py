@@ -1,0 +1,78 @@
+"""Room for photos in the forms that carry them, and what a too-large request is told.
+
+Every other request stays under MAX_CONTENT_LENGTH (256 kB): only the proposal form may send
+its photos on top of that. The limit is read when the body is parsed, and CSRF protection
+parses it before any view runs, so it is decided on the request object by endpoint.
+"""
+
+from flask import Flask, current_app, request
+from flask.wrappers import Request
+from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
+
+UPLOAD_ENDPOINTS = frozenset({"proposals.new", "proposals.edit"})
+
+
+def upload_limit() -> int:
+    config = current_app.config
+    return config["MAX_CONTENT_LENGTH"] + config["PHOTOS_PER_PROPOSAL"] * config["PHOTO_MAX_BYTES"]
+
+
+class UploadAwareRequest(Request):
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        if self.endpoint in UPLOAD_ENDPOINTS:
+            return upload_limit()
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        Request.max_content_length.fset(self, value)
+
+
+def has_files() -> bool:
+    return any(f.filename for f in request.files.values())
+
+
+def init_app(app: Flask) -> None:
+    from PIL import Image
+
+    app.request_class = UploadAwareRequest
+    # Pillow's own guard against decompression bombs, at our limit (the photo services check
+    # the size explicitly too, with a message for the person).
+    Image.MAX_IMAGE_PIXELS = app.config["PHOTO_MAX_PIXELS"]
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        from katilim.core.errors import error_headers, render_error
+
+        message = None
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            message = _(
+                "The photos you chose are too large: each may be at most %(num)s MB. Go back, choose smaller photos and send the form again; the text you typed is still in the form if your browser kept it.",
+                num=current_app.config["PHOTO_MAX_BYTES"] // (1024 * 1024),
+            )
+        body, status = render_error(413, message)
+        return body, status, error_headers(error)
+
+
+def uploads_from(form) -> list:
+    """The photos chosen in the proposal form, each with the alt text typed beside it."""
+    from katilim.photos.forms import PHOTO_SLOTS
+    from katilim.photos.services import Upload
+
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    uploads = []
+    for slot in range(1, PHOTO_SLOTS + 1):
+        chosen = getattr(form, f"photo_{slot}").data
+        if chosen is None or not getattr(chosen, "filename", ""):
+            continue
+        # One byte past the limit is enough to say it is too large.
+        data = chosen.stream.read(limit + 1)
+        uploads.append(Upload(data, getattr(form, f"photo_alt_{slot}").data or "", slot))
+    return uploads
+
+
+def show_photo_errors(form, errors: dict[int, str]) -> None:
+    for slot, message in errors.items():
+        getattr(form, f"photo_{slot}").errors = [message]
