@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
 
@@ -91,7 +92,13 @@ def add_photos(user, proposal: Proposal, prepared: list[tuple[Upload, object]]) 
     limit = current_app.config["PHOTOS_PER_PROPOSAL"]
     existing = count_photos(proposal.id) if proposal.id else 0
     if existing + len(prepared) > limit:
-        raise TooManyPhotos(_("A proposal can have at most %(num)s photos.", num=limit))
+        raise TooManyPhotos(
+            ngettext(
+                "A proposal can have at most %(num)s photo.",
+                "A proposal can have at most %(num)s photos.",
+                limit,
+            )
+        )
     store = storage()
     last = (
         db.session.scalar(

@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -133,7 +134,13 @@ def _photos_or_errors(form: ProposalForm, existing: int = 0):
     prepared, errors = photo_services.prepare(uploads_from(form))
     limit = current_app.config["PHOTOS_PER_PROPOSAL"]
     if not errors and existing + len(prepared) > limit:
-        errors = {1: _("A proposal can have at most %(num)s photos.", num=limit)}
+        errors = {
+            1: ngettext(
+                "A proposal can have at most %(num)s photo.",
+                "A proposal can have at most %(num)s photos.",
+                limit,
+            )
+        }
     if errors:
         show_photo_errors(form, errors)
         return None
