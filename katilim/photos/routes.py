@@ -23,9 +23,14 @@ def _find(proposal_id: int, photo_id: int):
     return proposal, photo
 
 
-@bp.route("/proposals/<id:proposal_id>/photos/<id:photo_id>/<any(large, small):size>.jpg")
+SIZES = ("large", "small")
+
+
+@bp.route("/proposals/<id:proposal_id>/photos/<id:photo_id>/<size>.jpg")
 def file(proposal_id: int, photo_id: int, size: str):
     """The picture, if the reader may see its proposal (and, hidden, the photo)."""
+    if size not in SIZES:
+        abort(404)
     proposal, photo = _find(proposal_id, photo_id)
     if not permissions.can_see_photo(current_user, proposal, photo):
         abort(404)  # as for a draft: nothing tells that it exists

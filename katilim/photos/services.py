@@ -99,6 +99,12 @@ def add_photos(user, proposal: Proposal, prepared: list[tuple[Upload, object]]) 
                 limit,
             )
         )
+    return attach_photos(proposal, prepared)
+
+
+def attach_photos(proposal: Proposal, prepared: list[tuple[Upload, object]]) -> list:
+    """Store cleaned photos after the current ones, without checks: for add_photos, and for
+    the demo data (katilim/seed.py), whose proposals are past the author's editing."""
     store = storage()
     last = (
         db.session.scalar(

@@ -54,6 +54,8 @@ from katilim.notifications.models import Notification
 from katilim.notifications.tokens import make_unsubscribe_token
 from katilim.organization.models import Membership, MembershipRole
 from katilim.organization.services import load_council
+from katilim.photos import services as photo_services
+from katilim.photos.services import Upload
 from katilim.proposals.models import RoutingMethod
 from katilim.proposals.services import ProposalContent
 from tests.factories import (
@@ -65,6 +67,7 @@ from tests.factories import (
     make_proposal,
     make_user,
 )
+from tests.photos.images import encoded
 
 ROLES = ("anonymous", "resident", "facilitator", "moderator", "admin")
 
@@ -338,6 +341,8 @@ def _seed(app) -> World:
         report_content(member, reason=FlagReason.INSULT, comment=comment)
         template = add_template(moderator, body, title="Teşekkür", text="Teşekkürler, bakıyoruz.")
         answer(moderator, proposal, "Önerinizi inceliyoruz.")
+        prepared, _ = photo_services.prepare([Upload(encoded("PNG"), "Durağın önü", 1)])
+        [photo] = photo_services.add_photos(proposal.author, proposal, prepared)
         assisted = file_assisted_proposal(
             facilitator,
             get_council(),
@@ -389,6 +394,8 @@ def _seed(app) -> World:
                 "slug": body.slug,
                 "token": make_unsubscribe_token(resident),
                 "filename": "style.css",
+                "photo_id": photo.id,
+                "size": "small",
             },
             # Other real values, tried when a page is not found with the first ones (a
             # reveal page needs an anonymous proposal).
@@ -792,7 +799,8 @@ def _sweep_setup(app):
         engine.dispose()
         event.listen(engine, "connect", unflushed)
     original = app.request_class
-    app.request_class = RecordingRequest
+    # On top of the application's own request class (the photo forms' larger body limit).
+    app.request_class = type("Recording", (RecordingRequest, original), {})
     try:
         yield
     finally:
