@@ -27,7 +27,7 @@ def add_photo_fields(form_class):
             form_class,
             f"photo_alt_{slot}",
             StringField(
-                _l("What the photo shows"),
+                _l("What photo %(num)s shows", num=slot),
                 description=_l(
                     "For people who cannot see it, e.g. “Broken pavement in front of the school gate”."
                 ),

@@ -218,3 +218,13 @@ def test_the_author_cannot_add_photos_once_review_started(app, login, world):
         prepared, _ = photo_services.prepare([Upload(encoded("PNG"), "Geç kalan", 1)])
         with pytest.raises(photo_services.PermissionDenied):
             photo_services.add_photos(proposal.author, proposal, prepared)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_hide_form_shows_to_those_who_may_hide(app, client, login, world, role):
+    ids, proposals = world
+    response = _client(client, login, ids, role).get(f"/proposals/{proposals['public']}")
+    assert response.status_code == 200
+    assert ("Hide this photo" in response.get_data(as_text=True)) is (
+        HIDE[role] == 302 and role != "visitor"
+    )
