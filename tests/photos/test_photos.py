@@ -327,3 +327,16 @@ def test_uploads_are_rate_limited(app, login, author, rate_limits, monkeypatch):
     # a proposal without photos is not counted against the photo allowance
     third = client.post("/proposals/new", data=_form(), content_type="multipart/form-data")
     assert third.status_code == 302
+
+
+def test_the_personal_data_export_lists_the_authors_photos(app, council):
+    from katilim.auth.models import User
+    from katilim.privacy.export import personal_data
+
+    proposal_id, author_id = _with_photos(app, 1)
+    [photo] = _photos(app)
+    with app.app_context(), app.test_request_context():
+        exported = personal_data(db.session.get(User, author_id))
+    [entry] = exported["proposals"][0]["photos"]
+    assert entry["alt_text"] == "Fotoğraf 1"
+    assert entry["url"] == f"http://localhost/proposals/{proposal_id}/photos/{photo.id}/large.jpg"
