@@ -462,6 +462,12 @@ def test_keyboard_only_resident_signs_in_and_publishes_a_proposal(
     page.keyboard.press("Tab")
     expect(page.locator("#tags")).to_be_focused()
     page.keyboard.type("rampa, engelli")
+    for slot in (1, 2, 3):  # the optional photos, each with its description
+        page.keyboard.press("Tab")
+        expect(page.locator(f"#photo_{slot}")).to_be_focused()
+        assert_focus_visible(page)
+        page.keyboard.press("Tab")
+        expect(page.locator(f"#photo_alt_{slot}")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("#body")).to_be_focused()
     assert page.locator("#body").input_value() == ""  # "I don't know: suggest"
