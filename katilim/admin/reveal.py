@@ -19,8 +19,8 @@ from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from katilim.admin import bp
 from katilim.admin.permissions import can_administer
-from katilim.admin.routes import bp
 from katilim.assist.models import AssistedSubmission
 from katilim.audit.services import record
 from katilim.comments.models import Comment

@@ -1,9 +1,7 @@
 """The admin area: bodies, districts, members, site roles and the audit log."""
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -14,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from katilim.admin import queries, services
+from katilim.admin import bp, queries, services
 from katilim.admin.forms import (
     MEMBERSHIP_ROLE_LABELS,
     SITE_ROLE_LABELS,
@@ -26,7 +24,6 @@ from katilim.admin.forms import (
     MemberRoleForm,
     SiteRoleForm,
 )
-from katilim.admin.permissions import can_administer
 from katilim.auth.models import SiteRole, User
 from katilim.auth.services import find_user_by_email
 from katilim.core.errors import DomainError
@@ -36,8 +33,6 @@ from katilim.core.urls import safe_next
 from katilim.extensions import db
 from katilim.organization.models import BodyKind, Membership, MembershipRole
 from katilim.organization.services import current_council
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # Whole sentences per role, so that translators never have to fit a label into a sentence.
 MEMBER_NOW = {
@@ -49,19 +44,6 @@ SITE_ROLE_NOW = {
     SiteRole.FACILITATOR: _l("%(email)s is now a facilitator."),
     SiteRole.ADMIN: _l("%(email)s is now an admin."),
 }
-
-bp.add_app_template_global(can_administer, "can_administer")
-
-
-@bp.before_request
-def admins_only():
-    """Every page here is for admins. Checked once for the blueprint, so that no route can
-    forget it: visitors are sent to sign in, everyone else is refused."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not can_administer(current_user):
-        abort(403)
-    return None
 
 
 @bp.app_template_filter("audit_value")
@@ -419,8 +401,3 @@ def audit():
         pagination=pagination,
         links=queries.audit_target_links(pagination.items),
     )
-
-
-# Revealing the account behind an anonymous proposal or comment lives in its own module;
-# importing it here adds its views to this blueprint (and under its admins-only guard).
-from katilim.admin import reveal  # noqa: E402, F401

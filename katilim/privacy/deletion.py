@@ -26,7 +26,8 @@ from katilim.audit.models import AuditLog, detach_actor
 from katilim.auth.models import Consent, User
 from katilim.core.models import utcnow
 from katilim.extensions import db
-from katilim.notifications.models import Follow, Notification, OutboxMessage
+from katilim.mail.models import OutboxMessage
+from katilim.notifications.models import Follow, Notification
 from katilim.organization.models import Membership
 from katilim.proposals.models import VOTING_OPEN, Proposal, ProposalStatus
 from katilim.voting.models import Vote

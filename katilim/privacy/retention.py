@@ -19,7 +19,8 @@ from katilim.audit.models import AuditLog
 from katilim.auth.models import Consent, LoginThrottle, SiteRole, User, UserSession
 from katilim.core.models import utcnow
 from katilim.extensions import db
-from katilim.notifications.models import Notification, OutboxMessage
+from katilim.mail.models import OutboxMessage
+from katilim.notifications.models import Notification
 from katilim.privacy.deletion import delete_account
 from katilim.privacy.models import TrafficRecord, TrafficSeal
 from katilim.privacy.seals import local_day, seal_finished_days

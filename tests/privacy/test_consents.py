@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from katilim.auth.models import Consent, ConsentPurpose, User
 from katilim.extensions import db
-from katilim.notifications.models import OutboxMessage
+from katilim.mail.models import OutboxMessage
 from katilim.privacy import consents
 from katilim.privacy.purposes import PURPOSES
 from katilim.proposals.models import EventKind

@@ -9,7 +9,8 @@ from katilim.assist.models import AssistedSubmission, Channel
 from katilim.audit.models import AuditLog
 from katilim.auth.models import Consent, ConsentPurpose, LoginThrottle, User, UserSession
 from katilim.extensions import db
-from katilim.notifications.models import Notification, OutboxMessage
+from katilim.mail.models import OutboxMessage
+from katilim.notifications.models import Notification
 from katilim.privacy.models import TrafficRecord, TrafficSeal
 from katilim.privacy.retention import periods, run_retention
 from katilim.proposals.models import EventKind, ProposalEvent, ProposalStatus

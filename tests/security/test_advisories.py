@@ -18,10 +18,10 @@ from katilim.auth.models import SiteRole, User
 from katilim.auth.tokens import make_reset_token, make_verify_token
 from katilim.comments.models import Comment
 from katilim.extensions import db
+from katilim.mail.unsubscribe import make_unsubscribe_token
 from katilim.moderation.models import Flag
 from katilim.notifications.models import Follow, Notification
 from katilim.notifications.services import follow_proposal
-from katilim.notifications.tokens import make_unsubscribe_token
 from katilim.organization.models import Body, BodyKind, Council
 from katilim.proposals.models import EventKind, Proposal, ProposalEvent, ProposalStatus
 from katilim.proposals.services import ProposalContent, create_proposal
