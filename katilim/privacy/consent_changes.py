@@ -7,9 +7,10 @@ them, so that neither domain imports the other through the consent code. Nothing
 
 from collections.abc import Callable
 
-from katilim.auth.models import ConsentPurpose, User
+from katilim.auth.models import User
 from katilim.notifications.services import set_email_frequency
 from katilim.privacy import consents
+from katilim.privacy.models import ConsentPurpose
 from katilim.representation.services import delete_answers
 
 

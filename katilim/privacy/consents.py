@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import exc, select
 
-from katilim.auth.models import Consent, ConsentPurpose
 from katilim.core.models import utcnow
 from katilim.extensions import db
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.privacy.purposes import PurposeText, purpose_text
 
 

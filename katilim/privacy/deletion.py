@@ -23,12 +23,13 @@ from sqlalchemy import delete, func, select, update
 
 from katilim.admin.services import LastAdmin, leaves_no_active_admin
 from katilim.audit.models import AuditLog, detach_actor
-from katilim.auth.models import Consent, User
+from katilim.auth.models import User
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.mail.models import OutboxMessage
 from katilim.notifications.models import Follow, Notification
 from katilim.organization.models import Membership
+from katilim.privacy.models import Consent
 from katilim.proposals.models import VOTING_OPEN, Proposal, ProposalStatus
 from katilim.voting.models import Vote
 

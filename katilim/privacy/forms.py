@@ -5,9 +5,9 @@ from wtforms import BooleanField, DateField, HiddenField, PasswordField, StringF
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from katilim.admin.forms import _plausible_date
-from katilim.auth.models import ConsentPurpose
 from katilim.core.forms import BaseForm, BoundedIntegerField
 from katilim.core.params import MAX_ID
+from katilim.privacy.models import ConsentPurpose
 
 REQUIRED = _l("This field is required.")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from katilim.auth.models import ConsentPurpose
+from katilim.privacy.models import ConsentPurpose
 
 
 @dataclass(frozen=True)

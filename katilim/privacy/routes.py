@@ -22,13 +22,13 @@ from flask_login import current_user, login_required
 
 from katilim.admin.permissions import can_administer
 from katilim.auth import sessions
-from katilim.auth.models import ConsentPurpose
 from katilim.core.params import page_arg
 from katilim.extensions import db, limiter
 from katilim.organization.services import current_council
 from katilim.privacy import consent_changes, consents, deletion, traffic
 from katilim.privacy.export import personal_data_json
 from katilim.privacy.forms import ConsentForm, DeleteAccountForm, TrafficFilterForm
+from katilim.privacy.models import ConsentPurpose
 from katilim.privacy.purposes import purpose_text
 from katilim.privacy.retention import periods
 

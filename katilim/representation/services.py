@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from katilim.audit.services import record
-from katilim.auth.models import Consent, ConsentPurpose, User
+from katilim.auth.models import User
 from katilim.comments.models import Comment
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.organization.models import Council, District
 from katilim.organization.services import list_districts
 from katilim.privacy.consents import active_consent, give, withdraw
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.proposals.models import Proposal, ProposalStatus
 from katilim.representation.equity import FIGURES_DAYS
 from katilim.representation.models import DIMENSION_NAMES, DIMENSIONS, Demographics, Dimension

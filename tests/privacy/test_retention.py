@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 from katilim.admin.queries import local_midnight
 from katilim.assist.models import AssistedSubmission, Channel
 from katilim.audit.models import AuditLog
-from katilim.auth.models import Consent, ConsentPurpose, LoginThrottle, User, UserSession
+from katilim.auth.models import LoginThrottle, User, UserSession
 from katilim.extensions import db
 from katilim.mail.models import OutboxMessage
 from katilim.notifications.models import Notification
-from katilim.privacy.models import TrafficRecord, TrafficSeal
+from katilim.privacy.models import Consent, ConsentPurpose, TrafficRecord, TrafficSeal
 from katilim.privacy.retention import periods, run_retention
 from katilim.proposals.models import EventKind, ProposalEvent, ProposalStatus
 from tests.factories import make_proposal, make_user
