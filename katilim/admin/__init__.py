@@ -7,7 +7,7 @@ The blueprint lives here, not in a views module, so that every module with admin
 from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
-from katilim.admin.permissions import can_administer
+from katilim.auth.roles import can_administer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -21,10 +21,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from katilim.admin.services import KEYWORD_MAX, SLUG_MAX, SLUG_PATTERN, parse_keywords
 from katilim.auth.models import SiteRole
 from katilim.core.forms import BaseForm, BoundedIntegerField, options, single_line
 from katilim.core.params import MAX_ID
+from katilim.organization.editing import KEYWORD_MAX, SLUG_MAX, SLUG_PATTERN, parse_keywords
 from katilim.organization.models import BODY_KIND_LABELS, MembershipRole
 
 MEMBERSHIP_ROLE_LABELS = {

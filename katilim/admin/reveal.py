@@ -20,9 +20,9 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from katilim.admin import bp
-from katilim.admin.permissions import can_administer
 from katilim.assist.models import AssistedSubmission
 from katilim.audit.services import record
+from katilim.auth.roles import can_administer
 from katilim.comments.models import Comment
 from katilim.core.errors import PermissionDenied
 from katilim.core.forms import BaseForm

@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
-from katilim.admin.services import LastAdmin, leaves_no_active_admin
 from katilim.audit.models import AuditLog, detach_actor
 from katilim.auth.models import User
+from katilim.auth.roles import LastAdmin, leaves_no_active_admin
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.mail.models import OutboxMessage

@@ -20,8 +20,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from katilim.admin.permissions import can_administer
 from katilim.auth import sessions
+from katilim.auth.roles import can_administer
 from katilim.core.params import page_arg
 from katilim.extensions import db, limiter
 from katilim.organization.services import current_council

@@ -469,7 +469,7 @@ def test_token_expiry_verify_reset_and_unsubscribe_links_expire_and_resist_tampe
     """The token-expiry advisories: verification and reset links expire, a reset link works
     once, a changed character or a token made for another purpose is refused, and a
     refused link changes nothing. (Unsubscribe links never expire on purpose, see
-    katilim/notifications/tokens.py: they can only switch e-mails off.)"""
+    katilim/mail/unsubscribe.py: they can only switch e-mails off.)"""
     with app.app_context():
         user = make_user("Tokenci", email="token@example.org", verified=False)
         user.email_frequency = "immediate"
