@@ -51,9 +51,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("assist", ("katilim.assist", "katilim.assist.*")),
     # Pages: one domain's page shows others' data (a proposal page has comments and votes).
     ("pages", ("katilim.templating", "katilim.account", "katilim.account.*")),
-    # Across every domain: the admin area, the data-protection duties and the APIs.
-    ("admin", ("katilim.admin", "katilim.admin.*")),
+    # Across every domain: the data-protection duties (export, deletion, retention, traffic
+    # records), the admin area and the APIs.
     ("privacy", ("katilim.privacy", "katilim.privacy.*")),
+    ("admin", ("katilim.admin", "katilim.admin.*")),
     ("api", ("katilim.api", "katilim.api.*")),
     # The application and its commands, which wire everything together.
     ("app", ("katilim", "katilim.models", "katilim.cli", "katilim.seed")),

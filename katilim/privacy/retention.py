@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select, update
 
-from katilim.admin.queries import local_midnight
 from katilim.assist.models import AssistedSubmission
 from katilim.audit.models import AuditLog
 from katilim.auth.models import LoginThrottle, SiteRole, User, UserSession
+from katilim.core.dates import local_midnight
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.mail.models import OutboxMessage

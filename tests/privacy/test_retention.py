@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from katilim.admin.queries import local_midnight
 from katilim.assist.models import AssistedSubmission, Channel
 from katilim.audit.models import AuditLog
 from katilim.auth.models import LoginThrottle, User, UserSession
+from katilim.core.dates import local_midnight
 from katilim.extensions import db
 from katilim.mail.models import OutboxMessage
 from katilim.notifications.models import Notification
