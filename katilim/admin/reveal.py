@@ -1,10 +1,11 @@
 """Revealing who wrote an anonymous proposal or comment: admins only, with a reason, audited.
 
-Publishing without one's name is a promise (DESIGN.md §2): the public sees "Anonymous
-resident", moderators a pseudonym. Some cases still need the account (a court order, a threat
-in a comment, a KVKK request), so an admin may look, but never silently: the reason is
-required and goes to the audit log before the account is shown, and the answer is only the
-response to that one POST (nothing is stored or cached that shows the account later).
+Publishing without one's name is a promise (docs/rules.md#anonymity-and-pseudonyms): the
+public sees "Anonymous resident", moderators a pseudonym. Some cases still need the account
+(a court order, a threat in a comment, a KVKK request), so an admin may look, but never
+silently: the reason is required and goes to the audit log before the account is shown, and
+the answer is only the response to that one POST (nothing is stored or cached that shows the
+account later).
 
 The views hang on the admin blueprint, so its ``admins_only`` guard covers them: visitors are
 sent to sign in and everyone else gets 403. The service checks the role again.

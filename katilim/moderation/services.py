@@ -98,7 +98,7 @@ def _mark_answered(proposal: Proposal, text: str | None) -> None:
 def change_status(
     moderator, proposal: Proposal, action: str, *, text: str = "", forwarded_on: date | None = None
 ) -> ProposalEvent:
-    """Move a proposal along its lifecycle (DESIGN.md §4) with a public text.
+    """Move a proposal along its lifecycle (docs/rules.md#lifecycle) with a public text.
 
     :raises PermissionDenied: if the moderator does not moderate the proposal's body.
     :raises InvalidTransition: if the action is not possible from the current status, or

@@ -45,7 +45,7 @@ class AlreadyMember(DomainError):
 def parse_keywords(text: str | None) -> list[str]:
     """Keywords from a textarea: one per line or separated by commas.
 
-    Inner spaces are collapsed; a leading "=" (whole word only, DESIGN.md §5) is kept and
+    Inner spaces are collapsed; a leading "=" (whole word only, docs/rules.md#routing) is kept and
     glued to its word, so "= iş" becomes "=iş". Entries that fold to the same key (Çevre,
     cevre) are one keyword to the router, so only the first spelling is kept.
     """

@@ -16,7 +16,8 @@ from katilim.proposals.timeline import add_event
 
 def check_threshold(proposal: Proposal) -> bool:
     """Mark the proposal when its supports reach its body's threshold, once, and tell the
-    body's moderators: such proposals must be put on the body's agenda (DESIGN.md §2)."""
+    body's moderators: such proposals must be put on the body's agenda
+    (docs/rules.md#support-threshold)."""
     body = proposal.body
     if body is None or proposal.supports_count < body.support_threshold:
         return False

@@ -28,7 +28,7 @@ from katilim.representation.equity import FIGURES_DAYS
 from katilim.representation.models import DIMENSION_NAMES, DIMENSIONS, Demographics, Dimension
 from katilim.voting.models import Vote
 
-# A group with fewer people than this is never shown (DESIGN.md §8).
+# A group with fewer people than this is never shown (docs/rules.md#anonymity-and-pseudonyms).
 MIN_CELL = 10
 PER_RESIDENTS = 10_000
 # The moderators' notice: a district whose share of recent proposals is below this fraction of

@@ -23,7 +23,7 @@ from tests.moderation.helpers import (
 
 S = ProposalStatus
 
-# DESIGN.md §4, as the review page must offer it.
+# docs/rules.md#lifecycle, as the review page must offer it.
 ACTIONS = {
     S.NEW: ["claim", "accept", "reject"],
     S.UNDER_REVIEW: ["accept", "reject"],

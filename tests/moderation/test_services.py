@@ -51,7 +51,8 @@ def assert_told_author_and_followers(cast, since: Since, kind: str) -> None:
 
 
 def test_transition_table_matches_the_lifecycle_of_the_design():
-    """DESIGN.md §4, as the code reads it (accept straight from new, close from accepted)."""
+    """The lifecycle (docs/rules.md#lifecycle) as the code reads it: accept straight from new,
+    close from accepted."""
     assert {a: (set(t.sources), t.target, t.needs_reason) for a, t in TRANSITIONS.items()} == {
         "claim": ({S.NEW}, S.UNDER_REVIEW, False),
         "accept": ({S.NEW, S.UNDER_REVIEW}, S.ACCEPTED, False),
