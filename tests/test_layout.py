@@ -170,6 +170,24 @@ def test_the_graph_is_read():
     assert "katilim.admin" in GRAPH["katilim.admin.reveal"]  # the package's blueprint
 
 
+@pytest.mark.parametrize(
+    ("module", "layer"),
+    [
+        ("katilim.core.text", "foundation"),
+        ("katilim.core.routes", "pages"),  # the home page shows proposals
+        ("katilim.privacy.models", "models"),
+        ("katilim.privacy.consents", "consents"),
+        ("katilim.privacy.consent_changes", "privacy"),
+        ("katilim.voting.services", "voting"),
+        ("katilim.voting.routes", "pages"),
+        ("katilim.admin.routes", "admin"),
+        ("katilim.notifications.cli", "app"),
+    ],
+)
+def test_layer_of(module, layer):
+    assert layer_of(module) == layer
+
+
 def test_no_import_cycle():
     assert cycles(GRAPH) == []
 
