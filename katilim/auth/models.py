@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, String, text
@@ -9,7 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from katilim.core.models import TimestampMixin, TZDateTime, str_enum, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
+
+if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.organization.models import District, Membership
 
 
 class SiteRole(enum.StrEnum):
@@ -18,7 +22,7 @@ class SiteRole(enum.StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +95,7 @@ class ConsentPurpose(enum.StrEnum):
     DEMOGRAPHICS = "demographics"  # self-described groups, for aggregate figures only
 
 
-class Consent(db.Model):
+class Consent(Model):
     """An explicit consent (açık rıza) for one optional purpose: what, which text, when.
 
     Records are never overwritten: withdrawing sets ``withdrawn_at``, giving again adds a new
@@ -123,7 +127,7 @@ class Consent(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser. Signing in adds a row, signing out deletes it; a password reset,
     "sign out on every device", deactivation and deletion delete them all. The session cookie
     and the remember-me cookie carry a random token whose SHA-256 is kept here (a copy of the
@@ -141,7 +145,7 @@ class UserSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed sign-ins for one e-mail address typed by anyone, whether or not it has an
     account: from everywhere, from one visitor address, or from one known browser. Keyed by a
     keyed hash, so the lockout answers the same for both and no address of a non-member, nor

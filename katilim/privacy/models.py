@@ -7,10 +7,10 @@ from sqlalchemy import Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from katilim.core.models import TZDateTime, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
 
 
-class TrafficRecord(db.Model):
+class TrafficRecord(Model):
     """One POST (or PUT, PATCH, DELETE) to the site. Page views (GET) are in the reverse
     proxy's access log instead, kept for the same period (docs/deploy.md, section 6).
 
@@ -36,7 +36,7 @@ class TrafficRecord(db.Model):
     user_id: Mapped[int | None] = mapped_column(Integer)
 
 
-class TrafficSeal(db.Model):
+class TrafficSeal(Model):
     """One day's traffic records (a calendar day in the council's time zone), sealed: an HMAC
     over the day, the previous day's seal and every record of the day in id order. Each seal
     names the one before it, so a record changed, added or deleted, or a seal deleted, breaks
