@@ -37,7 +37,10 @@ def add_comment(
             raise InvalidTransition(_("You cannot reply to this comment."))
         if parent.depth + 1 >= MAX_DEPTH:
             # Keep the thread readable on a phone: a reply this deep joins its parent's level.
-            parent = db.session.get(Comment, parent.parent_id)
+            grandparent = db.session.get(Comment, parent.parent_id)
+            if grandparent is None:  # a reply this deep always has a parent
+                raise InvalidTransition(_("You cannot reply to this comment."))
+            parent = grandparent
         depth = parent.depth + 1
         root_id = parent.root_id or parent.id
     comment = Comment(

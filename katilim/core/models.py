@@ -2,8 +2,9 @@
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import CursorResult, DateTime, Enum, Result
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -45,3 +46,12 @@ def str_enum(enum_cls: type[enum.Enum]) -> Enum:
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE, DELETE or INSERT statement wrote. ``Session.execute`` is typed
+    as returning a plain ``Result``; for these statements it is a ``CursorResult``, which
+    holds the count."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not the result of a write statement: {type(result).__name__}")
+    return result.rowcount

@@ -15,7 +15,7 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from katilim.audit.services import record
 from katilim.comments.models import Comment
 from katilim.core.errors import DomainError, InvalidTransition, PermissionDenied
-from katilim.core.models import utcnow
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.moderation.models import AnswerTemplate, Flag, FlagReason, FlagResolution
 from katilim.moderation.permissions import can_moderate, can_report
@@ -91,7 +91,7 @@ def _move_status(proposal: Proposal, values: dict) -> None:
         .values(**values),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         raise InvalidTransition(
             _("Someone changed this proposal meanwhile. Please reload the page.")
         )
@@ -135,7 +135,7 @@ def change_status(
         update(Proposal).where(Proposal.id == proposal.id, Proposal.status == old).values(**values),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         raise InvalidTransition(
             _("Someone changed this proposal meanwhile. Please reload the page.")
         )
@@ -294,15 +294,17 @@ def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> Propo
     # A vote whose voter deleted the account (user_id NULL) moves too; NULLs are kept out of
     # the subquery, where one would make NOT IN false for every row.
     already = select(Vote.user_id).where(Vote.proposal_id == target.id, Vote.user_id.is_not(None))
-    moved = db.session.execute(
-        update(Vote)
-        .where(
-            Vote.proposal_id == proposal.id,
-            or_(Vote.user_id.is_(None), Vote.user_id.not_in(already)),
+    moved = affected_rows(
+        db.session.execute(
+            update(Vote)
+            .where(
+                Vote.proposal_id == proposal.id,
+                or_(Vote.user_id.is_(None), Vote.user_id.not_in(already)),
+            )
+            .values(proposal_id=target.id),
+            execution_options={"synchronize_session": False},
         )
-        .values(proposal_id=target.id),
-        execution_options={"synchronize_session": False},
-    ).rowcount
+    )
     db.session.execute(delete(Vote).where(Vote.proposal_id == proposal.id))
     _recount_votes(target.id)
     _recount_votes(proposal.id)
@@ -397,7 +399,7 @@ def check_threshold(proposal: Proposal) -> bool:
         .values(threshold_reached_at=utcnow()),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:  # a concurrent vote got there first
+    if affected_rows(result) != 1:  # a concurrent vote got there first
         return False
     db.session.refresh(proposal, ["threshold_reached_at"])
     event = _event(

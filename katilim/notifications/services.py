@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from katilim.auth.models import ConsentPurpose, User
-from katilim.core.models import utcnow
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.notifications import emails
 from katilim.notifications.models import EmailFrequency, Follow, Notification
@@ -259,9 +259,11 @@ def mark_read(user, notification: Notification) -> None:
 
 def mark_all_read(user) -> int:
     """Mark every unread notification of the user as read; returns how many."""
-    return db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    return affected_rows(
+        db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )

@@ -17,7 +17,7 @@ from katilim.admin.queries import local_midnight
 from katilim.assist.models import AssistedSubmission
 from katilim.audit.models import AuditLog
 from katilim.auth.models import Consent, LoginThrottle, SiteRole, User, UserSession
-from katilim.core.models import utcnow
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.notifications.models import Notification, OutboxMessage
 from katilim.privacy.deletion import delete_account
@@ -50,9 +50,11 @@ def _remove_rows(model, *conditions) -> Callable[[bool], int]:
     def run(dry_run: bool) -> int:
         if dry_run:
             return _count(model, *conditions)
-        return db.session.execute(
-            delete(model).where(*conditions), execution_options={"synchronize_session": False}
-        ).rowcount
+        return affected_rows(
+            db.session.execute(
+                delete(model).where(*conditions), execution_options={"synchronize_session": False}
+            )
+        )
 
     return run
 
@@ -109,10 +111,12 @@ def _erase_contacts(cutoff: datetime) -> Callable[[bool], int]:
     def run(dry_run: bool) -> int:
         if dry_run:
             return _count(AssistedSubmission, *conditions)
-        return db.session.execute(
-            update(AssistedSubmission).where(*conditions).values(contact=None),
-            execution_options={"synchronize_session": False},
-        ).rowcount
+        return affected_rows(
+            db.session.execute(
+                update(AssistedSubmission).where(*conditions).values(contact=None),
+                execution_options={"synchronize_session": False},
+            )
+        )
 
     return run
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from katilim.audit.services import record
 from katilim.auth.models import Consent, ConsentPurpose, User
 from katilim.comments.models import Comment
-from katilim.core.models import utcnow
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.organization.models import Council, District
 from katilim.organization.services import list_districts
@@ -81,9 +81,9 @@ def save_answers(user: User, answers: dict[str, str], *, consent: bool) -> Demog
 
 def delete_answers(user: User) -> bool:
     """Delete the answers and withdraw the consent. True if there was anything to delete."""
-    deleted = db.session.execute(
-        Demographics.__table__.delete().where(Demographics.user_id == user.id)
-    ).rowcount
+    deleted = affected_rows(
+        db.session.execute(Demographics.__table__.delete().where(Demographics.user_id == user.id))
+    )
     withdrawn = withdraw(user, ConsentPurpose.DEMOGRAPHICS)
     if deleted or withdrawn:
         record(user, "demographics.deleted", user)

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from katilim.core.errors import InvalidTransition, PermissionDenied
+from katilim.core.models import affected_rows
 from katilim.extensions import db
 from katilim.moderation.services import check_threshold
 from katilim.proposals import permissions
@@ -69,7 +70,7 @@ def _replace_vote(proposal: Proposal, user, old: int, value: int) -> bool:
         ),
         execution_options={"synchronize_session": False},
     )
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def get_vote_value(user, proposal: Proposal) -> int:
