@@ -144,6 +144,8 @@ def seed_demo() -> str:
 
         db.session.flush()  # the proposal's id, for its votes and comments
         if assisted:
+            if facilitator is None:
+                raise ValueError("the demo file has an assisted proposal but no facilitator")
             db.session.add(
                 AssistedSubmission(
                     proposal_id=proposal.id,

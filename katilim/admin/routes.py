@@ -337,7 +337,8 @@ def user_role(user_id: int):
         changed = services.set_site_role(current_user, user, role)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        if error.message:  # these refusals always say why
+            flash(error.message, "error")
         return redirect(back)
     db.session.commit()
     if changed:
@@ -362,7 +363,8 @@ def user_active(user_id: int):
         changed = services.set_account_active(current_user, user, active)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        if error.message:  # these refusals always say why
+            flash(error.message, "error")
         return redirect(back)
     db.session.commit()
     if not changed:

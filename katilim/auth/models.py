@@ -47,7 +47,7 @@ class User(UserMixin, TimestampMixin, Model):
 
     # The token of the sign-in session this object was loaded for (katilim/auth/sessions.py);
     # not a column: the database keeps only its hash.
-    session_token = None
+    session_token: str | None = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

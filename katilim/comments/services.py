@@ -93,5 +93,6 @@ def comment_threads(proposal: Proposal, page: int, per_page: int) -> tuple[Pagin
             .order_by(Comment.id)
         )
         for reply in replies:
-            children.setdefault(reply.parent_id, []).append(reply)
+            if reply.parent_id is not None:  # a reply in a thread always has its parent
+                children.setdefault(reply.parent_id, []).append(reply)
     return roots, children

@@ -213,11 +213,12 @@ def answer(moderator, proposal: Proposal, text: str) -> ProposalEvent:
 def confirm_routing(moderator, proposal: Proposal) -> ProposalEvent:
     """A person confirms the body suggested from the text (KVKK art. 11: never automatic)."""
     _check(moderator, proposal)
-    if not proposal.awaits_routing_confirmation:
+    body = proposal.body
+    if not proposal.awaits_routing_confirmation or body is None:
         raise InvalidTransition(_("There is no suggested routing to confirm."))
     proposal.routing_confirmed_at = utcnow()
-    event = _event(proposal, moderator, EventKind.ROUTING_CONFIRMED, to_value=proposal.body.slug)
-    record(moderator, "proposal.confirm_routing", proposal, body=proposal.body.slug)
+    event = _event(proposal, moderator, EventKind.ROUTING_CONFIRMED, to_value=body.slug)
+    record(moderator, "proposal.confirm_routing", proposal, body=body.slug)
     return event
 
 
@@ -373,7 +374,7 @@ def hide_proposal(moderator, proposal: Proposal, reason: str) -> ProposalEvent:
 
 def hide_comment(moderator, comment: Comment, reason: str) -> None:
     """Hide a comment that breaks the rules; its place in the thread stays, with a notice."""
-    proposal = db.session.get(Proposal, comment.proposal_id)
+    proposal = _proposal_of(comment)
     _check(moderator, proposal)
     if not reason.strip():
         raise ReasonRequired(_("Please give the reason; it is shown in public."))
@@ -437,10 +438,22 @@ def report_content(
     return flag
 
 
+def _proposal_of(comment: Comment) -> Proposal:
+    proposal = db.session.get(Proposal, comment.proposal_id)
+    if proposal is None:  # the foreign key keeps it: only a damaged database gets here
+        raise LookupError(f"comment {comment.id} has no proposal")
+    return proposal
+
+
 def flag_target_proposal(flag: Flag) -> Proposal:
     if flag.proposal_id is not None:
-        return db.session.get(Proposal, flag.proposal_id)
-    return db.session.get(Proposal, db.session.get(Comment, flag.comment_id).proposal_id)
+        proposal = db.session.get(Proposal, flag.proposal_id)
+    else:
+        comment = db.session.get(Comment, flag.comment_id)
+        proposal = None if comment is None else _proposal_of(comment)
+    if proposal is None:  # a report is removed with its target (ON DELETE CASCADE)
+        raise LookupError(f"report {flag.id} has no target")
+    return proposal
 
 
 def resolve_flag(moderator, flag: Flag, resolution: FlagResolution, note: str) -> Flag:
@@ -454,7 +467,7 @@ def resolve_flag(moderator, flag: Flag, resolution: FlagResolution, note: str) -
     if resolution == FlagResolution.HIDDEN:
         if flag.comment_id is not None:
             comment = db.session.get(Comment, flag.comment_id)
-            if not comment.is_hidden:
+            if comment is not None and not comment.is_hidden:
                 hide_comment(moderator, comment, note)
         elif not proposal.is_hidden:
             hide_proposal(moderator, proposal, note)

@@ -9,6 +9,7 @@ whole day is older than the period; finished days are sealed first (katilim/priv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select, update
@@ -43,7 +44,9 @@ def periods() -> dict[str, int]:
 
 
 def _count(model, *conditions) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+    return db.session.execute(
+        select(func.count()).select_from(model).where(*conditions)
+    ).scalar_one()
 
 
 def _remove_rows(model, *conditions) -> Callable[[bool], int]:
@@ -67,7 +70,9 @@ def _remove_unverified(cutoff: datetime) -> Callable[[bool], int]:
             User.site_role != SiteRole.ADMIN,  # an admin account is made on purpose, by hand
         )
         if dry_run:
-            return db.session.scalar(select(func.count()).select_from(query.subquery()))
+            return db.session.execute(
+                select(func.count()).select_from(query.subquery())
+            ).scalar_one()
         users = list(db.session.scalars(query))
         for user in users:  # through the deletion, so nothing they left points at nothing
             delete_account(user, reason="retention")
@@ -184,7 +189,7 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> Rete
             run.chain_head = db.session.scalar(
                 select(TrafficSeal.seal_hash).order_by(TrafficSeal.day.desc()).limit(1)
             )
-        details = {"removed": counts, "periods_days": days}
+        details: dict[str, Any] = {"removed": counts, "periods_days": days}
         if sealed.days:
             details["traffic_sealed"] = {
                 "days": len(sealed.days),

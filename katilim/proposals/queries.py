@@ -1,9 +1,10 @@
 """Reading proposals: the filtered, searched, sorted and paginated public list."""
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from katilim.core import cache
@@ -24,7 +25,7 @@ from katilim.proposals.models import (
 from katilim.proposals.routing import SOFTENED
 from katilim.representation.equity import equity_groups, order_by_equity
 
-SORTS = {
+SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
     "newest": (Proposal.published_at.desc(), Proposal.id.desc()),
     "supported": (Proposal.supports_count.desc(), Proposal.id.desc()),
     "commented": (Proposal.comments_count.desc(), Proposal.id.desc()),
@@ -134,7 +135,7 @@ def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
     if filters.status:
         query = query.where(Proposal.status == ProposalStatus(filters.status))
         if filters.status == ProposalStatus.DRAFT:
-            query = query.where(False)  # drafts are private
+            query = query.where(false())  # drafts are private
     else:
         query = query.where(Proposal.status.in_(PUBLIC_STATUSES - {ProposalStatus.WITHDRAWN}))
     # The slugs become ids in a sub-select evaluated first, so that the planner knows the one
@@ -153,7 +154,7 @@ def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
     if filters.language:
         query = query.where(Proposal.language == filters.language)
     if filters.q and not filters.terms:
-        query = query.where(False)  # only punctuation ("%", "'"): nothing can match it
+        query = query.where(false())  # only punctuation ("%", "'"): nothing can match it
     query = apply_search(query, filters.terms)
     if filters.sort == "equity":
         return order_by_equity(query, council.id)
@@ -171,11 +172,11 @@ def with_list_relations(query: Select) -> Select:
 
 
 def _count(listed: Select) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(
             listed.order_by(None).with_only_columns(Proposal.id).subquery()
         )
-    )
+    ).scalar_one()
 
 
 def _known_places(council: Council) -> tuple[frozenset[str], frozenset[str]]:
@@ -249,9 +250,9 @@ def list_proposals(council: Council, filters: ProposalFilters, per_page: int) ->
             total=_kept_count(council, filters, listed, "proposal-count"),
         )
     first_matches = listed.order_by(None).with_only_columns(Proposal.id)
-    counted = db.session.scalar(
+    counted = db.session.execute(
         select(func.count()).select_from(first_matches.limit(SEARCH_COUNT_LIMIT + 1).subquery())
-    )
+    ).scalar_one()
     return Page(
         items=_items(query, filters.page, per_page),
         page=filters.page,

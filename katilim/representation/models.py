@@ -31,7 +31,7 @@ class Dimension:
     def values(self) -> tuple[str, ...]:
         return tuple(value for value, _label in self.choices)
 
-    def label_of(self, value: str) -> str:
+    def label_of(self, value: str) -> object:
         # Kept lazy: the figures are cached across readers of every language.
         return dict(self.choices).get(value, value)
 
