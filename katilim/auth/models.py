@@ -47,7 +47,10 @@ class User(UserMixin, TimestampMixin, Model):
 
     # The token of the sign-in session this object was loaded for (katilim/auth/sessions.py);
     # not a column: the database keeps only its hash.
-    session_token: str | None = None
+    if TYPE_CHECKING:  # declared for the checker only: an annotation would make it a column
+        session_token: str | None
+    else:
+        session_token = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
