@@ -51,7 +51,11 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
             mode = "RGB" if image.mode not in ("RGB", "RGBA") else image.mode
-            image = ImageCms.profileToProfile(image.convert(mode), source, _SRGB, outputMode=mode)
+            converted = ImageCms.profileToProfile(
+                image.convert(mode), source, _SRGB, outputMode=mode
+            )
+            if converted is not None:
+                image = converted
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # a broken profile: keep the pixels as they are
     return image
@@ -95,7 +99,7 @@ def clean_photo(
             # Pillow warns, then refuses, past Image.MAX_IMAGE_PIXELS; a warning is a refusal
             # here too, and the explicit check below applies our own, lower limit.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             if image.format not in ACCEPTED_FORMATS:
                 raise PhotoRejected(_("Please choose a JPEG, PNG, WebP or HEIC photo."))
             width, height = image.size

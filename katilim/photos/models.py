@@ -6,10 +6,10 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from katilim.core.models import TZDateTime, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
 
 
-class ProposalPhoto(db.Model):
+class ProposalPhoto(Model):
     __tablename__ = "proposal_photos"
     __table_args__ = (Index("ix_proposal_photos_proposal_position", "proposal_id", "position"),)
 

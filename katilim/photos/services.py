@@ -21,7 +21,7 @@ from katilim.core.models import utcnow
 from katilim.core.text import clean_line
 from katilim.extensions import db
 from katilim.photos import permissions
-from katilim.photos.images import PhotoRejected, clean_photo
+from katilim.photos.images import CleanPhoto, PhotoRejected, clean_photo
 from katilim.photos.models import ProposalPhoto
 from katilim.photos.storage import new_key, storage
 from katilim.proposals.models import Proposal
@@ -44,6 +44,9 @@ class Upload:
     slot: int  # which field of the form, to put an error next to it
 
 
+Prepared = tuple[Upload, CleanPhoto]  # an upload and its cleaned pictures
+
+
 def check_alt_text(value: str | None) -> str:
     text = clean_line(value or "")
     if len(text) < ALT_TEXT_MIN:
@@ -51,13 +54,14 @@ def check_alt_text(value: str | None) -> str:
     return text[:ALT_TEXT_MAX]
 
 
-def prepare(uploads: list[Upload]) -> tuple[list[tuple[Upload, object]], dict[int, str]]:
+def prepare(uploads: list[Upload]) -> tuple[list[Prepared], dict[int, str]]:
     """Clean every upload; returns the cleaned ones and an error message per failed slot.
 
     Done before anything is written, so that a form with one bad photo changes nothing.
     """
     config = current_app.config
-    ready, errors = [], {}
+    ready: list[Prepared] = []
+    errors: dict[int, str] = {}
     for upload in uploads:
         try:
             alt = check_alt_text(upload.alt_text)
@@ -74,14 +78,14 @@ def prepare(uploads: list[Upload]) -> tuple[list[tuple[Upload, object]], dict[in
 
 
 def count_photos(proposal_id: int) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(ProposalPhoto)
         .where(ProposalPhoto.proposal_id == proposal_id)
-    )
+    ).scalar_one()
 
 
-def add_photos(user, proposal: Proposal, prepared: list[tuple[Upload, object]]) -> list:
+def add_photos(user, proposal: Proposal, prepared: list[Prepared]) -> list:
     """Store cleaned photos for a proposal (after create_proposal or during an edit).
 
     :raises PermissionDenied: if the user may not add photos to it.
@@ -102,7 +106,7 @@ def add_photos(user, proposal: Proposal, prepared: list[tuple[Upload, object]]) 
     return attach_photos(proposal, prepared)
 
 
-def attach_photos(proposal: Proposal, prepared: list[tuple[Upload, object]]) -> list:
+def attach_photos(proposal: Proposal, prepared: list[Prepared]) -> list:
     """Store cleaned photos after the current ones, without checks: for add_photos, and for
     the demo data (katilim/seed.py), whose proposals are past the author's editing."""
     store = storage()

@@ -20,14 +20,14 @@ def upload_limit() -> int:
 
 class UploadAwareRequest(Request):
     @property
-    def max_content_length(self) -> int | None:  # type: ignore[override]
-        if self.endpoint in UPLOAD_ENDPOINTS:
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and self.endpoint in UPLOAD_ENDPOINTS:
             return upload_limit()
         return super().max_content_length
 
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
-        Request.max_content_length.fset(self, value)
+        self._max_content_length = value  # as Flask's own setter does
 
 
 def has_files() -> bool:
@@ -58,8 +58,8 @@ def init_app(app: Flask) -> None:
 
 def uploads_from(form) -> list:
     """The photos chosen in the proposal form, each with the alt text typed beside it."""
-    from katilim.photos.forms import PHOTO_SLOTS
     from katilim.photos.services import Upload
+    from katilim.proposals.forms import PHOTO_SLOTS
 
     limit = current_app.config["PHOTO_MAX_BYTES"]
     uploads = []

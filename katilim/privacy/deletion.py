@@ -23,14 +23,16 @@ from dataclasses import asdict, dataclass
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
-from katilim.admin.services import LastAdmin, leaves_no_active_admin
 from katilim.audit.models import AuditLog, detach_actor
-from katilim.auth.models import Consent, User
+from katilim.auth.models import User
+from katilim.auth.roles import LastAdmin, leaves_no_active_admin
 from katilim.core.models import utcnow
 from katilim.extensions import db
-from katilim.notifications.models import Follow, Notification, OutboxMessage
+from katilim.mail.models import OutboxMessage
+from katilim.notifications.models import Follow, Notification
 from katilim.organization.models import Membership
 from katilim.photos.services import delete_photos_of_author
+from katilim.privacy.models import Consent
 from katilim.proposals.models import VOTING_OPEN, Proposal, ProposalStatus
 from katilim.voting.models import Vote
 
@@ -151,14 +153,14 @@ def delete_account(user: User, *, reason: str = "self") -> DeletionSummary:
     ).rowcount
     summary.photos_deleted = delete_photos_of_author(uid)
     summary.drafts_deleted = _delete_drafts(uid)
-    summary.proposals_kept = db.session.scalar(
+    summary.proposals_kept = db.session.execute(
         select(func.count()).select_from(Proposal).where(Proposal.author_id == uid)
-    )
+    ).scalar_one()
     from katilim.comments.models import Comment
 
-    summary.comments_kept = db.session.scalar(
+    summary.comments_kept = db.session.execute(
         select(func.count()).select_from(Comment).where(Comment.author_id == uid)
-    )
+    ).scalar_one()
 
     _execute(delete(Follow).where(Follow.user_id == uid))
     _execute(delete(Notification).where(Notification.user_id == uid))

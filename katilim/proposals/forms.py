@@ -1,6 +1,7 @@
 """The proposal form, shared by writing and editing."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     RadioField,
@@ -12,8 +13,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from katilim.core.forms import BaseForm, HoneypotForm, OptionalChoice, single_line
-from katilim.photos.forms import add_photo_fields
 
+PHOTO_SLOTS = 3  # as many as the PHOTOS_PER_PROPOSAL setting; katilim/photos checks it
 SUGGEST = ""  # the body choice "I don't know, route it for me"
 GENERAL_QUEUE = "general"  # none of the suggestions fits: the council routes it
 
@@ -25,6 +26,26 @@ def _not_blank(form, field):
 
 def _length(min_: int, max_: int) -> Length:
     return Length(min=min_, max=max_, message=_l("Use between %(min)d and %(max)d characters."))
+
+
+def add_photo_fields(form_class):
+    """Add photo_1..3 with their alt texts. The author's existing photos, which can be
+    removed when editing, are not fields: they are not known when the class is built."""
+    for slot in range(1, PHOTO_SLOTS + 1):
+        setattr(form_class, f"photo_{slot}", FileField(_l("Photo %(num)s", num=slot)))
+        setattr(
+            form_class,
+            f"photo_alt_{slot}",
+            StringField(
+                _l("What photo %(num)s shows", num=slot),
+                description=_l(
+                    "For people who cannot see it, e.g. “Broken pavement in front of the school gate”."
+                ),
+                filters=[single_line],
+                validators=[Length(max=250, message=_l("Use at most %(max)d characters."))],
+            ),
+        )
+    return form_class
 
 
 @add_photo_fields

@@ -71,8 +71,11 @@ def _reached_on(proposal: Proposal) -> dict[ProposalStatus, datetime | date]:
         dates[S.NEW] = proposal.published_at
     for event in proposal.events:
         if event.kind in (EventKind.STATUS_CHANGED, EventKind.WITHDRAWN) and event.to_value:
-            status = S._value2member_map_.get(event.to_value)
-            if status is not None and status != S.NEW:
+            try:
+                status = S(event.to_value)
+            except ValueError:
+                continue
+            if status != S.NEW:
                 dates[status] = event.created_at
     if proposal.forwarded_on is not None:
         dates.setdefault(S.FORWARDED, proposal.forwarded_on)
