@@ -13,7 +13,6 @@ from katilim.core.text import fold_words
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District
 from katilim.proposals.models import (
-    PUBLIC_STATUSES,
     Proposal,
     ProposalEvent,
     ProposalStatus,
@@ -21,6 +20,7 @@ from katilim.proposals.models import (
     proposal_tags,
 )
 from katilim.proposals.routing import SOFTENED
+from katilim.proposals.visibility import is_listed
 from katilim.representation.equity import equity_groups, order_by_equity
 
 SORTS = {
@@ -123,19 +123,8 @@ def apply_search(query: Select, terms: list[str]) -> Select:
 
 
 def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
-    query = select(Proposal).where(
-        Proposal.council_id == council.id,
-        Proposal.is_hidden.is_(False),
-        # Always true of a listed proposal; said so that the newest-first walk of
-        # ix_proposals_council_published skips the unpublished drafts (NULLs sort first).
-        Proposal.published_at.is_not(None),
-    )
-    if filters.status:
-        query = query.where(Proposal.status == ProposalStatus(filters.status))
-        if filters.status == ProposalStatus.DRAFT:
-            query = query.where(False)  # drafts are private
-    else:
-        query = query.where(Proposal.status.in_(PUBLIC_STATUSES - {ProposalStatus.WITHDRAWN}))
+    status = ProposalStatus(filters.status) if filters.status else None
+    query = select(Proposal).where(is_listed(council.id, status))
     # The slugs become ids in a sub-select evaluated first, so that the planner knows the one
     # body and can read its proposals newest first from an index (a join by slug sorted all
     # of a busy body's proposals: 17 ms against 0.3 ms at 100k proposals).
@@ -277,14 +266,20 @@ def list_tags(council: Council, limit: int = 100) -> list[Tag]:
     public = (
         select(proposal_tags.c.tag_id)
         .join(Proposal, Proposal.id == proposal_tags.c.proposal_id)
-        .where(
-            Proposal.council_id == council.id,
-            Proposal.is_hidden.is_(False),
-            Proposal.status.in_(PUBLIC_STATUSES - {ProposalStatus.WITHDRAWN}),
-        )
+        .where(is_listed(council.id))
     )
     query = select(Tag).where(Tag.id.in_(public)).order_by(Tag.name).limit(limit)
     return list(db.session.scalars(query))
+
+
+def listed_counts_per_body(council: Council) -> dict[int | None, int]:
+    """How many listed proposals each body has (None: not routed yet), for the bodies page."""
+    rows = db.session.execute(
+        select(Proposal.body_id, func.count())
+        .where(is_listed(council.id))
+        .group_by(Proposal.body_id)
+    )
+    return dict(rows.all())
 
 
 def proposal_for_page(council: Council, proposal_id: int) -> Proposal | None:
