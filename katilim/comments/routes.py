@@ -11,7 +11,9 @@ from katilim.core.limits import rate_limit
 from katilim.core.params import parse_id
 from katilim.extensions import db
 from katilim.i18n import current_locale
-from katilim.proposals.routes import _get_visible, render_detail
+from katilim.organization.services import current_council
+from katilim.proposals.queries import get_visible_proposal_or_404
+from katilim.proposals.routes import render_detail
 
 bp = Blueprint("comments", __name__)
 
@@ -21,7 +23,7 @@ bp = Blueprint("comments", __name__)
 @rate_limit("comment", by="user")
 def create(proposal_id: int):
     """Post a comment; on an error the page comes back with the text kept."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     form = CommentForm()
     valid = form.validate_on_submit()  # validation resets errors, so it comes first
     parent = _parent_comment(form.parent_id.data, proposal.id)

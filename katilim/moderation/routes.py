@@ -37,8 +37,7 @@ from katilim.moderation.queries import (
 from katilim.organization.models import Body
 from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.models import Proposal
-from katilim.proposals.permissions import can_view
-from katilim.proposals.queries import proposal_for_page
+from katilim.proposals.queries import ACTION_LOADS, get_visible_proposal_or_404
 from katilim.representation.services import under_heard_districts
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -77,9 +76,7 @@ def index():
 
 
 def _get_moderated(proposal_id: int) -> Proposal:
-    proposal = proposal_for_page(current_council(), proposal_id)
-    if proposal is None or not can_view(current_user, proposal):
-        abort(404)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     if not permissions.can_moderate(current_user, proposal):
         abort(403)
     return proposal
@@ -418,13 +415,9 @@ def _report(proposal: Proposal, comment: Comment | None):
 
 
 def _visible_proposal(proposal_id: int) -> Proposal:
-    proposal = db.session.get(Proposal, proposal_id)
-    if (
-        proposal is None
-        or proposal.council_id != current_council().id
-        or not can_view(current_user, proposal)
-    ):
-        abort(404)
+    proposal = get_visible_proposal_or_404(
+        current_council(), proposal_id, current_user, ACTION_LOADS
+    )
     if not permissions.can_report(current_user):
         abort(403)
     return proposal

@@ -13,7 +13,7 @@ from katilim.notifications.models import Notification
 from katilim.notifications.tokens import user_from_unsubscribe_token
 from katilim.organization.models import Body
 from katilim.organization.services import current_council
-from katilim.proposals.routes import _get_visible
+from katilim.proposals.queries import get_visible_proposal_or_404
 
 bp = Blueprint("notifications", __name__)
 
@@ -50,7 +50,7 @@ def _check_form() -> None:
 @limiter.limit("60 per minute")
 def follow_proposal(proposal_id: int):
     """Follow a proposal, or stop following it."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     _check_form()
     if not permissions.can_follow(current_user):
         abort(403)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field, replace
 
-from flask import current_app
+from flask import abort, current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -19,6 +19,7 @@ from katilim.proposals.models import (
     Tag,
     proposal_tags,
 )
+from katilim.proposals.permissions import can_view
 from katilim.proposals.routing import SOFTENED
 from katilim.proposals.visibility import is_listed
 from katilim.representation.equity import equity_groups, order_by_equity
@@ -282,16 +283,45 @@ def listed_counts_per_body(council: Council) -> dict[int | None, int]:
     return dict(rows.all())
 
 
-def proposal_for_page(council: Council, proposal_id: int) -> Proposal | None:
-    """One proposal with everything its page shows (body, district, author, tags, timeline)."""
+# What a proposal's page shows: body, district, author, tags, timeline.
+PAGE_LOADS = (
+    joinedload(Proposal.body),
+    joinedload(Proposal.district),
+    joinedload(Proposal.author),
+    selectinload(Proposal.tags),
+    selectinload(Proposal.events).joinedload(ProposalEvent.actor),
+)
+# What an action on it needs: the body (its moderators, the support threshold), nothing more.
+ACTION_LOADS = (joinedload(Proposal.body),)
+
+
+def proposal_for_page(
+    council: Council, proposal_id: int, loads: tuple = PAGE_LOADS
+) -> Proposal | None:
+    """One proposal of this council with ``loads`` loaded, whoever asks."""
     return db.session.scalar(
         select(Proposal)
         .where(Proposal.id == proposal_id, Proposal.council_id == council.id)
-        .options(
-            joinedload(Proposal.body),
-            joinedload(Proposal.district),
-            joinedload(Proposal.author),
-            selectinload(Proposal.tags),
-            selectinload(Proposal.events).joinedload(ProposalEvent.actor),
-        )
+        .options(*loads)
     )
+
+
+def visible_proposal(
+    council: Council, proposal_id: int, user, loads: tuple = PAGE_LOADS
+) -> Proposal | None:
+    """This council's proposal if ``user`` may see it (``permissions.can_view``), else None.
+    ``user`` None asks as an anonymous reader (the API)."""
+    proposal = proposal_for_page(council, proposal_id, loads)
+    if proposal is None or not can_view(user, proposal):
+        return None
+    return proposal
+
+
+def get_visible_proposal_or_404(
+    council: Council, proposal_id: int, user, loads: tuple = PAGE_LOADS
+) -> Proposal:
+    """:func:`visible_proposal`, or a 404: a draft is not found, not forbidden, for others."""
+    proposal = visible_proposal(council, proposal_id, user, loads)
+    if proposal is None:
+        abort(404)
+    return proposal

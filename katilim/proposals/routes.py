@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from katilim.comments.forms import CommentForm
 from katilim.comments.services import comment_threads
@@ -21,7 +20,8 @@ from katilim.core.limits import rate_limit
 from katilim.core.params import id_arg, page_arg, parse_id
 from katilim.extensions import db
 from katilim.i18n import current_locale, language_options
-from katilim.organization.models import Body, BodyKind
+from katilim.organization.models import BodyKind
+from katilim.organization.queries import bodies_by_slug
 from katilim.organization.services import current_council, list_bodies, list_districts
 from katilim.proposals import permissions, services
 from katilim.proposals.forms import GENERAL_QUEUE, SUGGEST, ProposalForm, WithdrawForm
@@ -31,7 +31,12 @@ from katilim.proposals.models import (
     ProposalStatus,
     RoutingMethod,
 )
-from katilim.proposals.queries import ProposalFilters, list_proposals, list_tags, proposal_for_page
+from katilim.proposals.queries import (
+    ProposalFilters,
+    get_visible_proposal_or_404,
+    list_proposals,
+    list_tags,
+)
 from katilim.proposals.routing import suggest_bodies
 from katilim.voting.services import get_vote_value
 
@@ -156,19 +161,12 @@ def new():
     return render_template("proposals/form.html", form=form, suggestions=suggestions, proposal=None)
 
 
-def _get_visible(proposal_id: int) -> Proposal:
-    proposal = proposal_for_page(current_council(), proposal_id)
-    if proposal is None or not permissions.can_view(current_user, proposal):
-        abort(404)
-    return proposal
-
-
 @bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
 @rate_limit("proposal_edit", by="user")
 def edit(proposal_id: int):
     """Change a proposal until review starts; publish a draft."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     if not permissions.can_edit(current_user, proposal):
         abort(403)
     council = current_council()
@@ -225,18 +223,7 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
     body_slugs = {e.to_value for e in proposal.events if e.to_value} | {
         e.from_value for e in proposal.events if e.from_value
     }
-    event_bodies = (
-        {
-            b.slug: b
-            for b in db.session.scalars(
-                select(Body).where(
-                    Body.slug.in_(body_slugs), Body.council_id == proposal.council_id
-                )
-            )
-        }
-        if body_slugs
-        else {}
-    )
+    event_bodies = bodies_by_slug(proposal.council_id, body_slugs)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -253,14 +240,14 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
 @bp.route("/<id:proposal_id>")
 def detail(proposal_id: int):
     """A proposal with its body, routing, status, timeline, votes and comments."""
-    return render_detail(_get_visible(proposal_id))
+    return render_detail(get_visible_proposal_or_404(current_council(), proposal_id, current_user))
 
 
 @bp.route("/<id:proposal_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(proposal_id: int):
     """The author withdraws the proposal (it stays visible, marked withdrawn)."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     form = WithdrawForm()
     if not form.validate_on_submit():
         return render_detail(proposal, status=400)
