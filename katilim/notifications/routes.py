@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from katilim.auth.forms import EmptyForm
 from katilim.core.params import page_arg
@@ -11,7 +10,7 @@ from katilim.extensions import db, limiter
 from katilim.notifications import emails, permissions, services
 from katilim.notifications.models import Notification
 from katilim.notifications.tokens import user_from_unsubscribe_token
-from katilim.organization.models import Body
+from katilim.organization.queries import get_body_or_404
 from katilim.organization.services import current_council
 from katilim.proposals.queries import get_visible_proposal_or_404
 
@@ -70,11 +69,7 @@ def follow_proposal(proposal_id: int):
 @limiter.limit("60 per minute")
 def follow_body(slug: str):
     """Follow an assembly or working group (its new proposals and their news), or stop."""
-    body = db.session.scalar(
-        select(Body).where(Body.council_id == current_council().id, Body.slug == slug)
-    )
-    if body is None or not body.is_active:
-        abort(404)
+    body = get_body_or_404(current_council(), slug)
     _check_form()
     if not permissions.can_follow(current_user):
         abort(403)

@@ -6,11 +6,10 @@ from flask_login import current_user, login_required
 
 from katilim.auth.forms import EmptyForm
 from katilim.core.limits import rate_limit
-from katilim.core.params import parse_int
 from katilim.extensions import db
 from katilim.organization.services import current_council
 from katilim.proposals.queries import ACTION_LOADS, get_visible_proposal_or_404
-from katilim.voting.services import cast_vote
+from katilim.voting.services import cast_vote, parse_vote
 
 bp = Blueprint("voting", __name__)
 
@@ -32,7 +31,7 @@ def vote(proposal_id: int):
     )
     if not EmptyForm().validate_on_submit():
         abort(400)
-    value = parse_int(request.form.get("value"), min=-1, max=1)
+    value = parse_vote(request.form.get("value"))
     if value is None:
         abort(400)
     cast_vote(current_user, proposal, value)
