@@ -29,7 +29,6 @@ from katilim.proposals.models import (
     STATUS_LABELS,
     Proposal,
     ProposalStatus,
-    RoutingMethod,
 )
 from katilim.proposals.queries import (
     ProposalFilters,
@@ -37,7 +36,7 @@ from katilim.proposals.queries import (
     list_proposals,
     list_tags,
 )
-from katilim.proposals.routing import suggest_bodies
+from katilim.proposals.routing import decide_routing
 from katilim.voting.services import get_vote_value
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -96,33 +95,30 @@ def _content(
     )
 
 
-def _resolve_routing(form: ProposalForm, bodies: dict, *, needs_body: bool):
-    """Decide the body from the form: chosen, or a confirmed suggestion.
-
-    Returns (ready, body, method, suggestions). When the person asked for a suggestion and
-    has not yet confirmed one of the current suggestions, ``ready`` is False and the form is
-    shown again with the suggestions (recomputed from the text, so nothing is stored).
-    """
-    if form.body.data and form.body.data in bodies:
-        return True, bodies[form.body.data], RoutingMethod.CITIZEN, []
-    if not needs_body:
-        return True, None, None, []
-    suggestions = suggest_bodies(
-        bodies.values(), form.title.data, form.text.data + " " + form.summary.data
+def _resolve_routing(form: ProposalForm, bodies: dict, *, needs_body: bool, current=(None, None)):
+    """The routing decision for the form (``routing.decide_routing``); when the person must
+    still confirm a suggestion, the form gets the suggestions to choose from."""
+    decision = decide_routing(
+        bodies,
+        form.body.data,
+        needs_body=needs_body,
+        title=form.title.data,
+        text=form.text.data + " " + form.summary.data,
+        confirmed=form.suggested_body.data,
+        to_council=form.suggested_body.data == GENERAL_QUEUE,
+        current=current,
     )
-    form.suggested_body.choices = options(
-        [(s.body.slug, s.body.name) for s in suggestions]
-        + [(GENERAL_QUEUE, _("None of these: let the council decide"))]
-    )
-    choice = form.suggested_body.data
-    if choice == GENERAL_QUEUE:
-        return True, None, None, suggestions
-    if choice in {s.body.slug for s in suggestions}:
-        return True, bodies[choice], RoutingMethod.SUGGESTION, suggestions
-    if form.suggested_body.raw_data:
-        form.suggested_body.errors = [_("Please choose one of the suggestions.")]
-    form.suggested_body.data = suggestions[0].body.slug if suggestions else GENERAL_QUEUE
-    return False, None, None, suggestions
+    if not decision.ready:  # a ready decision redirects: the form is only shown again here
+        form.suggested_body.choices = options(
+            [(s.body.slug, s.body.name) for s in decision.suggestions]
+            + [(GENERAL_QUEUE, _("None of these: let the council decide"))]
+        )
+        if form.suggested_body.raw_data:
+            form.suggested_body.errors = [_("Please choose one of the suggestions.")]
+        form.suggested_body.data = (
+            decision.suggestions[0].body.slug if decision.suggestions else GENERAL_QUEUE
+        )
+    return decision
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -140,14 +136,15 @@ def new():
     suggestions = None
     if form.validate_on_submit():
         publish = not form.save_draft.data
-        ready, body, method, suggestions = _resolve_routing(form, bodies, needs_body=publish)
-        if ready:
+        decision = _resolve_routing(form, bodies, needs_body=publish)
+        suggestions = decision.suggestions
+        if decision.ready:
             proposal = services.create_proposal(
                 current_user,
                 council,
                 _content(form, districts),
-                body=body,
-                routing_method=method,
+                body=decision.body,
+                routing_method=decision.method,
                 publish=publish,
             )
             db.session.commit()
@@ -180,19 +177,20 @@ def edit(proposal_id: int):
     if form.validate_on_submit():
         is_draft = proposal.status == ProposalStatus.DRAFT
         publish = is_draft and bool(form.publish.data)
-        if proposal.body is not None and form.body.data == proposal.body.slug:
-            ready, body, method = True, proposal.body, proposal.routing_method  # unchanged
-        else:
-            ready, body, method, suggestions = _resolve_routing(
-                form, bodies, needs_body=publish or not is_draft
-            )
-        if ready:
+        decision = _resolve_routing(
+            form,
+            bodies,
+            needs_body=publish or not is_draft,
+            current=(proposal.body, proposal.routing_method),
+        )
+        suggestions = decision.suggestions
+        if decision.ready:
             services.update_proposal(
                 current_user,
                 proposal,
                 _content(form, districts, proposal.language),
-                body=body,
-                routing_method=method,
+                body=decision.body,
+                routing_method=decision.method,
             )
             if publish:
                 services.publish_proposal(current_user, proposal)
