@@ -102,9 +102,9 @@ def index():
 @login_required
 def open_notification(notification_id: int):
     """Mark one notification as read and go to its proposal."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != current_user.id:
-        abort(404)
+    notification = db.get_or_404(Notification, notification_id)
+    if notification.user_id != current_user.id:
+        abort(404)  # someone else's: not found, as if it did not exist
     services.mark_read(current_user, notification)
     db.session.commit()
     if notification.proposal_id is None:
