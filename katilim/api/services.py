@@ -34,13 +34,16 @@ BODY_STEPS = frozenset({EventKind.STATUS_CHANGED, EventKind.ANSWERED, EventKind.
 ROUTING_STEPS = frozenset({EventKind.ROUTED, EventKind.REROUTED})
 # A routing event's text is how the body was chosen unless a moderator wrote a reason.
 ROUTING_METHODS = frozenset({"citizen", "suggestion", "moderator"})
-# The page's loads without the author and the timeline's actors: the API names no person.
-API_LOADS = (
-    joinedload(Proposal.body),
-    joinedload(Proposal.district),
-    selectinload(Proposal.tags),
-    selectinload(Proposal.events),
-)
+
+
+def _api_loads() -> tuple:
+    """The page's loads without the author and the timeline's actors: the API names no one."""
+    return (
+        joinedload(Proposal.body),
+        joinedload(Proposal.district),
+        selectinload(Proposal.tags),
+        selectinload(Proposal.events),
+    )
 
 
 def request_language(requested: str | None) -> str:
@@ -124,7 +127,7 @@ def public_proposal(council: Council, proposal_id: int) -> Proposal | None:
     Same rule as the page for an anonymous reader: drafts are private, hidden ones are shown
     without their texts.
     """
-    return visible_proposal(council, proposal_id, None, API_LOADS)
+    return visible_proposal(council, proposal_id, None, _api_loads())
 
 
 def proposal_detail(proposal: Proposal, lang: str) -> dict:

@@ -38,7 +38,7 @@ from katilim.moderation.review import review_page
 from katilim.organization.queries import get_body_or_404
 from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.models import Proposal
-from katilim.proposals.queries import ACTION_LOADS, get_visible_proposal_or_404, proposal_for_page
+from katilim.proposals.queries import action_loads, get_visible_proposal_or_404, proposal_for_page
 from katilim.representation.services import under_heard_districts
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -373,7 +373,7 @@ def _report(proposal: Proposal, comment: Comment | None):
 
 def _visible_proposal(proposal_id: int) -> Proposal:
     proposal = get_visible_proposal_or_404(
-        current_council(), proposal_id, current_user, ACTION_LOADS
+        current_council(), proposal_id, current_user, action_loads()
     )
     if not permissions.can_report(current_user):
         abort(403)

@@ -283,31 +283,38 @@ def listed_counts_per_body(council: Council) -> dict[int | None, int]:
     return dict(rows.all())
 
 
-# What a proposal's page shows: body, district, author, tags, timeline.
-PAGE_LOADS = (
-    joinedload(Proposal.body),
-    joinedload(Proposal.district),
-    joinedload(Proposal.author),
-    selectinload(Proposal.tags),
-    selectinload(Proposal.events).joinedload(ProposalEvent.actor),
-)
-# What an action on it needs: the body (its moderators, the support threshold), nothing more.
-ACTION_LOADS = (joinedload(Proposal.body),)
+# Loader options are built when asked for: building them at import would configure the mappers
+# before every model is imported.
+def page_loads() -> tuple:
+    """What a proposal's page shows: body, district, author, tags, timeline."""
+    return (
+        joinedload(Proposal.body),
+        joinedload(Proposal.district),
+        joinedload(Proposal.author),
+        selectinload(Proposal.tags),
+        selectinload(Proposal.events).joinedload(ProposalEvent.actor),
+    )
+
+
+def action_loads() -> tuple:
+    """What an action on it needs: the body (its moderators, the support threshold)."""
+    return (joinedload(Proposal.body),)
 
 
 def proposal_for_page(
-    council: Council, proposal_id: int, loads: tuple = PAGE_LOADS
+    council: Council, proposal_id: int, loads: tuple | None = None
 ) -> Proposal | None:
-    """One proposal of this council with ``loads`` loaded, whoever asks."""
+    """One proposal of this council with ``loads`` loaded (the page's by default), whoever
+    asks."""
     return db.session.scalar(
         select(Proposal)
         .where(Proposal.id == proposal_id, Proposal.council_id == council.id)
-        .options(*loads)
+        .options(*(page_loads() if loads is None else loads))
     )
 
 
 def visible_proposal(
-    council: Council, proposal_id: int, user, loads: tuple = PAGE_LOADS
+    council: Council, proposal_id: int, user, loads: tuple | None = None
 ) -> Proposal | None:
     """This council's proposal if ``user`` may see it (``permissions.can_view``), else None.
     ``user`` None asks as an anonymous reader (the API)."""
@@ -318,7 +325,7 @@ def visible_proposal(
 
 
 def get_visible_proposal_or_404(
-    council: Council, proposal_id: int, user, loads: tuple = PAGE_LOADS
+    council: Council, proposal_id: int, user, loads: tuple | None = None
 ) -> Proposal:
     """:func:`visible_proposal`, or a 404: a draft is not found, not forbidden, for others."""
     proposal = visible_proposal(council, proposal_id, user, loads)

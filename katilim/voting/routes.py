@@ -8,7 +8,7 @@ from katilim.auth.forms import EmptyForm
 from katilim.core.limits import rate_limit
 from katilim.extensions import db
 from katilim.organization.services import current_council
-from katilim.proposals.queries import ACTION_LOADS, get_visible_proposal_or_404
+from katilim.proposals.queries import action_loads, get_visible_proposal_or_404
 from katilim.voting.services import cast_vote, parse_vote
 
 bp = Blueprint("voting", __name__)
@@ -27,7 +27,7 @@ def vote(proposal_id: int):
     """Vote for (1) or against (-1), or take the vote back (0)."""
     # A vote needs the body (the support threshold), not the timeline, tags and author.
     proposal = get_visible_proposal_or_404(
-        current_council(), proposal_id, current_user, ACTION_LOADS
+        current_council(), proposal_id, current_user, action_loads()
     )
     if not EmptyForm().validate_on_submit():
         abort(400)
