@@ -24,7 +24,7 @@ from katilim.organization.models import BodyKind
 from katilim.organization.queries import bodies_by_slug
 from katilim.organization.services import current_council, list_bodies, list_districts
 from katilim.proposals import permissions, services
-from katilim.proposals.forms import GENERAL_QUEUE, SUGGEST, ProposalForm, WithdrawForm
+from katilim.proposals.forms import SUGGEST, ProposalForm, WithdrawForm, routing_from_form
 from katilim.proposals.models import (
     STATUS_LABELS,
     Proposal,
@@ -36,7 +36,6 @@ from katilim.proposals.queries import (
     list_proposals,
     list_tags,
 )
-from katilim.proposals.routing import decide_routing
 from katilim.voting.services import get_vote_value
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -95,32 +94,6 @@ def _content(
     )
 
 
-def _resolve_routing(form: ProposalForm, bodies: dict, *, needs_body: bool, current=(None, None)):
-    """The routing decision for the form (``routing.decide_routing``); when the person must
-    still confirm a suggestion, the form gets the suggestions to choose from."""
-    decision = decide_routing(
-        bodies,
-        form.body.data,
-        needs_body=needs_body,
-        title=form.title.data,
-        text=form.text.data + " " + form.summary.data,
-        confirmed=form.suggested_body.data,
-        to_council=form.suggested_body.data == GENERAL_QUEUE,
-        current=current,
-    )
-    if not decision.ready:  # a ready decision redirects: the form is only shown again here
-        form.suggested_body.choices = options(
-            [(s.body.slug, s.body.name) for s in decision.suggestions]
-            + [(GENERAL_QUEUE, _("None of these: let the council decide"))]
-        )
-        if form.suggested_body.raw_data:
-            form.suggested_body.errors = [_("Please choose one of the suggestions.")]
-        form.suggested_body.data = (
-            decision.suggestions[0].body.slug if decision.suggestions else GENERAL_QUEUE
-        )
-    return decision
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @rate_limit("proposal", by="user")
@@ -136,7 +109,7 @@ def new():
     suggestions = None
     if form.validate_on_submit():
         publish = not form.save_draft.data
-        decision = _resolve_routing(form, bodies, needs_body=publish)
+        decision = routing_from_form(form, bodies, needs_body=publish)
         suggestions = decision.suggestions
         if decision.ready:
             proposal = services.create_proposal(
@@ -177,7 +150,7 @@ def edit(proposal_id: int):
     if form.validate_on_submit():
         is_draft = proposal.status == ProposalStatus.DRAFT
         publish = is_draft and bool(form.publish.data)
-        decision = _resolve_routing(
+        decision = routing_from_form(
             form,
             bodies,
             needs_body=publish or not is_draft,

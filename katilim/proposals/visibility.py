@@ -44,8 +44,4 @@ def is_listed(council_id: int, status: ProposalStatus | None = None) -> ColumnEl
 def is_received(council_id: int) -> ColumnElement[bool]:
     """The figures count it: published, hidden and withdrawn ones included, as the body
     received them; unlike the lists, which leave those out."""
-    return and_(
-        Proposal.council_id == council_id,
-        Proposal.status != ProposalStatus.DRAFT,
-        Proposal.published_at.is_not(None),
-    )
+    return and_(is_public(council_id), Proposal.published_at.is_not(None))
