@@ -179,7 +179,7 @@ def count_open_flags(council, body_ids: set[int] | None) -> int:
     return db.session.scalar(_open_flags_query(council, body_ids, [func.count(Flag.id)]))
 
 
-def answer_templates(body_id: int) -> list[AnswerTemplate]:
+def templates_of_body(body_id: int) -> list[AnswerTemplate]:
     """A body's answer templates by title."""
     return list(
         db.session.scalars(

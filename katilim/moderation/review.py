@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from katilim.comments.models import Comment
 from katilim.extensions import db
 from katilim.moderation.models import AnswerTemplate, Flag
-from katilim.moderation.queries import answer_templates, marks_of
+from katilim.moderation.queries import marks_of, templates_of_body
 from katilim.organization.models import Body, Council
 from katilim.organization.services import list_bodies
 from katilim.proposals.models import Proposal
@@ -67,7 +67,7 @@ def review_page(council: Council, proposal: Proposal, now: datetime) -> ReviewPa
         marks=marks_of(proposal, open_count, now),
         flags=flags,
         comments=review_comments(proposal),
-        templates=answer_templates(proposal.body_id) if proposal.body_id else [],
+        templates=templates_of_body(proposal.body_id) if proposal.body_id else [],
         event_bodies={b.slug: b for b in bodies if b.slug in body_slugs},
         bodies=bodies,
     )

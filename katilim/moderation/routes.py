@@ -26,13 +26,13 @@ from katilim.moderation.forms import (
 from katilim.moderation.models import AnswerTemplate, Flag, FlagReason, FlagResolution
 from katilim.moderation.queries import (
     QueueFilters,
-    answer_templates,
     count_open_flags,
     counts_per_body,
     open_flags,
     queue,
     template_body,
     template_for,
+    templates_of_body,
 )
 from katilim.moderation.review import review_page
 from katilim.organization.queries import get_body_or_404
@@ -323,7 +323,7 @@ def templates(slug: str):
         db.session.commit()
         flash(_("The template is saved."), "success")
         return redirect(url_for("moderation.templates", slug=body.slug))
-    items = answer_templates(body.id)
+    items = templates_of_body(body.id)
     return render_template(
         "moderation/templates.html",
         body=body,
