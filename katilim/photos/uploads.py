@@ -8,7 +8,12 @@ parses it before any view runs, so it is decided on the request object by endpoi
 from flask import Flask, current_app, request
 from flask.wrappers import Request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from katilim.photos.forms import ACCEPT
+from katilim.photos.services import Upload, prepare
+from katilim.proposals.forms import PHOTO_SLOTS
 
 UPLOAD_ENDPOINTS = frozenset({"proposals.new", "proposals.edit"})
 
@@ -58,9 +63,6 @@ def init_app(app: Flask) -> None:
 
 def uploads_from(form) -> list:
     """The photos chosen in the proposal form, each with the alt text typed beside it."""
-    from katilim.photos.services import Upload
-    from katilim.proposals.forms import PHOTO_SLOTS
-
     limit = current_app.config["PHOTO_MAX_BYTES"]
     uploads = []
     for slot in range(1, PHOTO_SLOTS + 1):
@@ -76,3 +78,34 @@ def uploads_from(form) -> list:
 def show_photo_errors(form, errors: dict[int, str]) -> None:
     for slot, message in errors.items():
         getattr(form, f"photo_{slot}").errors = [message]
+
+
+def cleaned_photos(form, existing: int = 0) -> list | None:
+    """The proposal form's photos, cleaned; or None after putting the errors on the form
+    (a file that is not a usable photo, a missing description, more than the limit)."""
+    prepared, errors = prepare(uploads_from(form))
+    limit = current_app.config["PHOTOS_PER_PROPOSAL"]
+    if not errors and existing + len(prepared) > limit:
+        errors = {
+            1: ngettext(
+                "A proposal can have at most %(num)s photo.",
+                "A proposal can have at most %(num)s photos.",
+                limit,
+            )
+        }
+    if errors:
+        show_photo_errors(form, errors)
+        return None
+    return prepared
+
+
+def form_page_context() -> dict:
+    """What the proposal form's photo fields show."""
+    config = current_app.config
+    return {
+        # A browser never fills a file field again: say so when the form comes back.
+        "photos_dropped": request.method == "POST" and has_files(),
+        "photo_limit": config["PHOTOS_PER_PROPOSAL"],
+        "photo_max_mb": config["PHOTO_MAX_BYTES"] // (1024 * 1024),
+        "photo_accept": ACCEPT,
+    }

@@ -11,9 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from katilim.comments.forms import CommentForm
 from katilim.comments.services import comment_threads
@@ -23,23 +21,26 @@ from katilim.core.params import id_arg, page_arg, parse_id
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.i18n import current_locale, language_options
-from katilim.organization.models import Body, BodyKind
+from katilim.organization.models import BodyKind
+from katilim.organization.queries import bodies_by_slug
 from katilim.organization.services import current_council, list_bodies, list_districts
 from katilim.photos import services as photo_services
-from katilim.photos.forms import ACCEPT as PHOTO_ACCEPT
 from katilim.photos.forms import HidePhotoForm
 from katilim.photos.queries import first_public_photo, shown_photos
-from katilim.photos.uploads import has_files, show_photo_errors, uploads_from
+from katilim.photos.uploads import cleaned_photos, form_page_context, has_files
 from katilim.proposals import permissions, services
-from katilim.proposals.forms import GENERAL_QUEUE, SUGGEST, ProposalForm, WithdrawForm
+from katilim.proposals.forms import SUGGEST, ProposalForm, WithdrawForm, routing_from_form
 from katilim.proposals.models import (
     STATUS_LABELS,
     Proposal,
     ProposalStatus,
-    RoutingMethod,
 )
-from katilim.proposals.queries import ProposalFilters, list_proposals, list_tags, proposal_for_page
-from katilim.proposals.routing import suggest_bodies
+from katilim.proposals.queries import (
+    ProposalFilters,
+    get_visible_proposal_or_404,
+    list_proposals,
+    list_tags,
+)
 from katilim.proposals.sharing import OG_LOCALES, can_share, proposal_url, share_links
 from katilim.proposals.tracker import latest_answer, status_steps, support_progress
 from katilim.voting.services import get_vote_value
@@ -100,67 +101,6 @@ def _content(
     )
 
 
-def _resolve_routing(form: ProposalForm, bodies: dict, *, needs_body: bool):
-    """Decide the body from the form: chosen, or a confirmed suggestion.
-
-    Returns (ready, body, method, suggestions). When the person asked for a suggestion and
-    has not yet confirmed one of the current suggestions, ``ready`` is False and the form is
-    shown again with the suggestions (recomputed from the text, so nothing is stored).
-    """
-    if form.body.data and form.body.data in bodies:
-        return True, bodies[form.body.data], RoutingMethod.CITIZEN, []
-    if not needs_body:
-        return True, None, None, []
-    suggestions = suggest_bodies(
-        bodies.values(), form.title.data, form.text.data + " " + form.summary.data
-    )
-    form.suggested_body.choices = options(
-        [(s.body.slug, s.body.name) for s in suggestions]
-        + [(GENERAL_QUEUE, _("None of these: let the council decide"))]
-    )
-    choice = form.suggested_body.data
-    if choice == GENERAL_QUEUE:
-        return True, None, None, suggestions
-    if choice in {s.body.slug for s in suggestions}:
-        return True, bodies[choice], RoutingMethod.SUGGESTION, suggestions
-    if form.suggested_body.raw_data:
-        form.suggested_body.errors = [_("Please choose one of the suggestions.")]
-    form.suggested_body.data = suggestions[0].body.slug if suggestions else GENERAL_QUEUE
-    return False, None, None, suggestions
-
-
-def _photos_or_errors(form: ProposalForm, existing: int = 0):
-    """The cleaned photos of the form, or None after putting the errors on the form."""
-    prepared, errors = photo_services.prepare(uploads_from(form))
-    limit = current_app.config["PHOTOS_PER_PROPOSAL"]
-    if not errors and existing + len(prepared) > limit:
-        errors = {
-            1: ngettext(
-                "A proposal can have at most %(num)s photo.",
-                "A proposal can have at most %(num)s photos.",
-                limit,
-            )
-        }
-    if errors:
-        show_photo_errors(form, errors)
-        return None
-    return prepared
-
-
-def _render_form(form: ProposalForm, suggestions, proposal: Proposal | None):
-    return render_template(
-        "proposals/form.html",
-        form=form,
-        suggestions=suggestions,
-        proposal=proposal,
-        # A browser never fills a file field again: say so when the form comes back.
-        photos_dropped=request.method == "POST" and has_files(),
-        photo_limit=current_app.config["PHOTOS_PER_PROPOSAL"],
-        photo_max_mb=current_app.config["PHOTO_MAX_BYTES"] // (1024 * 1024),
-        photo_accept=PHOTO_ACCEPT,
-    )
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @rate_limit("proposal", by="user")
@@ -177,15 +117,16 @@ def new():
     suggestions = None
     if form.validate_on_submit():
         publish = not form.save_draft.data
-        photos = _photos_or_errors(form)
-        ready, body, method, suggestions = _resolve_routing(form, bodies, needs_body=publish)
-        if ready and photos is not None:
+        photos = cleaned_photos(form)
+        decision = routing_from_form(form, bodies, needs_body=publish)
+        suggestions = decision.suggestions
+        if decision.ready and photos is not None:
             proposal = services.create_proposal(
                 current_user,
                 council,
                 _content(form, districts),
-                body=body,
-                routing_method=method,
+                body=decision.body,
+                routing_method=decision.method,
                 publish=publish,
             )
             photo_services.add_photos(current_user, proposal, photos)
@@ -197,14 +138,13 @@ def new():
                 "success",
             )
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    return _render_form(form, suggestions, None)
-
-
-def _get_visible(proposal_id: int) -> Proposal:
-    proposal = proposal_for_page(current_council(), proposal_id)
-    if proposal is None or not permissions.can_view(current_user, proposal):
-        abort(404)
-    return proposal
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        suggestions=suggestions,
+        proposal=None,
+        **form_page_context(),
+    )
 
 
 @bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
@@ -213,7 +153,7 @@ def _get_visible(proposal_id: int) -> Proposal:
 @rate_limit("photo_upload", by="user", exempt_when=lambda: not has_files())
 def edit(proposal_id: int):
     """Change a proposal until review starts (its photos too); publish a draft."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     if not permissions.can_edit(current_user, proposal):
         abort(403)
     council = current_council()
@@ -227,21 +167,22 @@ def edit(proposal_id: int):
     if form.validate_on_submit():
         is_draft = proposal.status == ProposalStatus.DRAFT
         publish = is_draft and bool(form.publish.data)
-        if proposal.body is not None and form.body.data == proposal.body.slug:
-            ready, body, method = True, proposal.body, proposal.routing_method  # unchanged
-        else:
-            ready, body, method, suggestions = _resolve_routing(
-                form, bodies, needs_body=publish or not is_draft
-            )
+        decision = routing_from_form(
+            form,
+            bodies,
+            needs_body=publish or not is_draft,
+            current=(proposal.body, proposal.routing_method),
+        )
+        suggestions = decision.suggestions
         removed = [p for p in proposal.photos if str(p.id) in request.form.getlist("remove_photo")]
-        photos = _photos_or_errors(form, existing=len(proposal.photos) - len(removed))
-        if ready and photos is not None:
+        photos = cleaned_photos(form, existing=len(proposal.photos) - len(removed))
+        if decision.ready and photos is not None:
             services.update_proposal(
                 current_user,
                 proposal,
                 _content(form, districts, proposal.language),
-                body=body,
-                routing_method=method,
+                body=decision.body,
+                routing_method=decision.method,
             )
             for photo in removed:
                 photo_services.remove_photo(current_user, proposal, photo)
@@ -254,7 +195,13 @@ def edit(proposal_id: int):
                 "success",
             )
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    return _render_form(form, suggestions, proposal)
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        suggestions=suggestions,
+        proposal=proposal,
+        **form_page_context(),
+    )
 
 
 def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, status: int = 200):
@@ -273,19 +220,9 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
     body_slugs = {e.to_value for e in proposal.events if e.to_value} | {
         e.from_value for e in proposal.events if e.from_value
     }
-    event_bodies = (
-        {
-            b.slug: b
-            for b in db.session.scalars(
-                select(Body).where(
-                    Body.slug.in_(body_slugs), Body.council_id == proposal.council_id
-                )
-            )
-        }
-        if body_slugs
-        else {}
-    )
-    og_photo = first_public_photo(proposal) if can_share(proposal) else None
+    event_bodies = bodies_by_slug(proposal.council_id, body_slugs)
+    shareable = can_share(proposal)
+    og_photo = first_public_photo(proposal) if shareable else None
     photos = shown_photos(current_user, proposal)
     return render_template(
         "proposals/detail.html",
@@ -300,8 +237,8 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
         answer=latest_answer(proposal),
         steps=status_steps(proposal),
         progress=support_progress(proposal),
-        share_url=proposal_url(proposal) if can_share(proposal) else None,
-        share=share_links(proposal) if can_share(proposal) else [],
+        share_url=proposal_url(proposal) if shareable else None,
+        share=share_links(proposal) if shareable else [],
         og_locale=OG_LOCALES.get(proposal.language, "tr_TR"),
         photos=photos,
         hidden_photos=[p for p in proposal.photos if p.is_hidden and p not in photos],
@@ -317,14 +254,14 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
 @bp.route("/<id:proposal_id>")
 def detail(proposal_id: int):
     """A proposal with its body, routing, status, timeline, votes and comments."""
-    return render_detail(_get_visible(proposal_id))
+    return render_detail(get_visible_proposal_or_404(current_council(), proposal_id, current_user))
 
 
 @bp.route("/<id:proposal_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(proposal_id: int):
     """The author withdraws the proposal (it stays visible, marked withdrawn)."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     form = WithdrawForm()
     if not form.validate_on_submit():
         return render_detail(proposal, status=400)
