@@ -80,6 +80,13 @@ def show_photo_errors(form, errors: dict[int, str]) -> None:
         getattr(form, f"photo_{slot}").errors = [message]
 
 
+def photos_to_remove(proposal) -> list:
+    """The proposal's photos whose "remove" box the author ticked on the edit form; ids of
+    other proposals' photos are ignored."""
+    ticked = set(request.form.getlist("remove_photo"))
+    return [photo for photo in proposal.photos if str(photo.id) in ticked]
+
+
 def cleaned_photos(form, existing: int = 0) -> list | None:
     """The proposal form's photos, cleaned; or None after putting the errors on the form
     (a file that is not a usable photo, a missing description, more than the limit)."""

@@ -27,7 +27,12 @@ from katilim.organization.services import current_council, list_bodies, list_dis
 from katilim.photos import services as photo_services
 from katilim.photos.forms import HidePhotoForm
 from katilim.photos.queries import first_public_photo, shown_photos
-from katilim.photos.uploads import cleaned_photos, form_page_context, has_files
+from katilim.photos.uploads import (
+    cleaned_photos,
+    form_page_context,
+    has_files,
+    photos_to_remove,
+)
 from katilim.proposals import permissions, services
 from katilim.proposals.forms import SUGGEST, ProposalForm, WithdrawForm, routing_from_form
 from katilim.proposals.models import (
@@ -174,7 +179,7 @@ def edit(proposal_id: int):
             current=(proposal.body, proposal.routing_method),
         )
         suggestions = decision.suggestions
-        removed = [p for p in proposal.photos if str(p.id) in request.form.getlist("remove_photo")]
+        removed = photos_to_remove(proposal)
         photos = cleaned_photos(form, existing=len(proposal.photos) - len(removed))
         if decision.ready and photos is not None:
             services.update_proposal(
