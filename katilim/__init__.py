@@ -76,6 +76,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim.moderation.routes import reports_bp
     from katilim.notifications.routes import bp as notifications_bp
     from katilim.organization.routes import bp as organization_bp
+    from katilim.photos import uploads
+    from katilim.photos.routes import bp as photos_bp
     from katilim.privacy import traffic
     from katilim.privacy.routes import bp as privacy_bp
     from katilim.proposals.routes import bp as proposals_bp
@@ -90,6 +92,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         admin_bp,
         organization_bp,
         proposals_bp,
+        photos_bp,
         voting_bp,
         comments_bp,
         stats_bp,
@@ -106,6 +109,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     init_api(app)  # the JSON API registers through flask-smorest, which documents it
     traffic.init_app(app)  # Law 5651 records of state-changing requests
+    uploads.init_app(app)  # room for photos in the proposal form, and its 413 message
     return app
 
 

@@ -148,3 +148,6 @@ def init_app(app: Flask) -> None:
     from katilim.proposals import cli as proposals_cli
 
     proposals_cli.register(app)
+    from katilim.photos import cli as photos_cli
+
+    photos_cli.register(app)

@@ -91,6 +91,7 @@ class DefaultConfig:
             "comment": "10 per minute;100 per day",
             "vote": "60 per minute",
             "report": "20 per hour",
+            "photo_upload": "20 per hour",  # forms that carry photos, per person
         }.items()
     }
     # Sign-in lockout (katilim/auth/lockout.py): after LOGIN_LOCKOUT_AFTER failed sign-ins for
@@ -149,6 +150,14 @@ class DefaultConfig:
     # The longest form (a proposal of 20,000 characters) is far below this; larger bodies are refused
     # with the 413 page before anything reads them.
     MAX_CONTENT_LENGTH = 256 * 1024
+    # Photos of proposals (katilim/photos): up to PHOTOS_PER_PROPOSAL, each at most
+    # PHOTO_MAX_BYTES and PHOTO_MAX_PIXELS; the proposal form alone may send that much more
+    # than MAX_CONTENT_LENGTH (katilim/photos/uploads.py). Files go to UPLOAD_DIR, a folder
+    # that every app server must share (docs/deploy.md).
+    PHOTOS_PER_PROPOSAL = 3
+    PHOTO_MAX_BYTES = int(_env("PHOTO_MAX_BYTES", str(8 * 1024 * 1024)))
+    PHOTO_MAX_PIXELS = int(_env("PHOTO_MAX_PIXELS", "40000000"))
+    UPLOAD_DIR = _env("UPLOAD_DIR", str(ROOT / "instance/uploads"))
     # /stats, the body pages' figures and the list's counts read every proposal: they are kept
     # (katilim/core/cache.py) until a change to proposals, votes, comments or bodies, and at
     # most this long (seconds). 0 computes them on every request.

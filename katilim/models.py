@@ -8,6 +8,7 @@ from katilim.mail.models import OutboxMessage  # noqa: F401
 from katilim.moderation.models import AnswerTemplate, Flag  # noqa: F401
 from katilim.notifications.models import Follow, Notification  # noqa: F401
 from katilim.organization.models import Body, Council, District, Membership  # noqa: F401
+from katilim.photos.models import ProposalPhoto  # noqa: F401
 from katilim.privacy.models import Consent, TrafficRecord, TrafficSeal  # noqa: F401
 from katilim.proposals.models import (  # noqa: F401
     Proposal,

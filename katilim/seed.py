@@ -101,7 +101,7 @@ def seed_demo() -> str:
     db.session.flush()
 
     rng = random.Random(2026)  # the same demo on every machine
-    proposal_count = comment_count = vote_count = 0
+    proposal_count = comment_count = vote_count = photo_count = 0
     for entry in data["proposals"]:
         assisted = entry.get("assisted")  # filed by the facilitator: the person has no account
         author = None if assisted else residents[entry["author"]]
@@ -176,11 +176,13 @@ def seed_demo() -> str:
         vote_count += len(voters)
 
         comment_count += _comments(proposal, entry.get("comments") or [], residents, published, rng)
+        if photo_count < len(DEMO_PHOTOS) and author is not None:
+            photo_count += _demo_photos(proposal, DEMO_PHOTOS[photo_count])
     _demographics(residents, rng)
     db.session.commit()
     return (
         f"Demo data: {len(DEMO_ACCOUNTS) + len(residents)} accounts, {proposal_count} proposals, "
-        f"{vote_count} votes, {comment_count} comments. Password for every demo account: {DEMO_PASSWORD}"
+        f"{vote_count} votes, {comment_count} comments, {photo_count} proposals with photos. Password for every demo account: {DEMO_PASSWORD}"
     )
 
 
@@ -332,3 +334,61 @@ def _comments(proposal, entries, residents, published, rng, parent=None, depth=0
         )
     proposal.comments_count = (proposal.comments_count or 0) + (count if parent is None else 0)
     return count
+
+
+# Pictures drawn here (no file, no network): (sky, ground, shapes, alt text) per proposal.
+DEMO_PHOTOS = [
+    [
+        (
+            (135, 190, 230),
+            (90, 90, 95),
+            "stop",
+            "Çizim: yol kenarında gölgeliksiz bir otobüs durağı",
+        ),
+        ((200, 220, 240), (120, 120, 120), "curb", "Çizim: durağın önündeki yüksek kaldırım"),
+    ],
+    [((150, 200, 235), (70, 140, 70), "park", "Çizim: ağaçlı bir park ve boş bir bank")],
+    [((170, 200, 230), (100, 100, 100), "crossing", "Çizim: okul önündeki yaya geçidi")],
+]
+
+
+def _demo_picture(sky, ground, shape: str) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 800), sky)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 520, 1200, 800), fill=ground)
+    if shape == "stop":
+        draw.rectangle((700, 260, 720, 560), fill=(60, 60, 60))
+        draw.rectangle((640, 220, 780, 300), fill=(250, 200, 40))
+    elif shape == "curb":
+        draw.rectangle((0, 470, 1200, 560), fill=(190, 190, 185))
+    elif shape == "park":
+        for x in (150, 450, 950):
+            draw.rectangle((x + 30, 380, x + 60, 540), fill=(110, 70, 40))
+            draw.ellipse((x - 40, 230, x + 130, 420), fill=(40, 120, 50))
+        draw.rectangle((600, 500, 800, 520), fill=(140, 90, 50))
+    else:
+        for x in range(100, 1100, 120):
+            draw.rectangle((x, 600, x + 70, 720), fill=(245, 245, 245))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _demo_photos(proposal, pictures) -> int:
+    """Photos for a demo proposal, through the same cleaning as an upload."""
+    from katilim.photos.services import Upload, attach_photos, prepare
+
+    prepared, errors = prepare(
+        [
+            Upload(_demo_picture(sky, ground, shape), alt, slot)
+            for slot, (sky, ground, shape, alt) in enumerate(pictures, start=1)
+        ]
+    )
+    if errors:
+        raise RuntimeError(f"demo photos refused: {errors}")
+    attach_photos(proposal, prepared)
+    return 1

@@ -16,6 +16,8 @@ from katilim.i18n import (
     text_direction,
 )
 from katilim.moderation import permissions as moderation_permissions
+from katilim.photos import permissions as photo_permissions
+from katilim.photos.queries import card_photo
 from katilim.proposals import authors, permissions
 from katilim.proposals.models import STATUS_LABELS
 
@@ -33,6 +35,8 @@ def init_app(app: Flask) -> None:
         can_use_queue=moderation_permissions.can_use_queue,
         can_report=moderation_permissions.can_report,
         is_participant=permissions.is_participant,
+        can_hide_photo=photo_permissions.can_hide_photo,
+        card_photo=card_photo,
         public_author_label=authors.public_author_label,
         moderator_author_label=authors.moderator_author_label,
         moderator_actor_label=authors.moderator_actor_label,

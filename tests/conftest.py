@@ -93,6 +93,7 @@ def app(tmp_path_factory):
             "MAIL_BACKEND": "memory",
             "SERVER_NAME": "localhost",
             "SITE_URL": "http://localhost",  # every absolute link (katilim/core/urls.py)
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),  # photos (katilim/photos)
         }
     )
     app.test_client_class = EnglishClient

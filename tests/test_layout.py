@@ -50,6 +50,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("comments", ("katilim.comments", "katilim.comments.*")),
     ("voting", ("katilim.voting", "katilim.voting.*")),
     ("moderation", ("katilim.moderation", "katilim.moderation.*")),
+    # Photos follow their proposal's rules and are hidden like any content.
+    ("photos", ("katilim.photos", "katilim.photos.*")),
     ("stats", ("katilim.stats", "katilim.stats.*")),
     ("assist", ("katilim.assist", "katilim.assist.*")),
     # Pages: one domain's page shows others' data (a proposal page has comments and votes).

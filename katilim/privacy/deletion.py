@@ -2,7 +2,9 @@
 
 In one transaction (the caller commits):
 - proposals and comments stay, without the link to the person (shown as "A resident"); drafts,
-  which nobody else has seen, are deleted;
+  which nobody else has seen, are deleted; the photos of all their proposals are deleted
+  (files too): a photo can show the person, their family, house or street, and the public
+  record of the proposal does not need it (katilim/photos/services.delete_photos_of_author);
 - votes on proposals still open for voting are removed and the counters lowered; votes on
   closed ones are kept (the outcome was counted with them) without the link;
 - follows, notifications, memberships and e-mails to the address are deleted;
@@ -29,6 +31,7 @@ from katilim.extensions import db
 from katilim.mail.models import OutboxMessage
 from katilim.notifications.models import Follow, Notification
 from katilim.organization.models import Membership
+from katilim.photos.services import delete_photos_of_author
 from katilim.privacy.models import Consent
 from katilim.proposals.models import VOTING_OPEN, Proposal, ProposalStatus
 from katilim.voting.models import Vote
@@ -45,6 +48,7 @@ class DeletionSummary:
     votes_removed: int = 0
     votes_kept: int = 0
     drafts_deleted: int = 0
+    photos_deleted: int = 0
     proposals_kept: int = 0
     comments_kept: int = 0
 
@@ -147,6 +151,7 @@ def delete_account(user: User, *, reason: str = "self") -> DeletionSummary:
     summary.votes_kept = _execute(
         update(Vote).where(Vote.user_id == uid).values(user_id=None)
     ).rowcount
+    summary.photos_deleted = delete_photos_of_author(uid)
     summary.drafts_deleted = _delete_drafts(uid)
     summary.proposals_kept = db.session.execute(
         select(func.count()).select_from(Proposal).where(Proposal.author_id == uid)

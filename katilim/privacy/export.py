@@ -15,6 +15,7 @@ from katilim.audit.models import AuditLog
 from katilim.auth.models import User, UserSession
 from katilim.comments.models import Comment
 from katilim.core.models import utcnow
+from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.mail.models import OutboxMessage
 from katilim.moderation.models import Flag
@@ -60,6 +61,7 @@ def _proposals(user: User) -> list[dict]:
             selectinload(Proposal.body),
             selectinload(Proposal.district),
             selectinload(Proposal.tags),
+            selectinload(Proposal.photos),
         )
         .order_by(Proposal.id)
     ).all()
@@ -95,6 +97,21 @@ def _proposals(user: User) -> list[dict]:
             "published_at": _time(p.published_at),
             "updated_at": _time(p.updated_at),
             "earlier_versions": revisions.get(p.id, []),
+            # The pictures themselves are at these addresses (the stored files hold nothing
+            # else: katilim/photos/images.py).
+            "photos": [
+                {
+                    "alt_text": photo.alt_text,
+                    "width": photo.width,
+                    "height": photo.height,
+                    "created_at": _time(photo.created_at),
+                    "hidden_reason": photo.hidden_reason,
+                    "url": absolute_url(
+                        "photos.file", proposal_id=p.id, photo_id=photo.id, size="large"
+                    ),
+                }
+                for photo in p.photos
+            ],
         }
         for p in proposals
     ]

@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     RadioField,
@@ -15,6 +16,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from katilim.core.forms import BaseForm, HoneypotForm, OptionalChoice, options, single_line
 from katilim.proposals.routing import RoutingDecision, decide_routing
 
+PHOTO_SLOTS = 3  # as many as the PHOTOS_PER_PROPOSAL setting; katilim/photos checks it
 SUGGEST = ""  # the body choice "I don't know, route it for me"
 GENERAL_QUEUE = "general"  # none of the suggestions fits: the council routes it
 
@@ -28,6 +30,27 @@ def _length(min_: int, max_: int) -> Length:
     return Length(min=min_, max=max_, message=_l("Use between %(min)d and %(max)d characters."))
 
 
+def add_photo_fields(form_class):
+    """Add photo_1..3 with their alt texts. The author's existing photos, which can be
+    removed when editing, are not fields: they are not known when the class is built."""
+    for slot in range(1, PHOTO_SLOTS + 1):
+        setattr(form_class, f"photo_{slot}", FileField(_l("Photo %(num)s", num=slot)))
+        setattr(
+            form_class,
+            f"photo_alt_{slot}",
+            StringField(
+                _l("What photo %(num)s shows", num=slot),
+                description=_l(
+                    "For people who cannot see it, e.g. “Broken pavement in front of the school gate”."
+                ),
+                filters=[single_line],
+                validators=[Length(max=250, message=_l("Use at most %(max)d characters."))],
+            ),
+        )
+    return form_class
+
+
+@add_photo_fields
 class ProposalForm(HoneypotForm):
     title = StringField(
         _l("Title"),

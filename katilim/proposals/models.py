@@ -27,6 +27,7 @@ from katilim.extensions import Model, db
 if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
     from katilim.auth.models import User
     from katilim.organization.models import Body, District
+    from katilim.photos.models import ProposalPhoto
 
 
 class ProposalStatus(enum.StrEnum):
@@ -182,6 +183,11 @@ class Proposal(TimestampMixin, Model):
     body: Mapped["Body | None"] = relationship()  # noqa: F821
     district: Mapped["District | None"] = relationship()  # noqa: F821
     tags: Mapped[list[Tag]] = relationship(secondary=proposal_tags, order_by=Tag.name)
+    photos: Mapped[list["ProposalPhoto"]] = relationship(
+        order_by="ProposalPhoto.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
     events: Mapped[list["ProposalEvent"]] = relationship(
         back_populates="proposal",
         order_by="ProposalEvent.id",

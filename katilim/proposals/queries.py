@@ -158,6 +158,7 @@ def with_list_relations(query: Select) -> Select:
         joinedload(Proposal.district),
         joinedload(Proposal.author),
         selectinload(Proposal.tags),
+        selectinload(Proposal.photos),  # the first photo's small size on the card
     )
 
 
@@ -295,12 +296,13 @@ def listed_counts_per_body(council: Council) -> dict[int | None, int]:
 # Loader options are built when asked for: building them at import would configure the mappers
 # before every model is imported.
 def page_loads() -> tuple:
-    """What a proposal's page shows: body, district, author, tags, timeline."""
+    """What a proposal's page shows: body, district, author, tags, photos, timeline."""
     return (
         joinedload(Proposal.body),
         joinedload(Proposal.district),
         joinedload(Proposal.author),
         selectinload(Proposal.tags),
+        selectinload(Proposal.photos),
         selectinload(Proposal.events).joinedload(ProposalEvent.actor),
     )
 

@@ -18,11 +18,21 @@ from katilim.comments.services import comment_threads
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
 from katilim.core.params import id_arg, page_arg, parse_id
+from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.i18n import current_locale, language_options
 from katilim.organization.models import BodyKind
 from katilim.organization.queries import bodies_by_slug
 from katilim.organization.services import current_council, list_bodies, list_districts
+from katilim.photos import services as photo_services
+from katilim.photos.forms import HidePhotoForm
+from katilim.photos.queries import first_public_photo, shown_photos
+from katilim.photos.uploads import (
+    cleaned_photos,
+    form_page_context,
+    has_files,
+    photos_to_remove,
+)
 from katilim.proposals import permissions, services
 from katilim.proposals.forms import SUGGEST, ProposalForm, WithdrawForm, routing_from_form
 from katilim.proposals.models import (
@@ -36,6 +46,8 @@ from katilim.proposals.queries import (
     list_proposals,
     list_tags,
 )
+from katilim.proposals.sharing import OG_LOCALES, can_share, proposal_url, share_links
+from katilim.proposals.tracker import latest_answer, status_steps, support_progress
 from katilim.voting.services import get_vote_value
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -97,8 +109,9 @@ def _content(
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @rate_limit("proposal", by="user")
+@rate_limit("photo_upload", by="user", exempt_when=lambda: not has_files())
 def new():
-    """Write a proposal; publish it or keep it as a draft."""
+    """Write a proposal, with up to three photos; publish it or keep it as a draft."""
     if not permissions.can_submit(current_user):
         return render_template("proposals/verify_first.html"), 403
     council = current_council()
@@ -109,9 +122,10 @@ def new():
     suggestions = None
     if form.validate_on_submit():
         publish = not form.save_draft.data
+        photos = cleaned_photos(form)
         decision = routing_from_form(form, bodies, needs_body=publish)
         suggestions = decision.suggestions
-        if decision.ready:
+        if decision.ready and photos is not None:
             proposal = services.create_proposal(
                 current_user,
                 council,
@@ -120,6 +134,7 @@ def new():
                 routing_method=decision.method,
                 publish=publish,
             )
+            photo_services.add_photos(current_user, proposal, photos)
             db.session.commit()
             flash(
                 _("Your proposal is published.")
@@ -128,14 +143,21 @@ def new():
                 "success",
             )
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    return render_template("proposals/form.html", form=form, suggestions=suggestions, proposal=None)
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        suggestions=suggestions,
+        proposal=None,
+        **form_page_context(),
+    )
 
 
 @bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
 @rate_limit("proposal_edit", by="user")
+@rate_limit("photo_upload", by="user", exempt_when=lambda: not has_files())
 def edit(proposal_id: int):
-    """Change a proposal until review starts; publish a draft."""
+    """Change a proposal until review starts (its photos too); publish a draft."""
     proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     if not permissions.can_edit(current_user, proposal):
         abort(403)
@@ -157,7 +179,9 @@ def edit(proposal_id: int):
             current=(proposal.body, proposal.routing_method),
         )
         suggestions = decision.suggestions
-        if decision.ready:
+        removed = photos_to_remove(proposal)
+        photos = cleaned_photos(form, existing=len(proposal.photos) - len(removed))
+        if decision.ready and photos is not None:
             services.update_proposal(
                 current_user,
                 proposal,
@@ -165,6 +189,9 @@ def edit(proposal_id: int):
                 body=decision.body,
                 routing_method=decision.method,
             )
+            for photo in removed:
+                photo_services.remove_photo(current_user, proposal, photo)
+            photo_services.add_photos(current_user, proposal, photos)
             if publish:
                 services.publish_proposal(current_user, proposal)
             db.session.commit()
@@ -174,7 +201,11 @@ def edit(proposal_id: int):
             )
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template(
-        "proposals/form.html", form=form, suggestions=suggestions, proposal=proposal
+        "proposals/form.html",
+        form=form,
+        suggestions=suggestions,
+        proposal=proposal,
+        **form_page_context(),
     )
 
 
@@ -195,6 +226,9 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
         e.from_value for e in proposal.events if e.from_value
     }
     event_bodies = bodies_by_slug(proposal.council_id, body_slugs)
+    shareable = can_share(proposal)
+    og_photo = first_public_photo(proposal) if shareable else None
+    photos = shown_photos(current_user, proposal)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -205,6 +239,20 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
         comment_form=form,
         withdraw_form=WithdrawForm(formdata=None),
         event_bodies=event_bodies,
+        answer=latest_answer(proposal),
+        steps=status_steps(proposal),
+        progress=support_progress(proposal),
+        share_url=proposal_url(proposal) if shareable else None,
+        share=share_links(proposal) if shareable else [],
+        og_locale=OG_LOCALES.get(proposal.language, "tr_TR"),
+        photos=photos,
+        hidden_photos=[p for p in proposal.photos if p.is_hidden and p not in photos],
+        og_photo=og_photo,
+        og_photo_url=og_photo
+        and absolute_url(
+            "photos.file", proposal_id=proposal.id, photo_id=og_photo.id, size="large"
+        ),
+        hide_photo_form=HidePhotoForm(formdata=None),
     ), status
 
 

@@ -52,6 +52,7 @@ def live_app(tmp_path_factory):
             # One Limiter object serves every app in this process; keep it off here as in the
             # other tests, so that limits set for this app cannot leak into theirs.
             "RATELIMIT_ENABLED": False,
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("e2e-uploads")),  # proposal photos
         }
     )
     with app.app_context():

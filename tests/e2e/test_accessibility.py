@@ -28,6 +28,7 @@ from katilim.moderation.reports import report_content
 from katilim.moderation.services import answer, change_status
 from katilim.organization.models import MembershipRole
 from katilim.organization.services import add_membership
+from katilim.photos.services import Upload, attach_photos, hide_photo, prepare
 from katilim.proposals.models import RoutingMethod
 from katilim.representation.services import save_answers
 from tests.factories import (
@@ -38,6 +39,7 @@ from tests.factories import (
     make_proposal,
     make_user,
 )
+from tests.photos.images import encoded
 
 pytestmark = pytest.mark.e2e
 
@@ -144,6 +146,14 @@ def site(live_app):
         mine = make_proposal(
             resident, body=assembly, title="Körfez sahiline engelli plajı yapılsın"
         )
+        # Photos on the discussed proposal (one hidden: the moderator sees it marked) and on
+        # the resident's own (its edit form lists them with a remove box).
+        prepared, _ = prepare(
+            [Upload(encoded("PNG", size=(800, 600)), f"Tabela yeri {n}", n) for n in (1, 2)]
+        )
+        photos = attach_photos(discussed, prepared)
+        hide_photo(moderator, discussed, photos[1], "Bir kişinin yüzü seçiliyor.")
+        attach_photos(mine, prepare([Upload(encoded("WEBP"), "Sahildeki basamaklar", 1)])[0])
         # Enough consented answers that /stats/representation shows its group tables.
         for n in range(14):
             save_answers(
@@ -277,6 +287,7 @@ STEPS = {
     "moderator": [
         Step("moderation queue", visit("/moderation")),
         Step("review", visit("/moderation/proposals/{discussed}")),
+        Step("proposal (moderator)", visit("/proposals/{discussed}"), everywhere=False),
         Step("flags", visit("/moderation/flags")),
         Step(
             "review (suggested routing)", visit("/moderation/proposals/{other}"), everywhere=False
@@ -453,6 +464,12 @@ def test_keyboard_only_resident_signs_in_and_publishes_a_proposal(
     page.keyboard.press("Tab")
     expect(page.locator("#tags")).to_be_focused()
     page.keyboard.type("rampa, engelli")
+    for slot in (1, 2, 3):  # the optional photos, each with its description
+        page.keyboard.press("Tab")
+        expect(page.locator(f"#photo_{slot}")).to_be_focused()
+        assert_focus_visible(page)
+        page.keyboard.press("Tab")
+        expect(page.locator(f"#photo_alt_{slot}")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("#body")).to_be_focused()
     assert page.locator("#body").input_value() == ""  # "I don't know: suggest"

@@ -114,6 +114,7 @@ def test_deleting_keeps_the_public_record_without_the_person(ctx):
         "votes_removed": 2,
         "votes_kept": 1,
         "drafts_deleted": 1,
+        "photos_deleted": 0,
         "proposals_kept": 1,
         "comments_kept": 1,
     }

@@ -56,6 +56,8 @@ from katilim.moderation.services import answer
 from katilim.notifications.models import Notification
 from katilim.organization.models import Membership, MembershipRole
 from katilim.organization.services import load_council
+from katilim.photos import services as photo_services
+from katilim.photos.services import Upload
 from katilim.proposals.models import RoutingMethod
 from katilim.proposals.services import ProposalContent
 from tests.factories import (
@@ -67,6 +69,7 @@ from tests.factories import (
     make_proposal,
     make_user,
 )
+from tests.photos.images import encoded
 
 ROLES = ("anonymous", "resident", "facilitator", "moderator", "admin")
 
@@ -340,6 +343,8 @@ def _seed(app) -> World:
         report_content(member, reason=FlagReason.INSULT, comment=comment)
         template = add_template(moderator, body, title="Teşekkür", text="Teşekkürler, bakıyoruz.")
         answer(moderator, proposal, "Önerinizi inceliyoruz.")
+        prepared, _ = photo_services.prepare([Upload(encoded("PNG"), "Durağın önü", 1)])
+        [photo] = photo_services.add_photos(proposal.author, proposal, prepared)
         assisted = file_assisted_proposal(
             facilitator,
             get_council(),
@@ -391,6 +396,8 @@ def _seed(app) -> World:
                 "slug": body.slug,
                 "token": make_unsubscribe_token(resident),
                 "filename": "style.css",
+                "photo_id": photo.id,
+                "size": "small",
             },
             # Other real values, tried when a page is not found with the first ones (a
             # reveal page needs an anonymous proposal).
@@ -794,7 +801,8 @@ def _sweep_setup(app):
         engine.dispose()
         event.listen(engine, "connect", unflushed)
     original = app.request_class
-    app.request_class = RecordingRequest
+    # On top of the application's own request class (the photo forms' larger body limit).
+    app.request_class = type("Recording", (RecordingRequest, original), {})
     try:
         yield
     finally:

@@ -43,7 +43,10 @@ def test_resident_sees_the_own_vote_on_the_page(login, setup):
     )
     page = response.get_data(as_text=True)
     assert "Your vote for this proposal is counted." in page
-    assert "You voted for this proposal." in page
+    assert "You support this proposal." in page
+    assert 'value="1" class="button vote-button vote-support" aria-pressed="true"' in page
+    assert 'value="-1" class="button vote-button vote-against" aria-pressed="false"' in page
+    assert "Take back my vote" in page
     assert "<strong>1</strong> for" in page
 
 

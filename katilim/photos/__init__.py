@@ -1,0 +1,1 @@
+"""Proposal photos: cleaned on upload, stored in two sizes, hidden by moderators."""
