@@ -12,8 +12,11 @@ from katilim.i18n import (
     format_date,
     format_datetime,
     format_month,
+    iso_datetime,
     lang_attrs,
+    language_links,
     text_direction,
+    time_tag,
 )
 from katilim.moderation import permissions as moderation_permissions
 from katilim.proposals import authors, permissions
@@ -38,9 +41,12 @@ def init_app(app: Flask) -> None:
         moderator_actor_label=authors.moderator_actor_label,
         format_date=format_date,
         format_datetime=format_datetime,
+        iso_datetime=iso_datetime,
+        time_tag=time_tag,
         format_number=format_decimal,
         direction_of=direction_of,
         lang_attrs=lang_attrs,
+        language_links=language_links,
         format_month=format_month,
         text_direction=text_direction,
         status_labels={status.value: label for status, label in STATUS_LABELS.items()},

@@ -54,25 +54,53 @@ def test_the_browser_language_picks_arabic_and_kurmanji(client, council, accept,
 
 @pytest.mark.parametrize("locale, direction", [("ar", "rtl"), ("ku", "ltr")])
 def test_a_visitor_can_choose_arabic_or_kurmanji(client, council, locale, direction):
-    response = client.post("/language", data={"locale": locale, "next": "/proposals"})
+    response = client.get(f"/language/{locale}?next=/proposals%3Fsort%3Dsupported")
     assert response.status_code == 302
+    assert response.headers["Location"] == "/proposals?sort=supported"  # the same page
     page = client.get("/proposals", headers={"Accept-Language": "tr"})
     assert root_attrs(page) == (locale, direction)
 
 
-def test_the_switcher_names_each_language_in_itself_with_its_lang_and_dir(client, council):
-    page = html(client.get("/", headers={"Accept-Language": "ar"}))
-    switcher = page.split('id="lang-select"', 1)[1].split("</select>", 1)[0]
-    options = re.findall(
-        r'<option value="(\w+)" lang="(\w+)" dir="(\w+)"\s*(selected)?>([^<]+)<', switcher
+def test_the_switcher_names_each_language_in_itself_with_lang_and_hreflang(client, council):
+    page = html(client.get("/proposals?q=rampa", headers={"Accept-Language": "ar"}))
+    switcher = page.split('<ul class="lang-links"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(
+        r'<a href="([^"]+)" lang="(\w+)" hreflang="(\w+)" dir="(\w+)">([^<]+)</a>', switcher
     )
-    assert [(v, lang, d, name) for v, lang, d, _, name in options] == [
+    assert [(lang, hreflang, d, name) for _, lang, hreflang, d, name in links] == [
         ("tr", "tr", "ltr", "Türkçe"),
         ("en", "en", "ltr", "English"),
-        ("ar", "ar", "rtl", "العربية"),
         ("ku", "ku", "ltr", "Kurdî"),
     ]
-    assert [v for v, *_, selected, _ in options if selected] == ["ar"]
+    assert links[0][0] == "/language/tr?next=/proposals?q%3Drampa"
+    # The page's own language is said, not linked
+    assert re.search(
+        r'<span class="lang-current" aria-current="true" lang="ar" dir="rtl">', switcher
+    )
+    assert "<form" not in switcher and "<button" not in switcher
+
+
+def test_switching_language_changes_nothing_in_the_account(login, council, app):
+    """The switch is a GET without a CSRF token: it may only change what this browser shows."""
+    with app.app_context():
+        user = make_user(locale="tr")
+        db.session.commit()
+        user_id = user.id
+    client = login(user_id)
+    assert client.get("/language/ar?next=/").status_code == 302
+    assert root_attrs(client.get("/")) == ("ar", "rtl")
+    with app.app_context():
+        assert db.session.get(type(user), user_id).locale == "tr"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "", "javascript:x"])
+def test_the_switch_goes_back_only_to_a_page_of_the_site(client, council, target):
+    response = client.get("/language/en", query_string={"next": target})
+    assert response.headers["Location"] == "/"
+
+
+def test_an_unknown_language_is_not_found(client, council):
+    assert client.get("/language/xx?next=/").status_code == 404
 
 
 def test_an_account_in_arabic_gets_arabic_on_every_device(login, council, app):
@@ -444,7 +472,7 @@ def test_kurmanji_dates_name_the_month_in_full(app):
         assert format_date(date(2026, 5, 21)) == "21ê gulana 2026an"
         assert format_datetime(datetime(2026, 5, 21, 11, 5)).startswith("21ê gulana 2026an ")
     with app.test_request_context(headers={"Accept-Language": "tr"}):
-        assert format_date(date(2026, 5, 21)) == "21 May 2026"
+        assert format_date(date(2026, 5, 21)) == "21 Mayıs 2026"  # the same form everywhere
 
 
 @pytest.mark.parametrize(
@@ -468,3 +496,14 @@ def test_wtforms_plural_messages_come_in_the_reader_language(app, language, expe
         )
         form.validate()
         assert expected in form.email.errors
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [("/login", "/auth/login"), ("/register", "/auth/register"), ("/account", "/me")],
+)
+def test_guessed_addresses_lead_to_the_real_pages(client, council, path, target):
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response.headers["Location"] == target
+    assert client.get(target).status_code in (200, 302)  # /me asks a visitor to sign in
