@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 from babel.messages.pofile import read_po
 
-from katilim.auth.models import User
 from katilim.config import ROOT, DefaultConfig
 from katilim.extensions import db
 from tests.conftest import PYBABEL
