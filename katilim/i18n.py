@@ -75,6 +75,13 @@ def lang_attrs(language: str | None) -> Markup:
     return Markup('lang="{}" dir="{}"').format(escape(code), direction_of(code))
 
 
+def isolate(value) -> Markup:
+    """``value`` inside <bdi>, for a name or number put into a sentence of another writing
+    direction: a Turkish body name in an Arabic sentence keeps the sentence's full stop at
+    its end instead of pulling it to the other side (Unicode bidi isolation)."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
 def language_links(next_path: str) -> list[dict[str, str]]:
     """The header's language switch: for each language a link that shows the same page in it,
     named in its own language, and whether it is the page's language now."""
