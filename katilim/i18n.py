@@ -75,6 +75,17 @@ def lang_attrs(language: str | None) -> Markup:
     return Markup('lang="{}" dir="{}"').format(escape(code), direction_of(code))
 
 
+def format_share(value: float) -> str:
+    """A share as a percentage with at most one decimal, written the reader's way: "%19,3" in
+    Turkish and Kurmanji, "19.3%" in English and Arabic (Babel's pattern of the locale; a fixed
+    pattern would force one convention on everyone). Whole percentages: flask_babel's
+    format_percent, also a template global."""
+    from flask_babel import format_percent
+
+    pattern = safe_locale(current_locale()).percent_formats[None].pattern
+    return format_percent(value, pattern.replace("#,##0", "#,##0.#", 1))
+
+
 def isolate(value) -> Markup:
     """``value`` inside <bdi>, for a name or number put into a sentence of another writing
     direction: a Turkish body name in an Arabic sentence keeps the sentence's full stop at

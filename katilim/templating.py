@@ -1,7 +1,7 @@
 """What every template can use: permissions, formatting, the language switcher."""
 
 from flask import Flask, request
-from flask_babel import format_decimal
+from flask_babel import format_decimal, format_percent
 
 from katilim.auth.forms import EmptyForm
 from katilim.core.outage import database_unavailable
@@ -12,6 +12,7 @@ from katilim.i18n import (
     format_date,
     format_datetime,
     format_month,
+    format_share,
     iso_datetime,
     isolate,
     lang_attrs,
@@ -46,6 +47,8 @@ def init_app(app: Flask) -> None:
         isolate=isolate,
         time_tag=time_tag,
         format_number=format_decimal,
+        format_percent=format_percent,
+        format_share=format_share,
         direction_of=direction_of,
         lang_attrs=lang_attrs,
         language_links=language_links,

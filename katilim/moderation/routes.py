@@ -71,7 +71,6 @@ def index():
         counts=counts_per_body(council, body_ids),
         is_admin=current_user.is_admin,
         flag_count=count_open_flags(council, body_ids),
-        now_utc=services.utcnow(),
         under_heard=under_heard_districts(council),
     )
 

@@ -507,3 +507,54 @@ def test_guessed_addresses_lead_to_the_real_pages(client, council, path, target)
     assert response.status_code == 301
     assert response.headers["Location"] == target
     assert client.get(target).status_code in (200, 302)  # /me asks a visitor to sign in
+
+
+# --- counts and percentages in Arabic ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("supports", "opposes", "said"),
+    [
+        (1, 2, ("صوت واحد مؤيد", "صوتان ضد")),
+        (7, 11, ("7 أصوات مؤيدة", "11 صوتًا ضد")),
+        (100, 0, ("100 صوت مؤيد", "0 صوت ضد")),
+    ],
+)
+def test_counts_on_a_card_use_the_arabic_plural_forms(
+    client, council, app, supports, opposes, said
+):
+    with app.app_context():
+        proposal = make_proposal()
+        proposal.supports_count, proposal.opposes_count = supports, opposes
+        db.session.commit()
+    page = html(client.get("/proposals", headers={"Accept-Language": "ar"}))
+    for text in said:
+        assert text in page
+
+
+def test_every_arabic_plural_entry_has_its_six_forms():
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "translations" / "ar" / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalogue = read_po(po)
+    assert catalogue.num_plurals == 6
+    plurals = [m for m in catalogue if m.id and isinstance(m.id, tuple)]
+    assert plurals and all(len(m.string) == 6 and all(m.string) for m in plurals)
+
+
+@pytest.mark.parametrize(
+    ("language", "share", "zoom"),
+    [
+        ("tr", "%19,3", "%400"),
+        ("ku", "%19,3", "%400"),
+        ("ar", "19.3%", "400%"),
+        ("en", "19.3%", "400%"),
+    ],
+)
+def test_percentages_are_written_the_locale_way(app, client, council, language, share, zoom):
+    from katilim.i18n import format_share
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert format_share(0.1934).replace("\u200e", "").replace("\u061c", "") == share
+    page = html(client.get("/accessibility", headers={"Accept-Language": language}))
+    assert zoom in page.replace("\u200e", "").replace("\u061c", "")
