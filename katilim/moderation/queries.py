@@ -138,9 +138,7 @@ def queue(
     page = db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
     flags = open_flag_counts([p.id for p in page.items])
     items = [
-        QueueItem(
-            p, flags.get(p.id, 0), marks_of(p, flags.get(p.id, 0), now), waiting_days(p, now)
-        )
+        QueueItem(p, flags.get(p.id, 0), marks_of(p, flags.get(p.id, 0), now), waiting_days(p, now))
         for p in page.items
     ]
     return page, items

@@ -558,3 +558,19 @@ def test_percentages_are_written_the_locale_way(app, client, council, language, 
         assert format_share(0.1934).replace("\u200e", "").replace("\u061c", "") == share
     page = html(client.get("/accessibility", headers={"Accept-Language": language}))
     assert zoom in page.replace("\u200e", "").replace("\u061c", "")
+
+
+@pytest.mark.parametrize("language", ["tr", "ar", "ku"])
+def test_the_council_has_one_name_in_each_language(language):
+    """The data file's name and the catalogue's "Kocaeli City Council" are the same words, and
+    no other translation names the council another way ("Meclîsa Bajarê…" beside "Encumena
+    Bajêr…" read as two bodies in Kurmanji)."""
+    from babel.messages.pofile import read_po
+
+    name = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))["council"][f"name_{language}"]
+    with open(ROOT / "translations" / language / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalogue = read_po(po)
+    assert catalogue.get("Kocaeli City Council").string == name
+    if language == "ku":
+        texts = [m.string for m in catalogue if m.id and isinstance(m.string, str)]
+        assert not [t for t in texts if "Meclîsa Bajar" in t]
