@@ -3,6 +3,7 @@
 from flask import Flask, request
 from flask_babel import format_decimal, format_percent
 
+from katilim.audit.sentences import describe as audit_sentence
 from katilim.auth.forms import EmptyForm
 from katilim.core.outage import database_unavailable
 from katilim.i18n import (
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
         public_author_label=authors.public_author_label,
         moderator_author_label=authors.moderator_author_label,
         moderator_actor_label=authors.moderator_actor_label,
+        audit_sentence=audit_sentence,
         format_date=format_date,
         format_datetime=format_datetime,
         iso_datetime=iso_datetime,
