@@ -64,6 +64,9 @@ OTHER_LANGUAGE_STEPS = {
     "new proposal+errors",
     "new proposal+suggestions",
     "body edit form",
+    "moderation queue",
+    "audit log",
+    "accessibility",
 }
 VIEWPORTS = {360: {"width": 360, "height": 740}, 1280: {"width": 1280, "height": 800}}
 AXE_OPTIONS = {
@@ -561,6 +564,48 @@ def test_keyboard_only_resident_signs_in_and_publishes_a_proposal(
     expect(page.locator("h1")).to_have_text(title)
     expect(page.locator(".flashes")).to_contain_text("yayımlandı")
     expect(page.locator(f".routing a[href='/bodies/{chosen}']")).to_be_visible()
+    context.close()
+
+
+def test_phone_menu_opens_without_javascript_and_takes_the_keyboard(
+    browser: Browser, live_server, site
+):
+    context = browser.new_context(
+        base_url=live_server, locale="ar-SY", viewport=VIEWPORTS[360], java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto("/proposals?sort=supported")
+    summary = page.locator(".menu > summary")
+    # One line: the brand and the Menu button side by side, the long navigation folded away
+    brand, button = page.locator(".brand").bounding_box(), summary.bounding_box()
+    assert abs((brand["y"] + brand["height"] / 2) - (button["y"] + button["height"] / 2)) < 4
+    assert page.locator(".site-header").bounding_box()["height"] < 70
+    expect(page.locator("nav.main-nav")).to_be_hidden()
+    expect(page.locator(".menu-panel a[href='/proposals']")).to_be_hidden()
+
+    # Skip link, brand, then the menu button: Enter opens it, Tab walks its links
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    expect(summary).to_be_focused()
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    expect(page.locator(".menu")).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    expect(page.locator(".menu-panel a[href='/proposals']")).to_be_focused()
+    assert_focus_visible(page)
+    press_until_focused(page, ".menu-panel a[href='/auth/register']")
+
+    # The language links are in the menu too: Turkish, on the same page, without a button
+    press_until_focused(page, ".menu-panel a[hreflang=tr]")
+    expect(page.locator(".menu-panel a[hreflang=tr]")).to_have_attribute("lang", "tr")
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "tr")
+    expect(page).to_have_url(re.compile(r"/proposals\?sort=supported$"))
+
+    # At 1280 px the whole navigation shows and the menu button does not
+    page.set_viewport_size(VIEWPORTS[1280])
+    expect(page.locator("nav.main-nav a[href='/proposals']")).to_be_visible()
+    expect(summary).to_be_hidden()
     context.close()
 
 
