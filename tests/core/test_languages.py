@@ -574,3 +574,22 @@ def test_the_council_has_one_name_in_each_language(language):
     if language == "ku":
         texts = [m.string for m in catalogue if m.id and isinstance(m.string, str)]
         assert not [t for t in texts if "Meclîsa Bajar" in t]
+
+
+@pytest.mark.parametrize(
+    ("days", "said"),
+    [
+        (1, "بعد يوم واحد."),
+        (2, "بعد يومين."),
+        (7, "بعد 7 أيام."),
+        (30, "بعد 30 يومًا."),
+        (100, "بعد 100 يوم."),
+        (730, "بعد 730 يومًا."),
+    ],  # 730: the noun follows its last part, 30
+)
+def test_retention_periods_in_arabic_take_the_plural_form_of_their_number(
+    client, council, app, days, said
+):
+    app.config["RETENTION_UNVERIFIED_ACCOUNT_DAYS"] = days
+    page = html(client.get("/privacy", headers={"Accept-Language": "ar"}))
+    assert f"الحسابات التي لم يُؤكَّد بريدها الإلكتروني قط: تُحذف {said}" in page
