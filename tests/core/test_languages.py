@@ -588,8 +588,8 @@ def test_the_council_has_one_name_in_each_language(language):
     ],  # 730: the noun follows its last part, 30
 )
 def test_retention_periods_in_arabic_take_the_plural_form_of_their_number(
-    client, council, app, days, said
+    client, council, app, monkeypatch, days, said
 ):
-    app.config["RETENTION_UNVERIFIED_ACCOUNT_DAYS"] = days
+    monkeypatch.setitem(app.config, "RETENTION_UNVERIFIED_ACCOUNT_DAYS", days)
     page = html(client.get("/privacy", headers={"Accept-Language": "ar"}))
     assert f"الحسابات التي لم يُؤكَّد بريدها الإلكتروني قط: تُحذف {said}" in page
