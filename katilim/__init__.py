@@ -64,7 +64,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from katilim import models  # noqa: F401  (every mapper known before the first query)
     from katilim.account.routes import bp as account_bp
-    from katilim.admin.routes import bp as admin_bp
+    from katilim.admin import bp as admin_bp
+    from katilim.admin import reveal, routes  # noqa: F401  (their views hang on admin_bp)
     from katilim.api.open_data import bp as open_data_bp
     from katilim.assist.routes import bp as assist_bp
     from katilim.auth.routes import bp as auth_bp

@@ -10,14 +10,14 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from katilim.assist.models import AgeBand, AssistedSubmission, Channel
-from katilim.auth.models import Consent, ConsentPurpose, SiteRole, User
+from katilim.auth.models import SiteRole, User
 from katilim.comments.models import Comment, Stance
 from katilim.core.models import utcnow
 from katilim.core.text import render_markdown
 from katilim.extensions import db
-from katilim.moderation.services import check_threshold
 from katilim.organization.models import Body, District, Membership, MembershipRole
 from katilim.organization.services import current_council
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.proposals.models import (
     EventKind,
     Proposal,
@@ -26,6 +26,7 @@ from katilim.proposals.models import (
     RoutingMethod,
 )
 from katilim.proposals.services import ProposalContent, apply_content
+from katilim.proposals.threshold import check_threshold
 from katilim.representation.models import Demographics
 from katilim.voting.models import Vote
 

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 from katilim.core.params import parse_int
 from katilim.core.text import clean_input, clean_line
@@ -194,3 +194,9 @@ def required_options(pairs) -> list[SelectChoice]:
     that a template can still test whether there is a choice."""
     choices = options(pairs)
     return [SelectChoice("", _l("Choose…")), *choices] if choices else []
+
+
+def plausible_date(form, field):
+    # The log starts with the platform; far dates would only overflow the day arithmetic.
+    if field.data and not 2000 <= field.data.year <= 2999:
+        raise ValidationError(_l("Enter a date between the years 2000 and 2999."))

@@ -11,7 +11,7 @@ from katilim.core.models import utcnow
 from katilim.core.params import choice_arg, page_arg, text_arg
 from katilim.extensions import db
 from katilim.moderation.models import Flag
-from katilim.moderation.services import has_open_flags, open_flag_counts
+from katilim.moderation.reports import has_open_flags, open_flag_counts
 from katilim.organization.models import Body
 from katilim.proposals.models import Proposal, ProposalStatus, RoutingMethod
 

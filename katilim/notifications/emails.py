@@ -15,8 +15,8 @@ from katilim.core.params import parse_id
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.mail import send_email
+from katilim.mail.unsubscribe import unsubscribe_url
 from katilim.notifications.models import Notification
-from katilim.notifications.tokens import unsubscribe_url
 from katilim.organization.models import Body
 from katilim.proposals.models import STATUS_LABELS, ProposalStatus
 

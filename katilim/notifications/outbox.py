@@ -22,7 +22,7 @@ from sqlalchemy import or_, select, update
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.mail import build_message, deliver
-from katilim.notifications.models import OutboxMessage
+from katilim.mail.models import OutboxMessage
 
 CLAIM_FOR = timedelta(minutes=5)
 # A message the server refused (its recipient or its content) would be refused again: it is

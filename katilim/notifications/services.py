@@ -12,12 +12,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
-from katilim.auth.models import ConsentPurpose, User
+from katilim.auth.models import User
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.notifications import emails
 from katilim.notifications.models import EmailFrequency, Follow, Notification
 from katilim.privacy import consents
+from katilim.privacy.models import ConsentPurpose
 from katilim.proposals.models import Proposal, ProposalEvent
 
 NOTIFICATIONS_PER_PAGE = 20

@@ -66,7 +66,7 @@ class Body(TimestampMixin, db.Model):
     slug: Mapped[str] = mapped_column(String(60))
     names: Mapped[dict] = mapped_column(JSON, default=dict)
     descriptions: Mapped[dict] = mapped_column(JSON, default=dict)
-    # Routing keywords (Turkish); "=word" matches whole words only (DESIGN.md §5).
+    # Routing keywords (Turkish); "=word" matches whole words only (docs/rules.md#routing).
     keywords: Mapped[list] = mapped_column(JSON, default=list)
     support_threshold: Mapped[int] = mapped_column(Integer, default=50)
     response_days: Mapped[int] = mapped_column(Integer, default=30)
@@ -104,7 +104,8 @@ class District(db.Model):
 
     @property
     def name(self) -> str:
-        # District names keep their Turkish spelling in every language (DESIGN.md §8).
+        # District names keep their Turkish spelling in every language
+        # (docs/architecture.md#languages).
         return self.names.get("tr") or self.slug
 
 

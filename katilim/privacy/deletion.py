@@ -21,13 +21,15 @@ from dataclasses import asdict, dataclass
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
-from katilim.admin.services import LastAdmin, leaves_no_active_admin
 from katilim.audit.models import AuditLog, detach_actor
-from katilim.auth.models import Consent, User
+from katilim.auth.models import User
+from katilim.auth.roles import LastAdmin, leaves_no_active_admin
 from katilim.core.models import utcnow
 from katilim.extensions import db
-from katilim.notifications.models import Follow, Notification, OutboxMessage
+from katilim.mail.models import OutboxMessage
+from katilim.notifications.models import Follow, Notification
 from katilim.organization.models import Membership
+from katilim.privacy.models import Consent
 from katilim.proposals.models import VOTING_OPEN, Proposal, ProposalStatus
 from katilim.voting.models import Vote
 

@@ -13,15 +13,16 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select, update
 
-from katilim.admin.queries import local_midnight
 from katilim.assist.models import AssistedSubmission
 from katilim.audit.models import AuditLog
-from katilim.auth.models import Consent, LoginThrottle, SiteRole, User, UserSession
+from katilim.auth.models import LoginThrottle, SiteRole, User, UserSession
+from katilim.core.dates import local_midnight
 from katilim.core.models import utcnow
 from katilim.extensions import db
-from katilim.notifications.models import Notification, OutboxMessage
+from katilim.mail.models import OutboxMessage
+from katilim.notifications.models import Notification
 from katilim.privacy.deletion import delete_account
-from katilim.privacy.models import TrafficRecord, TrafficSeal
+from katilim.privacy.models import Consent, TrafficRecord, TrafficSeal
 from katilim.privacy.seals import local_day, seal_finished_days
 from katilim.proposals.models import EventKind, Proposal, ProposalEvent
 

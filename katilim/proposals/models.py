@@ -48,7 +48,7 @@ STATUS_LABELS = {
     ProposalStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
-# Statuses in which residents may still vote (DESIGN.md §4).
+# Statuses in which residents may still vote (docs/rules.md#votes).
 VOTING_OPEN = frozenset(
     {
         ProposalStatus.NEW,

@@ -1,4 +1,4 @@
-"""Suggest the bodies a proposal concerns from its text (DESIGN.md §5).
+"""Suggest the bodies a proposal concerns from its text (docs/rules.md#routing).
 
 Both the keywords and the text are folded (Turkish lower case, no diacritics). A keyword
 matches as a word prefix so that suffixes still match (otobüs ⇒ otobüsler, otobüse); a

@@ -1,4 +1,4 @@
-"""Self-described groups (DESIGN.md §3 "Demographics").
+"""Self-described groups (docs/rules.md#anonymity-and-pseudonyms).
 
 Disability and mother tongue are special-category data under KVKK (art. 6): they are kept in
 their own table, only while the person's explicit consent for exactly this purpose is live, and

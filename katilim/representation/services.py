@@ -15,19 +15,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from katilim.audit.services import record
-from katilim.auth.models import Consent, ConsentPurpose, User
+from katilim.auth.models import User
 from katilim.comments.models import Comment
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.organization.models import Council, District
 from katilim.organization.services import list_districts
 from katilim.privacy.consents import active_consent, give, withdraw
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.proposals.models import Proposal, ProposalStatus
 from katilim.representation.equity import FIGURES_DAYS
 from katilim.representation.models import DIMENSION_NAMES, DIMENSIONS, Demographics, Dimension
 from katilim.voting.models import Vote
 
-# A group with fewer people than this is never shown (DESIGN.md §8).
+# A group with fewer people than this is never shown (docs/rules.md#anonymity-and-pseudonyms).
 MIN_CELL = 10
 PER_RESIDENTS = 10_000
 # The moderators' notice: a district whose share of recent proposals is below this fraction of

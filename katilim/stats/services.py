@@ -1,4 +1,6 @@
-"""Each body's public response record, and the monthly figures behind the charts (DESIGN.md §2).
+"""Each body's public response record, and the monthly figures behind the charts.
+
+What is measured follows the lifecycle in docs/rules.md#lifecycle.
 
 Everything here reads; nothing writes. The figures come from the accountability columns kept in
 the proposal row (published_at, first_answer_at, forwarded_on, agenda_on, status), so a whole

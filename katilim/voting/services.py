@@ -18,9 +18,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.extensions import db
-from katilim.moderation.services import check_threshold
 from katilim.proposals import permissions
 from katilim.proposals.models import Proposal
+from katilim.proposals.threshold import check_threshold
 from katilim.voting.models import Vote
 
 VALUES = (1, -1, 0)  # for, against, take back

@@ -1,4 +1,5 @@
-"""The four languages (DESIGN §8): Turkish, English, Arabic (right to left) and Kurmanji.
+"""The four languages: Turkish, English, Arabic (right to left) and Kurmanji
+(docs/architecture.md#languages).
 
 Choosing them, the switcher, lang/dir on the page and on what residents write, the language
 of proposals (form and list filter) and comments, names of the bodies in every language,

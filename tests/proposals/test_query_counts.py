@@ -1,4 +1,5 @@
-"""List and detail pages run a fixed number of SQL statements, whatever the data size (DESIGN §7).
+"""List and detail pages run a fixed number of SQL statements, whatever the data size
+(docs/architecture.md#tests).
 
 Run with -s to see the counts.
 """
