@@ -6,6 +6,7 @@ with the page, and the audit log's target links are resolved in one query per ta
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app, url_for
 from flask_sqlalchemy.pagination import Pagination
@@ -203,7 +204,8 @@ def audit_target_links(entries: list[AuditLog]) -> dict[tuple[str, int], str]:
     links: dict[tuple[str, int], str] = {}
     for target_type, target_id, name in db.session.execute(names):
         endpoint, arg = endpoints[target_type]
-        links[target_type, target_id] = url_for(endpoint, **{arg: name})
+        values: dict[str, Any] = {arg: name}
+        links[target_type, target_id] = url_for(endpoint, **values)
     has_proposals = "proposals.detail" in current_app.view_functions
     for entry in entries:
         if entry.target_id is None:

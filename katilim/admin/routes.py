@@ -321,7 +321,8 @@ def user_role(user_id: int):
         changed = roles.set_site_role(current_user, user, role)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        if error.message:  # these refusals always say why
+            flash(error.message, "error")
         return redirect(back)
     db.session.commit()
     if changed:
@@ -346,7 +347,8 @@ def user_active(user_id: int):
         changed = roles.set_account_active(current_user, user, active)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        if error.message:  # these refusals always say why
+            flash(error.message, "error")
         return redirect(back)
     db.session.commit()
     if not changed:

@@ -6,10 +6,10 @@ from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from katilim.core.models import TZDateTime, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An e-mail waiting to be sent, written in the same transaction as its cause.
 
     The send-mail worker claims a message by setting ``claimed_until`` with a conditional

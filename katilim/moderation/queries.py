@@ -79,7 +79,11 @@ def marks_of(proposal: Proposal, flags: int, now: datetime) -> list[str]:
         marks.append("threshold")
     if proposal.awaits_routing_confirmation:
         marks.append("routing")
-    if proposal.body is not None and proposal.status in AWAITING_ANSWER:
+    if (
+        proposal.body is not None
+        and proposal.published_at is not None
+        and proposal.status in AWAITING_ANSWER
+    ):
         deadline = proposal.published_at + timedelta(days=proposal.body.response_days)
         if proposal.first_answer_at is None and deadline < now:
             marks.append("overdue")

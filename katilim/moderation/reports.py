@@ -10,7 +10,13 @@ from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.moderation.models import Flag, FlagReason, FlagResolution
 from katilim.moderation.permissions import can_report
-from katilim.moderation.services import ReasonRequired, check_moderator, hide_comment, hide_proposal
+from katilim.moderation.services import (
+    ReasonRequired,
+    check_moderator,
+    hide_comment,
+    hide_proposal,
+    proposal_of,
+)
 from katilim.proposals.models import Proposal
 
 
@@ -41,8 +47,13 @@ def report_content(
 
 def flag_target_proposal(flag: Flag) -> Proposal:
     if flag.proposal_id is not None:
-        return db.session.get(Proposal, flag.proposal_id)
-    return db.session.get(Proposal, db.session.get(Comment, flag.comment_id).proposal_id)
+        proposal = db.session.get(Proposal, flag.proposal_id)
+    else:
+        comment = db.session.get(Comment, flag.comment_id)
+        proposal = None if comment is None else proposal_of(comment)
+    if proposal is None:  # a report is removed with its target (ON DELETE CASCADE)
+        raise LookupError(f"report {flag.id} has no target")
+    return proposal
 
 
 def resolve_flag(moderator, flag: Flag, resolution: FlagResolution, note: str) -> Flag:
@@ -56,7 +67,7 @@ def resolve_flag(moderator, flag: Flag, resolution: FlagResolution, note: str) -
     if resolution == FlagResolution.HIDDEN:
         if flag.comment_id is not None:
             comment = db.session.get(Comment, flag.comment_id)
-            if not comment.is_hidden:
+            if comment is not None and not comment.is_hidden:
                 hide_comment(moderator, comment, note)
         elif not proposal.is_hidden:
             hide_proposal(moderator, proposal, note)

@@ -388,6 +388,8 @@ def delete_template(template_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     body = db.session.get(Body, template.body_id)
+    if body is None:
+        abort(404)
     answer_templates.delete_template(current_user, template)
     db.session.commit()
     flash(_("The template is removed."), "success")

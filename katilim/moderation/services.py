@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, or_, select, update
 from katilim.audit.services import record
 from katilim.comments.models import Comment
 from katilim.core.errors import DomainError, InvalidTransition, PermissionDenied
-from katilim.core.models import utcnow
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.moderation.permissions import can_moderate
 from katilim.notifications.services import follower_ids, notify_event, notify_users
@@ -82,7 +82,7 @@ def _move_status(proposal: Proposal, values: dict) -> None:
         .values(**values),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         raise InvalidTransition(
             _("Someone changed this proposal meanwhile. Please reload the page.")
         )
@@ -126,7 +126,7 @@ def change_status(
         update(Proposal).where(Proposal.id == proposal.id, Proposal.status == old).values(**values),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         raise InvalidTransition(
             _("Someone changed this proposal meanwhile. Please reload the page.")
         )
@@ -204,11 +204,12 @@ def answer(moderator, proposal: Proposal, text: str) -> ProposalEvent:
 def confirm_routing(moderator, proposal: Proposal) -> ProposalEvent:
     """A person confirms the body suggested from the text (KVKK art. 11: never automatic)."""
     check_moderator(moderator, proposal)
-    if not proposal.awaits_routing_confirmation:
+    body = proposal.body
+    if not proposal.awaits_routing_confirmation or body is None:
         raise InvalidTransition(_("There is no suggested routing to confirm."))
     proposal.routing_confirmed_at = utcnow()
-    event = add_event(proposal, moderator, EventKind.ROUTING_CONFIRMED, to_value=proposal.body.slug)
-    record(moderator, "proposal.confirm_routing", proposal, body=proposal.body.slug)
+    event = add_event(proposal, moderator, EventKind.ROUTING_CONFIRMED, to_value=body.slug)
+    record(moderator, "proposal.confirm_routing", proposal, body=body.slug)
     return event
 
 
@@ -285,15 +286,17 @@ def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> Propo
     # A vote whose voter deleted the account (user_id NULL) moves too; NULLs are kept out of
     # the subquery, where one would make NOT IN false for every row.
     already = select(Vote.user_id).where(Vote.proposal_id == target.id, Vote.user_id.is_not(None))
-    moved = db.session.execute(
-        update(Vote)
-        .where(
-            Vote.proposal_id == proposal.id,
-            or_(Vote.user_id.is_(None), Vote.user_id.not_in(already)),
+    moved = affected_rows(
+        db.session.execute(
+            update(Vote)
+            .where(
+                Vote.proposal_id == proposal.id,
+                or_(Vote.user_id.is_(None), Vote.user_id.not_in(already)),
+            )
+            .values(proposal_id=target.id),
+            execution_options={"synchronize_session": False},
         )
-        .values(proposal_id=target.id),
-        execution_options={"synchronize_session": False},
-    ).rowcount
+    )
     db.session.execute(delete(Vote).where(Vote.proposal_id == proposal.id))
     _recount_votes(target.id)
     _recount_votes(proposal.id)
@@ -360,9 +363,16 @@ def hide_proposal(moderator, proposal: Proposal, reason: str) -> ProposalEvent:
     return event
 
 
+def proposal_of(comment: Comment) -> Proposal:
+    proposal = db.session.get(Proposal, comment.proposal_id)
+    if proposal is None:  # the foreign key keeps it: only a damaged database gets here
+        raise LookupError(f"comment {comment.id} has no proposal")
+    return proposal
+
+
 def hide_comment(moderator, comment: Comment, reason: str) -> None:
     """Hide a comment that breaks the rules; its place in the thread stays, with a notice."""
-    proposal = db.session.get(Proposal, comment.proposal_id)
+    proposal = proposal_of(comment)
     check_moderator(moderator, proposal)
     if not reason.strip():
         raise ReasonRequired(_("Please give the reason; it is shown in public."))

@@ -2,12 +2,16 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from katilim.core.models import TZDateTime, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
+
+if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.proposals.models import Proposal, ProposalEvent
 
 
 class EmailFrequency(enum.StrEnum):
@@ -16,7 +20,7 @@ class EmailFrequency(enum.StrEnum):
     NEVER = "never"
 
 
-class Follow(db.Model):
+class Follow(Model):
     """A person follows a proposal or a body (authors follow their own proposals)."""
 
     __tablename__ = "follows"
@@ -41,7 +45,7 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One in-app notification: something happened to a proposal the person cares about."""
 
     __tablename__ = "notifications"

@@ -57,7 +57,10 @@ def give(user, purpose: ConsentPurpose) -> Consent:
         with db.session.begin_nested():
             db.session.add(consent)
     except exc.IntegrityError:  # the same person's other request recorded it first
-        return active_consent(user, purpose)
+        recorded = active_consent(user, purpose)
+        if recorded is None:  # recorded and withdrawn again by a third request meanwhile
+            raise
+        return recorded
     return consent
 
 

@@ -148,14 +148,14 @@ def delete_account(user: User, *, reason: str = "self") -> DeletionSummary:
         update(Vote).where(Vote.user_id == uid).values(user_id=None)
     ).rowcount
     summary.drafts_deleted = _delete_drafts(uid)
-    summary.proposals_kept = db.session.scalar(
+    summary.proposals_kept = db.session.execute(
         select(func.count()).select_from(Proposal).where(Proposal.author_id == uid)
-    )
+    ).scalar_one()
     from katilim.comments.models import Comment
 
-    summary.comments_kept = db.session.scalar(
+    summary.comments_kept = db.session.execute(
         select(func.count()).select_from(Comment).where(Comment.author_id == uid)
-    )
+    ).scalar_one()
 
     _execute(delete(Follow).where(Follow.user_id == uid))
     _execute(delete(Notification).where(Notification.user_id == uid))

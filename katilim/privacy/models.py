@@ -8,10 +8,10 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, t
 from sqlalchemy.orm import Mapped, mapped_column
 
 from katilim.core.models import TZDateTime, str_enum, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
 
 
-class TrafficRecord(db.Model):
+class TrafficRecord(Model):
     """One POST (or PUT, PATCH, DELETE) to the site. Page views (GET) are in the reverse
     proxy's access log instead, kept for the same period (docs/deploy.md, section 6).
 
@@ -37,7 +37,7 @@ class TrafficRecord(db.Model):
     user_id: Mapped[int | None] = mapped_column(Integer)
 
 
-class TrafficSeal(db.Model):
+class TrafficSeal(Model):
     """One day's traffic records (a calendar day in the council's time zone), sealed: an HMAC
     over the day, the previous day's seal and every record of the day in id order. Each seal
     names the one before it, so a record changed, added or deleted, or a seal deleted, breaks
@@ -63,7 +63,7 @@ class ConsentPurpose(enum.StrEnum):
     DEMOGRAPHICS = "demographics"  # self-described groups, for aggregate figures only
 
 
-class Consent(db.Model):
+class Consent(Model):
     """An explicit consent (açık rıza) for one optional purpose: what, which text, when.
 
     Records are never overwritten: withdrawing sets ``withdrawn_at``, giving again adds a new

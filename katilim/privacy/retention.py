@@ -9,6 +9,7 @@ whole day is older than the period; finished days are sealed first (katilim/priv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select, update
@@ -17,7 +18,7 @@ from katilim.assist.models import AssistedSubmission
 from katilim.audit.models import AuditLog
 from katilim.auth.models import LoginThrottle, SiteRole, User, UserSession
 from katilim.core.dates import local_midnight
-from katilim.core.models import utcnow
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.mail.models import OutboxMessage
 from katilim.notifications.models import Notification
@@ -44,16 +45,20 @@ def periods() -> dict[str, int]:
 
 
 def _count(model, *conditions) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+    return db.session.execute(
+        select(func.count()).select_from(model).where(*conditions)
+    ).scalar_one()
 
 
 def _remove_rows(model, *conditions) -> Callable[[bool], int]:
     def run(dry_run: bool) -> int:
         if dry_run:
             return _count(model, *conditions)
-        return db.session.execute(
-            delete(model).where(*conditions), execution_options={"synchronize_session": False}
-        ).rowcount
+        return affected_rows(
+            db.session.execute(
+                delete(model).where(*conditions), execution_options={"synchronize_session": False}
+            )
+        )
 
     return run
 
@@ -66,7 +71,9 @@ def _remove_unverified(cutoff: datetime) -> Callable[[bool], int]:
             User.site_role != SiteRole.ADMIN,  # an admin account is made on purpose, by hand
         )
         if dry_run:
-            return db.session.scalar(select(func.count()).select_from(query.subquery()))
+            return db.session.execute(
+                select(func.count()).select_from(query.subquery())
+            ).scalar_one()
         users = list(db.session.scalars(query))
         for user in users:  # through the deletion, so nothing they left points at nothing
             delete_account(user, reason="retention")
@@ -110,10 +117,12 @@ def _erase_contacts(cutoff: datetime) -> Callable[[bool], int]:
     def run(dry_run: bool) -> int:
         if dry_run:
             return _count(AssistedSubmission, *conditions)
-        return db.session.execute(
-            update(AssistedSubmission).where(*conditions).values(contact=None),
-            execution_options={"synchronize_session": False},
-        ).rowcount
+        return affected_rows(
+            db.session.execute(
+                update(AssistedSubmission).where(*conditions).values(contact=None),
+                execution_options={"synchronize_session": False},
+            )
+        )
 
     return run
 
@@ -181,7 +190,7 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> Rete
             run.chain_head = db.session.scalar(
                 select(TrafficSeal.seal_hash).order_by(TrafficSeal.day.desc()).limit(1)
             )
-        details = {"removed": counts, "periods_days": days}
+        details: dict[str, Any] = {"removed": counts, "periods_days": days}
         if sealed.days:
             details["traffic_sealed"] = {
                 "days": len(sealed.days),

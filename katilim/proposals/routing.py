@@ -9,15 +9,19 @@ so it does not match "işaret". A suggestion is never a decision: a moderator co
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from katilim.core.text import fold_words
+
+if TYPE_CHECKING:
+    from katilim.organization.models import Body
 
 TITLE_WEIGHT = 2  # words in the title say more about the topic than words in the body
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    body: object
+    body: "Body"
     score: int
     matched: tuple[str, ...]
 

@@ -6,7 +6,7 @@ with proposals, below voting and moderation, which call it.
 
 from sqlalchemy import select, update
 
-from katilim.core.models import utcnow
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.notifications.services import follower_ids, notify_users
 from katilim.organization.models import Membership
@@ -32,7 +32,7 @@ def check_threshold(proposal: Proposal) -> bool:
         .values(threshold_reached_at=utcnow()),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:  # a concurrent vote got there first
+    if affected_rows(result) != 1:  # a concurrent vote got there first
         return False
     db.session.refresh(proposal, ["threshold_reached_at"])
     event = add_event(

@@ -165,6 +165,8 @@ def _records(council_id: int, bodies: list[Body], now: datetime) -> list[BodyRec
         )
     )
     for body_id, published_at, first_answer_at, forwarded_on, agenda_on in pairs:
+        if body_id is None or published_at is None:  # the scope reads published, routed ones
+            continue
         record = records[body_id]
         if first_answer_at is not None:
             seconds = (first_answer_at - published_at).total_seconds()
