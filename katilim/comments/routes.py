@@ -5,13 +5,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from katilim.comments.forms import CommentForm
-from katilim.comments.models import Comment, Stance
-from katilim.comments.services import add_comment
+from katilim.comments.models import Stance
+from katilim.comments.services import add_comment, comment_of
 from katilim.core.limits import rate_limit
 from katilim.core.params import parse_id
 from katilim.extensions import db
 from katilim.i18n import current_locale
-from katilim.proposals.routes import _get_visible, render_detail
+from katilim.organization.services import current_council
+from katilim.proposals.queries import get_visible_proposal_or_404
+from katilim.proposals.routes import render_detail
 
 bp = Blueprint("comments", __name__)
 
@@ -21,10 +23,10 @@ bp = Blueprint("comments", __name__)
 @rate_limit("comment", by="user")
 def create(proposal_id: int):
     """Post a comment; on an error the page comes back with the text kept."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     form = CommentForm()
     valid = form.validate_on_submit()  # validation resets errors, so it comes first
-    parent = _parent_comment(form.parent_id.data, proposal.id)
+    parent = comment_of(proposal, parse_id(form.parent_id.data))
     if form.parent_id.data and parent is None:
         form.parent_id.errors.append(_("The comment you answered no longer exists."))
     if not valid or form.parent_id.errors:
@@ -43,12 +45,3 @@ def create(proposal_id: int):
     return redirect(
         url_for("proposals.detail", proposal_id=proposal.id, _anchor=f"comment-{comment.id}")
     )
-
-
-def _parent_comment(raw: str | None, proposal_id: int) -> Comment | None:
-    """The comment being answered, if the id names a comment of this proposal."""
-    parent_id = parse_id(raw)
-    if parent_id is None:
-        return None
-    parent = db.session.get(Comment, parent_id)
-    return parent if parent is not None and parent.proposal_id == proposal_id else None
