@@ -1,8 +1,9 @@
 """What every template can use: permissions, formatting, the language switcher."""
 
 from flask import Flask, request
-from flask_babel import format_decimal
+from flask_babel import format_decimal, format_percent
 
+from katilim.audit.sentences import describe as audit_sentence
 from katilim.auth.forms import EmptyForm
 from katilim.core.outage import database_unavailable
 from katilim.i18n import (
@@ -12,8 +13,13 @@ from katilim.i18n import (
     format_date,
     format_datetime,
     format_month,
+    format_share,
+    iso_datetime,
+    isolate,
     lang_attrs,
+    language_links,
     text_direction,
+    time_tag,
 )
 from katilim.moderation import permissions as moderation_permissions
 from katilim.photos import permissions as photo_permissions
@@ -40,11 +46,18 @@ def init_app(app: Flask) -> None:
         public_author_label=authors.public_author_label,
         moderator_author_label=authors.moderator_author_label,
         moderator_actor_label=authors.moderator_actor_label,
+        audit_sentence=audit_sentence,
         format_date=format_date,
         format_datetime=format_datetime,
+        iso_datetime=iso_datetime,
+        isolate=isolate,
+        time_tag=time_tag,
         format_number=format_decimal,
+        format_percent=format_percent,
+        format_share=format_share,
         direction_of=direction_of,
         lang_attrs=lang_attrs,
+        language_links=language_links,
         format_month=format_month,
         text_direction=text_direction,
         status_labels={status.value: label for status, label in STATUS_LABELS.items()},

@@ -1,7 +1,7 @@
 """The comment form."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from katilim.core.forms import HoneypotForm, options
@@ -22,4 +22,5 @@ class CommentForm(HoneypotForm):
         validators=[DataRequired(_l("Choose one."))],
     )
     is_pseudonymous = BooleanField(_l("Publish without my name"))
-    parent_id = StringField(validators=[Optional(), Length(max=12)])
+    # Hidden: a hidden input may carry no maxlength (HTML), which a StringField would add.
+    parent_id = HiddenField(validators=[Optional(), Length(max=12)])

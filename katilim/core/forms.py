@@ -86,6 +86,14 @@ class BaseForm(FlaskForm):
             filters = list(unbound_field.kwargs.get("filters", ())) + [_clean]
             return unbound_field.bind(form=form, filters=filters, **options)
 
+        def render_field(self, field, render_kw):
+            # The CSRF token is rendered without an id: a page with several forms (vote,
+            # comment, report, sign out) would otherwise repeat id="csrf_token", invalid HTML.
+            # WTForms leaves out an attribute whose value is False.
+            if field.type == "CSRFTokenField":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
     def __init__(self, formdata=_FROM_REQUEST, **kwargs):
         if formdata is not _FROM_REQUEST:
             super().__init__(formdata=formdata, **kwargs)
@@ -177,6 +185,15 @@ def single_line(value):
 def options(pairs, optgroup=None) -> list[SelectChoice]:
     """Select or radio options from (value, label) pairs, optionally inside one <optgroup>."""
     return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
+
+
+def required_options(pairs) -> list[SelectChoice]:
+    """Options of a required select, after an empty "Choose" first option: HTML wants a
+    required select to open on a placeholder, so nobody sends its first choice by mistake
+    (DataRequired refuses the empty value). Nothing to choose gives no options at all, so
+    that a template can still test whether there is a choice."""
+    choices = options(pairs)
+    return [SelectChoice("", _l("Choose…")), *choices] if choices else []
 
 
 def plausible_date(form, field):

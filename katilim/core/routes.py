@@ -9,16 +9,15 @@ from flask import (
     jsonify,
     redirect,
     render_template,
-    request,
     session,
+    url_for,
 )
-from flask_login import current_user
 
-from katilim.auth.forms import EmptyForm
 from katilim.core.health import OK, TIMEOUT, database_status, redis_status, run_checks
-from katilim.core.params import choice_arg
+from katilim.core.params import text_arg
 from katilim.core.urls import safe_next
-from katilim.extensions import db, limiter
+from katilim.extensions import limiter
+from katilim.i18n import CHOSEN_LOCALE_KEY
 from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.queries import top_proposals
 from katilim.serving import uses_redis
@@ -39,19 +38,19 @@ def home():
     )
 
 
-@bp.route("/language", methods=["POST"])
-def set_language():
-    """Remember the chosen language (in the account too), then go back. Works without JS."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    locale = choice_arg("locale", current_app.config["LANGUAGES"], args=request.form)
-    if not locale:
-        abort(400)
-    session["locale"] = locale
-    if current_user.is_authenticated:
-        current_user.locale = locale
-        db.session.commit()
-    return redirect(safe_next(request.form.get("next")))
+@bp.route("/language/<code>")
+def set_language(code: str):
+    """Show the site in ``code`` in this browser, then go back to the same page.
+
+    A plain link (GET), so that switching needs no form, button or JavaScript. It carries no
+    CSRF token, which is safe because it changes nothing but the language this browser
+    displays: no account data (the account's language, used for e-mails, is set on /me), no
+    content. A page that makes someone follow it can at worst change the language they read,
+    which the same links change back."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session[CHOSEN_LOCALE_KEY] = code
+    return redirect(safe_next(text_arg("next", max_length=2000)))
 
 
 @bp.route("/privacy")
@@ -83,3 +82,22 @@ def health():
             app.logger.error("Health check: Redis is unavailable")
     healthy = all(result == OK for result in results.values())
     return jsonify(status="ok" if healthy else "error", **results), 200 if healthy else 503
+
+
+# Addresses people type or guess, led to the real pages (permanent: they will not change).
+SHORTCUTS = {
+    "/login": "auth.login",
+    "/register": "auth.register",
+    "/account": "account.index",
+}
+
+
+def _shortcut(endpoint: str):
+    def go():
+        return redirect(url_for(endpoint), 301)
+
+    return go
+
+
+for _path, _endpoint in SHORTCUTS.items():
+    bp.add_url_rule(_path, f"shortcut_{_path.strip('/')}", _shortcut(_endpoint))

@@ -47,6 +47,15 @@ class QueueItem:
     proposal: Proposal
     flags: int = 0
     marks: list[str] = field(default_factory=list)
+    # Whole days since publication while the proposal waits for a decision (new, under
+    # review); None once decided (accepted, forwarded): it no longer waits for the group.
+    waiting_days: int | None = None
+
+
+def waiting_days(proposal: Proposal, now: datetime) -> int | None:
+    if proposal.status not in AWAITING_ANSWER or proposal.published_at is None:
+        return None
+    return max((now - proposal.published_at).days, 0)
 
 
 def _overdue_condition(bodies: list[Body], now: datetime):
@@ -133,7 +142,8 @@ def queue(
     page = db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
     flags = open_flag_counts([p.id for p in page.items])
     items = [
-        QueueItem(p, flags.get(p.id, 0), marks_of(p, flags.get(p.id, 0), now)) for p in page.items
+        QueueItem(p, flags.get(p.id, 0), marks_of(p, flags.get(p.id, 0), now), waiting_days(p, now))
+        for p in page.items
     ]
     return page, items
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from katilim.auth.forms import EmptyForm
 from katilim.comments.models import Comment
-from katilim.core.forms import options
+from katilim.core.forms import required_options
 from katilim.core.limits import rate_limit
 from katilim.core.params import id_arg
 from katilim.extensions import db
@@ -71,7 +71,6 @@ def index():
         counts=counts_per_body(council, body_ids),
         is_admin=current_user.is_admin,
         flag_count=count_open_flags(council, body_ids),
-        now_utc=services.utcnow(),
         under_heard=under_heard_districts(council),
     )
 
@@ -86,11 +85,11 @@ def _get_moderated(proposal_id: int) -> Proposal:
 def _forms(proposal: Proposal, bodies, **given):
     """Every form of the review page; ``given`` replaces one with its submitted state."""
     status_form = given.get("status_form") or StatusForm(formdata=None, seen=proposal.status.value)
-    status_form.action.choices = options(
+    status_form.action.choices = required_options(
         [(a, ACTION_LABELS[a]) for a in services.allowed_actions(proposal)]
     )
     reroute_form = given.get("reroute_form") or RerouteForm(formdata=None)
-    reroute_form.body.choices = options(
+    reroute_form.body.choices = required_options(
         [(b.slug, b.name) for b in bodies if b.is_active and b.id != proposal.body_id]
     )
     answer_form = given.get("answer_form") or AnswerForm(formdata=None)
@@ -143,7 +142,7 @@ def change_status(proposal_id: int):
     """Claim, accept, reject, forward, mark implemented or close, with a public text."""
     proposal = _get_moderated(proposal_id)
     form = StatusForm()
-    form.action.choices = options(
+    form.action.choices = required_options(
         [(a, ACTION_LABELS[a]) for a in services.allowed_actions(proposal)]
     )
     if form.seen.data and form.seen.data != proposal.status.value:
@@ -225,7 +224,7 @@ def reroute(proposal_id: int):
     proposal = _get_moderated(proposal_id)
     form = RerouteForm()
     bodies = {b.slug: b for b in list_bodies(current_council()) if b.id != proposal.body_id}
-    form.body.choices = options([(slug, b.name) for slug, b in bodies.items()])
+    form.body.choices = required_options([(slug, b.name) for slug, b in bodies.items()])
     if not form.validate_on_submit():
         return render_review(proposal, 400, reroute_form=form)
     services.reroute(current_user, proposal, bodies[form.body.data], form.reason.data)

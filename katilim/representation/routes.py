@@ -1,8 +1,6 @@
 """A person's own self-described groups: read what they are for, consent, answer, delete."""
 
-from babel import Locale
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,14 +10,6 @@ from katilim.representation.forms import DeleteDemographicsForm, DemographicsFor
 from katilim.representation.models import DIMENSION_NAMES
 
 bp = Blueprint("representation", __name__, url_prefix="/me/demographics")
-
-
-@bp.app_template_global()
-def format_share(value: float) -> str:
-    """A share as a percentage with at most one decimal, written the reader's way: "%19,3" in
-    Turkish, "19.3%" in English (a fixed pattern would force one convention on everyone)."""
-    pattern = Locale.parse(str(get_locale())).percent_formats[None].pattern
-    return format_percent(value, pattern.replace("#,##0", "#,##0.#", 1))
 
 
 def _render(form: DemographicsForm | None = None, status: int = 200):

@@ -1,7 +1,6 @@
 """Public figures: each body's response record, the council's totals and monthly chart."""
 
 from flask import Blueprint, Response, render_template
-from flask_babel import format_percent
 
 from katilim.core.cache import cached
 from katilim.core.models import utcnow
@@ -16,7 +15,6 @@ from katilim.stats.services import (
 
 bp = Blueprint("stats", __name__)
 # The body page shows shares too, so the formatter is offered to every template.
-bp.add_app_template_global(format_percent, "format_percent")
 
 
 @bp.route("/stats")

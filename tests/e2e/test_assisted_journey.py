@@ -56,8 +56,9 @@ def test_facilitator_files_a_phoned_in_proposal(
     page = context.new_page()
     sign_in(page, facilitator)
 
-    # The header leads to the assisted-entry form
-    page.locator("nav.main-nav a[href='/assist/new']").click()
+    # The header's menu leads to the assisted-entry form
+    page.locator(".menu > summary").click()
+    page.locator(".menu-panel a[href='/assist/new']").click()
     expect(page).to_have_url(re.compile(r"/assist/new$"))
     page.locator("input[name=channel][value=phone]").check()
     page.locator("#consent").check()

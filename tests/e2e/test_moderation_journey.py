@@ -75,8 +75,9 @@ def test_moderator_answers_and_citizen_sees_it_other_group_cannot_act(
     expect(citizen.locator(".timeline")).to_contain_text(answer)
     expect(citizen.locator(".status").first).to_have_text("İnceleniyor")
 
-    # ... and in the notifications, with the unread count in the header
-    nav_link = citizen.locator("nav a[href='/me/notifications']")
+    # ... and in the notifications, with the unread count in the header's menu
+    citizen.locator(".menu > summary").click()
+    nav_link = citizen.locator(".menu-panel a[href='/me/notifications']")
     expect(nav_link).to_contain_text("(2)")  # review started, answer published
     nav_link.click()
     items = citizen.locator(".notification-list li")

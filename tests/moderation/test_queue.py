@@ -340,3 +340,40 @@ def test_queue_runs_the_same_number_of_queries_for_3_and_30_proposals(
     large = measure(20)
     print(f"\nGET /moderation as {who}: {small} statements with 3 proposals, {large} with 30")
     assert small == large
+
+
+# --- how long each waits -------------------------------------------------------------------------
+
+
+def test_queue_says_since_today_and_days_and_nothing_for_a_decided_proposal(app, login):
+    with app.app_context():
+        cast = make_cast()
+        today = published(proposal_in(cast, S.NEW, commit=False), 0.2).id
+        one = published(proposal_in(cast, S.NEW, commit=False), 1.2).id
+        many = published(proposal_in(cast, S.UNDER_REVIEW, commit=False), 12.5).id
+        accepted = published(proposal_in(cast, S.ACCEPTED, commit=False), 30).id
+        moderator_id = cast.moderator.id
+        db.session.commit()
+
+    html = page_of(login(moderator_id))
+    items = html.split('<ol class="queue">')[1].split("</ol>")[0].split('<li class="card')
+    text = {int(re.search(r'proposals/(\d+)"', item)[1]): item for item in items[1:]}
+    assert "waiting since today" in text[today] and "0 days" not in text[today]
+    assert "waiting for 1 day<" in text[one]
+    assert "waiting for 12 days<" in text[many]
+    assert "waiting" not in text[accepted]  # decided: it no longer waits for the group
+
+
+def test_queue_waiting_time_in_arabic_uses_its_plural_forms(app, login):
+    with app.app_context():
+        cast = make_cast()
+        cast.moderator.locale = "ar"
+        two = published(proposal_in(cast, S.NEW, commit=False), 2.2).id
+        eleven = published(proposal_in(cast, S.NEW, commit=False), 11.2).id
+        moderator_id = cast.moderator.id
+        db.session.commit()
+    html = page_of(login(moderator_id))
+    items = html.split('<ol class="queue">')[1].split("</ol>")[0].split('<li class="card')
+    text = {int(re.search(r'proposals/(\d+)"', item)[1]): item for item in items[1:]}
+    assert "ينتظر منذ يومين" in text[two]  # the dual
+    assert "ينتظر منذ 11 يومًا" in text[eleven]  # "many": singular accusative

@@ -187,8 +187,9 @@ def test_body_page_runs_the_same_queries_for_2_and_20_proposals(client, app, cou
 
 def test_figures_link_in_navigation_and_footer(client, figures):
     html = client.get("/").get_data(as_text=True)
-    assert html.count('href="/stats"') == 2
-    assert html.count(">Figures</a>") == 2
+    # The header's links are in the phone menu and the wide navigation (one shown), and the footer
+    assert html.count('href="/stats"') == 3
+    assert html.count(">Figures</a>") == 3
 
 
 def test_stats_figures_are_kept_for_the_configured_seconds(client, app, council, count_queries):
