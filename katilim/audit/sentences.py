@@ -42,6 +42,7 @@ SENTENCES = {
     "proposal.merge": _l("Merged proposal #%(id)s into proposal #%(into)s."),
     "proposal.hide": _l("Hid proposal #%(id)s."),
     "comment.hide": _l("Hid comment #%(id)s."),
+    "photo.hide": _l("Hid photo #%(id)s of a proposal."),
     "flag.resolve": _l("Handled report #%(id)s."),
     "template.add": _l("Added an answer template."),
     "template.delete": _l("Deleted an answer template."),
