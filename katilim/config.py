@@ -91,6 +91,10 @@ class DefaultConfig:
             "comment": "10 per minute;100 per day",
             "vote": "60 per minute",
             "report": "20 per hour",
+            # The account page: changes that send e-mails or check the password.
+            "email_change": "5 per hour",
+            "password_change": "10 per hour",
+            "comment_edit": "20 per hour",
         }.items()
     }
     # Sign-in lockout (katilim/auth/lockout.py): after LOGIN_LOCKOUT_AFTER failed sign-ins for
@@ -156,6 +160,8 @@ class DefaultConfig:
     COMMENTS_PER_PAGE = 50
     VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 3600
+    # The link that confirms a new e-mail address (/me/email).
+    EMAIL_CHANGE_TOKEN_MAX_AGE = int(_env("EMAIL_CHANGE_TOKEN_MAX_AGE", str(24 * 3600)))
     PRIVACY_NOTICE_VERSION = "2026-11"
 
     # --- KVKK and Law 5651 (katilim/privacy) ---

@@ -132,6 +132,8 @@ def new():
     bodies, districts = _prepare_form(form, council)
     if request.method == "GET":
         form.language.data = current_locale()  # most people write in the language they read
+        # Most proposals are about one's own neighbourhood.
+        form.district.data = current_user.district.slug if current_user.district else ""
     suggestions = None
     if form.validate_on_submit():
         publish = not form.save_draft.data
