@@ -161,9 +161,7 @@ def change_password():
             form.current_password.errors.append(_("The password is wrong."))
         else:
             db.session.commit()
-            flash(
-                _("Your password is changed. Every other device is signed out."), "success"
-            )
+            flash(_("Your password is changed. Every other device is signed out."), "success")
             return redirect(url_for("account.index"))
     status = 400 if form.errors else 200
     return render_template("account/password.html", form=form), status

@@ -131,4 +131,3 @@ def change_password(user: User, current: str, new: str) -> int:
     ended = sessions.end_others(user, user.session_token)
     db.session.flush()
     return ended
-
