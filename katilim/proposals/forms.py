@@ -69,6 +69,8 @@ class ProposalForm(HoneypotForm):
     )
     body = SelectField(_l("Which assembly or working group is it for?"), choices=[])
     suggested_body = RadioField(_l("Where should it go?"), choices=[], validate_choice=False)
+    # "1" once the similar open proposals were shown: publishing goes on without them.
+    similar_seen = StringField(validators=[Length(max=1)])
     publish = SubmitField(_l("Publish"))
     save_draft = SubmitField(_l("Save as draft"))
     save = SubmitField(_l("Save changes"))

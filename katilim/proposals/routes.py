@@ -31,7 +31,14 @@ from katilim.proposals.models import (
     ProposalStatus,
     RoutingMethod,
 )
-from katilim.proposals.queries import ProposalFilters, list_proposals, list_tags, proposal_for_page
+from katilim.proposals.queries import (
+    ProposalFilters,
+    list_proposals,
+    list_tags,
+    proposal_for_page,
+    related_proposals,
+    similar_proposals,
+)
 from katilim.proposals.routing import suggest_bodies
 from katilim.voting.services import get_vote_value
 
@@ -120,6 +127,18 @@ def _resolve_routing(form: ProposalForm, bodies: dict, *, needs_body: bool):
     return False, None, None, suggestions
 
 
+def _similar_step(form: ProposalForm, council_id: int, exclude_id: int | None = None) -> list:
+    """The open proposals to show before publishing, once: an empty list goes on to publish.
+
+    Like the body suggestions, a step of the form that keeps everything typed; the hidden
+    field says it was shown, so the next "Publish" publishes.
+    """
+    if form.similar_seen.data == "1":
+        return []
+    form.similar_seen.data = "1"
+    return similar_proposals(council_id, form.title.data, form.summary.data, exclude_id=exclude_id)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @rate_limit("proposal", by="user")
@@ -135,9 +154,13 @@ def new():
         # Most proposals are about one's own neighbourhood.
         form.district.data = current_user.district.slug if current_user.district else ""
     suggestions = None
+    similar: list = []
     if form.validate_on_submit():
         publish = not form.save_draft.data
-        ready, body, method, suggestions = _resolve_routing(form, bodies, needs_body=publish)
+        similar = _similar_step(form, council.id) if publish else []
+        ready = False
+        if not similar:
+            ready, body, method, suggestions = _resolve_routing(form, bodies, needs_body=publish)
         if ready:
             proposal = services.create_proposal(
                 current_user,
@@ -155,7 +178,9 @@ def new():
                 "success",
             )
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    return render_template("proposals/form.html", form=form, suggestions=suggestions, proposal=None)
+    return render_template(
+        "proposals/form.html", form=form, suggestions=suggestions, similar=similar, proposal=None
+    )
 
 
 def _get_visible(proposal_id: int) -> Proposal:
@@ -181,10 +206,14 @@ def edit(proposal_id: int):
         form.tags.data = ", ".join(t.name for t in proposal.tags)
         form.body.data = proposal.body.slug if proposal.body else SUGGEST
     suggestions = None
+    similar: list = []
     if form.validate_on_submit():
         is_draft = proposal.status == ProposalStatus.DRAFT
         publish = is_draft and bool(form.publish.data)
-        if proposal.body is not None and form.body.data == proposal.body.slug:
+        similar = _similar_step(form, proposal.council_id, proposal.id) if publish else []
+        if similar:
+            ready = False
+        elif proposal.body is not None and form.body.data == proposal.body.slug:
             ready, body, method = True, proposal.body, proposal.routing_method  # unchanged
         else:
             ready, body, method, suggestions = _resolve_routing(
@@ -207,7 +236,11 @@ def edit(proposal_id: int):
             )
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template(
-        "proposals/form.html", form=form, suggestions=suggestions, proposal=proposal
+        "proposals/form.html",
+        form=form,
+        suggestions=suggestions,
+        similar=similar,
+        proposal=proposal,
     )
 
 
@@ -249,6 +282,7 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
         comment_form=form,
         withdraw_form=WithdrawForm(formdata=None),
         event_bodies=event_bodies,
+        related=related_proposals(proposal) if proposal.status != ProposalStatus.DRAFT else [],
     ), status
 
 
