@@ -158,6 +158,8 @@ class DefaultConfig:
     STATS_CACHE_SECONDS = int(_env("STATS_CACHE_SECONDS", "60"))
     PROPOSALS_PER_PAGE = 20
     COMMENTS_PER_PAGE = 50
+    # An author may change a comment this long after posting, until someone replies.
+    COMMENT_EDIT_MINUTES = int(_env("COMMENT_EDIT_MINUTES", "15"))
     VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 3600
     # The link that confirms a new e-mail address (/me/email).
@@ -189,5 +191,7 @@ class DefaultConfig:
     # A contact a volunteer wrote down for a person without internet: erased this many days
     # after the proposal's first public answer or final step (katilim/privacy/retention.py).
     RETENTION_ASSIST_CONTACT_DAYS = int(_env("RETENTION_ASSIST_CONTACT_DAYS", "30"))
+    # Earlier versions of edited comments, kept for moderators (katilim/comments/services.py).
+    RETENTION_COMMENT_REVISION_DAYS = int(_env("RETENTION_COMMENT_REVISION_DAYS", "365"))
     # Proof of a withdrawn consent: the general limitation period (Borçlar Kanunu art. 146).
     RETENTION_WITHDRAWN_CONSENT_DAYS = int(_env("RETENTION_WITHDRAWN_CONSENT_DAYS", "3650"))
