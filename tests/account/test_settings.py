@@ -156,7 +156,7 @@ def test_new_address_gets_a_link_and_the_old_one_is_told(app, ayse, login, outbo
 
 def test_a_taken_address_gets_the_same_answer_and_its_owner_is_told(app, ayse, login, outbox):
     with app.app_context():
-        make_user("Mehmet", email="mehmet@example.org")
+        make_user("Mehmet", email="mehmet@example.org", locale="en")
         db.session.commit()
     client = login(ayse)
     taken = ask_for(client, "mehmet@example.org").get_data(as_text=True)
