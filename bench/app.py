@@ -20,12 +20,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, abort, render_template
-from flask_sqlalchemy.pagination import Pagination
 from flask_wtf.csrf import generate_csrf
 
 from katilim import create_app
 from katilim.auth import sessions
 from katilim.auth.models import User
+from katilim.core.pages import Page
 from katilim.extensions import csrf, db, limiter
 from katilim.organization.models import Body, BodyKind, District
 from katilim.proposals.models import STATUS_LABELS, Proposal, ProposalStatus, Tag
@@ -34,14 +34,6 @@ from katilim.proposals.queries import ProposalFilters
 BENCH_EMAIL_DOMAIN = "@bench.example"
 
 bp = Blueprint("bench", __name__, url_prefix="/_bench")
-
-
-class _MemoryPagination(Pagination):
-    def _query_items(self) -> list:
-        return self._query_args["items"][: self.per_page]
-
-    def _query_count(self) -> int:
-        return self._query_args["total"]
 
 
 def _sample_page():
@@ -81,7 +73,7 @@ def _sample_page():
 @limiter.exempt
 def baseline():
     bodies, districts, tags, items = _sample_page()
-    pagination = _MemoryPagination(page=1, per_page=20, items=items, total=4_000)
+    pagination = Page(items=items[:20], page=1, per_page=20, total=4_000)
     html = render_template(
         "proposals/index.html",
         filters=ProposalFilters(),

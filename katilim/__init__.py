@@ -32,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _refuse_unsafe_production(app)
 
     from katilim import cli, extensions, i18n, logs, serving, templating
-    from katilim.core import errors, outage
+    from katilim.core import cache, errors, outage
 
     logs.init_app(app)  # request ids first; JSON lines in production
     serving.init_app(app)  # ProxyFix and rate-limit storage, before the limiter reads it
@@ -43,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     outage.init_app(app)  # the account is loaded before the rate limiter's keys read it
     extensions.limiter.init_app(app)
+    cache.init_app(app)  # after serving: the rate limits' Redis, if any, is known
     production = app.config["ENV_NAME"] == "production"
     if production:  # whatever the config says: in production cookies go over HTTPS only
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -64,7 +65,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from katilim import models  # noqa: F401  (every mapper known before the first query)
     from katilim.account.routes import bp as account_bp
-    from katilim.admin.routes import bp as admin_bp
+    from katilim.admin import bp as admin_bp
+    from katilim.admin import reveal, routes  # noqa: F401  (their views hang on admin_bp)
     from katilim.api.open_data import bp as open_data_bp
     from katilim.assist.routes import bp as assist_bp
     from katilim.auth.routes import bp as auth_bp

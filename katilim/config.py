@@ -153,9 +153,13 @@ class DefaultConfig:
     # The longest form (a proposal of 20,000 characters) is far below this; larger bodies are refused
     # with the 413 page before anything reads them.
     MAX_CONTENT_LENGTH = 256 * 1024
-    # /stats and the body pages' figures read every proposal: each process keeps them this
-    # long (seconds) before computing them again. 0 computes them on every request.
+    # /stats, the body pages' figures and the list's counts read every proposal: they are kept
+    # (katilim/core/cache.py) until a change to proposals, votes, comments or bodies, and at
+    # most this long (seconds). 0 computes them on every request.
     STATS_CACHE_SECONDS = int(_env("STATS_CACHE_SECONDS", "60"))
+    # Where they are kept: this Redis, else the rate limits' Redis if they use one, else each
+    # process's memory (at most 500 values). CACHE_TYPE set in instance/config.py overrides.
+    CACHE_REDIS_URL = _env("CACHE_REDIS_URL")
     PROPOSALS_PER_PAGE = 20
     COMMENTS_PER_PAGE = 50
     # An author may change a comment this long after posting, until someone replies.

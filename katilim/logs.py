@@ -63,7 +63,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per record; fields that are unknown are left out."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
@@ -141,9 +141,9 @@ def _log_json_to_stderr(app: Flask) -> None:
 
     root = logging.getLogger()
     if not any(isinstance(handler.formatter, JsonFormatter) for handler in root.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(JsonFormatter())
-        root.addHandler(handler)
+        stderr = _StderrHandler()
+        stderr.setFormatter(JsonFormatter())
+        root.addHandler(stderr)
     for handler in root.handlers:
         if isinstance(handler.formatter, JsonFormatter) and not any(
             isinstance(existing, RequestContextFilter) for existing in handler.filters

@@ -4,20 +4,20 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from katilim.assist.models import AgeBand, AssistedSubmission, Channel
-from katilim.auth.models import Consent, ConsentPurpose, SiteRole, User
+from katilim.auth.models import SiteRole, User
 from katilim.comments.models import Comment, Stance
 from katilim.core.models import utcnow
 from katilim.core.text import render_markdown
+from katilim.core.yamlfile import load_yaml
 from katilim.extensions import db
-from katilim.moderation.services import check_threshold
 from katilim.organization.models import Body, District, Membership, MembershipRole
 from katilim.organization.services import current_council
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.proposals.models import (
     EventKind,
     Proposal,
@@ -26,6 +26,7 @@ from katilim.proposals.models import (
     RoutingMethod,
 )
 from katilim.proposals.services import ProposalContent, apply_content
+from katilim.proposals.threshold import check_threshold
 from katilim.representation.models import Demographics
 from katilim.voting.models import Vote
 
@@ -92,7 +93,7 @@ def seed_demo() -> str:
             )
             moderators[body_slug] = user
 
-    data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(DEMO_FILE)
     residents = [
         account(f"sakin{i + 1:02d}@example.org", r["name"], r.get("district"))
         for i, r in enumerate(data["residents"])
@@ -144,6 +145,8 @@ def seed_demo() -> str:
 
         db.session.flush()  # the proposal's id, for its votes and comments
         if assisted:
+            if facilitator is None:
+                raise ValueError("the demo file has an assisted proposal but no facilitator")
             db.session.add(
                 AssistedSubmission(
                     proposal_id=proposal.id,

@@ -9,11 +9,12 @@ import click
 from flask import Flask
 from flask_babel import force_locale
 
-from katilim.admin import services
+from katilim.auth import roles
 from katilim.auth.models import SiteRole, User
 from katilim.auth.services import find_user_by_email
 from katilim.core.errors import DomainError
 from katilim.extensions import db
+from katilim.organization import editing
 from katilim.organization.models import Body, MembershipRole
 from katilim.organization.services import current_council
 
@@ -28,7 +29,7 @@ def _user(email: str) -> User:
 
 
 def _body(slug: str) -> Body:
-    body = services.find_body(current_council(), slug)
+    body = editing.find_body(current_council(), slug)
     if body is None:
         raise click.ClickException(
             f"No assembly or working group has the short name {slug!r} "
@@ -57,7 +58,7 @@ def _run(verb, *args, **kwargs):
 def grant_role_command(email: str, role: str) -> None:
     """Give the account with EMAIL a site role: facilitator or admin."""
     user = _user(email)
-    if _run(services.grant_role, user, SiteRole(role)):
+    if _run(roles.grant_role, user, SiteRole(role)):
         db.session.commit()
         click.echo(f"{user.email} is now {role}.")
     else:
@@ -70,7 +71,7 @@ def revoke_role_command(email: str) -> None:
     """Take the site role (facilitator or admin) away from the account with EMAIL."""
     user = _user(email)
     old = user.site_role.value
-    if _run(services.revoke_role, user):
+    if _run(roles.revoke_role, user):
         db.session.commit()
         click.echo(f"{user.email} is no longer {old}; the account has no site role now.")
     else:
@@ -92,12 +93,12 @@ def add_member_command(email: str, body_slug: str, role: str) -> None:
     If the person is already a member, their role is set to ROLE.
     """
     user, body = _user(email), _body(body_slug)
-    membership = services.membership_of(user, body)
+    membership = editing.membership_of(user, body)
     if membership is None:
-        _run(services.add_member, user, body, MembershipRole(role))
+        _run(editing.add_member, user, body, MembershipRole(role))
         db.session.commit()
         click.echo(f"{user.email} is now {role} of {body.slug}.")
-    elif _run(services.change_member_role, membership, MembershipRole(role)):
+    elif _run(editing.change_member_role, membership, MembershipRole(role)):
         db.session.commit()
         click.echo(f"{user.email} was already a member of {body.slug}; now {role}.")
     else:
@@ -110,10 +111,10 @@ def add_member_command(email: str, body_slug: str, role: str) -> None:
 def remove_member_command(email: str, body_slug: str) -> None:
     """End the membership of the account with EMAIL in the body BODY_SLUG."""
     user, body = _user(email), _body(body_slug)
-    membership = services.membership_of(user, body)
+    membership = editing.membership_of(user, body)
     if membership is None:
         raise click.ClickException(f"{user.email} is not a member of {body.slug}.")
-    _run(services.remove_member, membership)
+    _run(editing.remove_member, membership)
     db.session.commit()
     click.echo(f"{user.email} is no longer a member of {body.slug}.")
 

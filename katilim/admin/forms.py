@@ -21,10 +21,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from katilim.admin.services import KEYWORD_MAX, SLUG_MAX, SLUG_PATTERN, parse_keywords
 from katilim.auth.models import SiteRole
-from katilim.core.forms import BaseForm, BoundedIntegerField, options, single_line
+from katilim.core.forms import BaseForm, BoundedIntegerField, options, plausible_date, single_line
 from katilim.core.params import MAX_ID
+from katilim.organization.editing import KEYWORD_MAX, SLUG_MAX, SLUG_PATTERN, parse_keywords
 from katilim.organization.models import BODY_KIND_LABELS, MembershipRole
 
 MEMBERSHIP_ROLE_LABELS = {
@@ -253,12 +253,6 @@ class SiteRoleForm(BaseForm):
     next = HiddenField()
 
 
-def _plausible_date(form, field):
-    # The log starts with the platform; far dates would only overflow the day arithmetic.
-    if field.data and not 2000 <= field.data.year <= 2999:
-        raise ValidationError(_l("Enter a date between the years 2000 and 2999."))
-
-
 class AuditFilterForm(BaseForm):
     """The audit log's filters, read from the query string (a GET form: no CSRF token)."""
 
@@ -274,8 +268,8 @@ class AuditFilterForm(BaseForm):
     action = SelectField(_l("Action"), choices=[], default="")
     target_type = SelectField(_l("Target type"), choices=[], default="")
     target_id = BoundedIntegerField(_l("Target number"), validators=[Optional()], min=1, max=MAX_ID)
-    date_from = DateField(_l("From (date)"), validators=[Optional(), _plausible_date])
-    date_to = DateField(_l("To (date, included)"), validators=[Optional(), _plausible_date])
+    date_from = DateField(_l("From (date)"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To (date, included)"), validators=[Optional(), plausible_date])
 
     def validate_date_to(self, field):
         start = self.date_from.data

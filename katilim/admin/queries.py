@@ -5,8 +5,8 @@ with the page, and the audit log's target links are resolved in one query per ta
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app, url_for
 from flask_sqlalchemy.pagination import Pagination
@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from katilim.audit.models import AuditLog
 from katilim.auth.models import SiteRole, User
+from katilim.core.dates import local_midnight
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District, Membership, MembershipRole
 
@@ -142,16 +143,6 @@ class AuditFilters:
         return bool(self.as_args())
 
 
-def local_midnight(day: date) -> datetime:
-    """The start of a calendar day in the council's time zone (Europe/Istanbul), in UTC.
-
-    In UTC because SQLite stores the text of a datetime without its offset: an Istanbul time
-    compared with the stored UTC times would be three hours off.
-    """
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day, time.min, zone).astimezone(UTC)
-
-
 def audit_query(filters: AuditFilters) -> Select:
     query = select(AuditLog).options(joinedload(AuditLog.actor))
     if filters.actor:
@@ -213,7 +204,8 @@ def audit_target_links(entries: list[AuditLog]) -> dict[tuple[str, int], str]:
     links: dict[tuple[str, int], str] = {}
     for target_type, target_id, name in db.session.execute(names):
         endpoint, arg = endpoints[target_type]
-        links[target_type, target_id] = url_for(endpoint, **{arg: name})
+        values: dict[str, Any] = {arg: name}
+        links[target_type, target_id] = url_for(endpoint, **values)
     has_proposals = "proposals.detail" in current_app.view_functions
     for entry in entries:
         if entry.target_id is None:

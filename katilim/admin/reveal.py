@@ -1,10 +1,11 @@
 """Revealing who wrote an anonymous proposal or comment: admins only, with a reason, audited.
 
-Publishing without one's name is a promise (DESIGN.md §2): the public sees "Anonymous
-resident", moderators a pseudonym. Some cases still need the account (a court order, a threat
-in a comment, a KVKK request), so an admin may look, but never silently: the reason is
-required and goes to the audit log before the account is shown, and the answer is only the
-response to that one POST (nothing is stored or cached that shows the account later).
+Publishing without one's name is a promise (docs/rules.md#anonymity-and-pseudonyms): the
+public sees "Anonymous resident", moderators a pseudonym. Some cases still need the account
+(a court order, a threat in a comment, a KVKK request), so an admin may look, but never
+silently: the reason is required and goes to the audit log before the account is shown, and
+the answer is only the response to that one POST (nothing is stored or cached that shows the
+account later).
 
 The views hang on the admin blueprint, so its ``admins_only`` guard covers them: visitors are
 sent to sign in and everyone else gets 403. The service checks the role again.
@@ -19,10 +20,10 @@ from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from katilim.admin.permissions import can_administer
-from katilim.admin.routes import bp
+from katilim.admin import bp
 from katilim.assist.models import AssistedSubmission
 from katilim.audit.services import record
+from katilim.auth.roles import can_administer
 from katilim.comments.models import Comment
 from katilim.core.errors import PermissionDenied
 from katilim.core.forms import BaseForm

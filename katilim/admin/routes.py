@@ -1,9 +1,7 @@
 """The admin area: bodies, districts, members, site roles and the audit log."""
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -14,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from katilim.admin import queries, services
+from katilim.admin import bp, queries
 from katilim.admin.forms import (
     MEMBERSHIP_ROLE_LABELS,
     SITE_ROLE_LABELS,
@@ -26,7 +24,7 @@ from katilim.admin.forms import (
     MemberRoleForm,
     SiteRoleForm,
 )
-from katilim.admin.permissions import can_administer
+from katilim.auth import roles
 from katilim.auth.models import SiteRole, User
 from katilim.auth.services import find_user_by_email
 from katilim.core.errors import DomainError
@@ -34,10 +32,9 @@ from katilim.core.forms import options
 from katilim.core.params import page_arg, text_arg
 from katilim.core.urls import safe_next
 from katilim.extensions import db
+from katilim.organization import editing
 from katilim.organization.models import BodyKind, Membership, MembershipRole
 from katilim.organization.services import current_council
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # Whole sentences per role, so that translators never have to fit a label into a sentence.
 MEMBER_NOW = {
@@ -49,19 +46,6 @@ SITE_ROLE_NOW = {
     SiteRole.FACILITATOR: _l("%(email)s is now a facilitator."),
     SiteRole.ADMIN: _l("%(email)s is now an admin."),
 }
-
-bp.add_app_template_global(can_administer, "can_administer")
-
-
-@bp.before_request
-def admins_only():
-    """Every page here is for admins. Checked once for the blueprint, so that no route can
-    forget it: visitors are sent to sign in, everyone else is refused."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not can_administer(current_user):
-        abort(403)
-    return None
 
 
 @bp.app_template_filter("audit_value")
@@ -89,7 +73,7 @@ def dashboard():
 
 
 def _body_or_404(slug: str):
-    body = services.find_body(current_council(), slug)
+    body = editing.find_body(current_council(), slug)
     if body is None:
         abort(404)
     return body
@@ -98,16 +82,16 @@ def _body_or_404(slug: str):
 def _texts(form: BodyForm, prefix: str) -> dict[str, str]:
     """{lang: text} for the form's languages that the request sent (a missing field keeps the
     stored text; an emptied one removes it)."""
-    fields = {lang: form[f"{prefix}_{lang}"] for lang in services.FORM_LANGUAGES}
+    fields = {lang: form[f"{prefix}_{lang}"] for lang in editing.FORM_LANGUAGES}
     return {lang: field.data or "" for lang, field in fields.items() if field.raw_data}
 
 
-def _body_data(form: BodyForm) -> services.BodyData:
-    return services.BodyData(
+def _body_data(form: BodyForm) -> editing.BodyData:
+    return editing.BodyData(
         kind=BodyKind(form.kind.data),
         names=_texts(form, "name"),
         descriptions=_texts(form, "description"),
-        keywords=services.parse_keywords(form.keywords.data),
+        keywords=editing.parse_keywords(form.keywords.data),
         support_threshold=form.support_threshold.data,
         response_days=form.response_days.data,
         is_active=form.is_active.data,
@@ -126,10 +110,10 @@ def body_new():
     form = BodyForm()
     if form.validate_on_submit():
         try:
-            body = services.create_body(
+            body = editing.create_body(
                 current_user, current_council(), form.slug.data, _body_data(form)
             )
-        except (services.SlugTaken, services.InvalidSlug) as error:
+        except (editing.SlugTaken, editing.InvalidSlug) as error:
             form.slug.errors.append(error.message)
         else:
             db.session.commit()
@@ -143,13 +127,13 @@ def body_edit(slug: str):
     body = _body_or_404(slug)
     form = BodyForm(
         data={
-            **{f"name_{lang}": body.names.get(lang, "") for lang in services.FORM_LANGUAGES},
+            **{f"name_{lang}": body.names.get(lang, "") for lang in editing.FORM_LANGUAGES},
             **{
                 f"description_{lang}": body.descriptions.get(lang, "")
-                for lang in services.FORM_LANGUAGES
+                for lang in editing.FORM_LANGUAGES
             },
             "kind": body.kind.value,
-            "keywords": services.format_keywords(body.keywords or []),
+            "keywords": editing.format_keywords(body.keywords or []),
             "support_threshold": body.support_threshold,
             "response_days": body.response_days,
             "is_active": body.is_active,
@@ -157,7 +141,7 @@ def body_edit(slug: str):
     )
     del form.slug  # part of the body's address: fixed once created
     if form.validate_on_submit():
-        changes = services.update_body(current_user, body, _body_data(form))
+        changes = editing.update_body(current_user, body, _body_data(form))
         db.session.commit()
         if changes:
             flash(_("The changes to %(name)s are saved.", name=body.name), "success")
@@ -190,7 +174,7 @@ def members(slug: str):
             )
         else:
             try:
-                services.add_member(current_user, user, body, MembershipRole(form.role.data))
+                editing.add_member(current_user, user, body, MembershipRole(form.role.data))
             except DomainError as error:
                 form.email.errors.append(error.message)
             else:
@@ -218,7 +202,7 @@ def member_role(slug: str, membership_id: int):
     form = MemberRoleForm()
     if not form.validate_on_submit():
         flash(_("Please choose one of the roles."), "error")
-    elif services.change_member_role(current_user, membership, MembershipRole(form.role.data)):
+    elif editing.change_member_role(current_user, membership, MembershipRole(form.role.data)):
         db.session.commit()
         flash(
             MEMBER_NOW[membership.role] % {"name": membership.user.display_name, "body": body.name},
@@ -234,7 +218,7 @@ def member_remove(slug: str, membership_id: int):
     body = _body_or_404(slug)
     membership = _membership_or_404(body, membership_id)
     name = membership.user.display_name
-    services.remove_member(current_user, membership)
+    editing.remove_member(current_user, membership)
     db.session.commit()
     flash(_("%(name)s is no longer a member of %(body)s.", name=name, body=body.name), "success")
     return redirect(url_for("admin.members", slug=body.slug))
@@ -244,14 +228,14 @@ def member_remove(slug: str, membership_id: int):
 
 
 def _district_or_404(slug: str):
-    district = services.find_district(current_council(), slug)
+    district = editing.find_district(current_council(), slug)
     if district is None:
         abort(404)
     return district
 
 
-def _district_data(form: DistrictForm) -> services.DistrictData:
-    return services.DistrictData(
+def _district_data(form: DistrictForm) -> editing.DistrictData:
+    return editing.DistrictData(
         names={"tr": form.name_tr.data, "en": form.name_en.data},
         population=form.population.data,
         population_year=form.population_year.data,
@@ -270,10 +254,10 @@ def district_new():
     form = DistrictForm()
     if form.validate_on_submit():
         try:
-            district = services.create_district(
+            district = editing.create_district(
                 current_user, current_council(), form.slug.data, _district_data(form)
             )
-        except (services.SlugTaken, services.InvalidSlug) as error:
+        except (editing.SlugTaken, editing.InvalidSlug) as error:
             form.slug.errors.append(error.message)
         else:
             db.session.commit()
@@ -295,7 +279,7 @@ def district_edit(slug: str):
     )
     del form.slug
     if form.validate_on_submit():
-        changes = services.update_district(current_user, district, _district_data(form))
+        changes = editing.update_district(current_user, district, _district_data(form))
         db.session.commit()
         if changes:
             flash(_("The changes to %(name)s are saved.", name=district.name), "success")
@@ -334,10 +318,11 @@ def user_role(user_id: int):
         return redirect(back)
     role = SiteRole(form.role.data)
     try:
-        changed = services.set_site_role(current_user, user, role)
+        changed = roles.set_site_role(current_user, user, role)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        if error.message:  # these refusals always say why
+            flash(error.message, "error")
         return redirect(back)
     db.session.commit()
     if changed:
@@ -359,10 +344,11 @@ def user_active(user_id: int):
         abort(400)
     active = form.active.data == "1"
     try:
-        changed = services.set_account_active(current_user, user, active)
+        changed = roles.set_account_active(current_user, user, active)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        if error.message:  # these refusals always say why
+            flash(error.message, "error")
         return redirect(back)
     db.session.commit()
     if not changed:
@@ -419,8 +405,3 @@ def audit():
         pagination=pagination,
         links=queries.audit_target_links(pagination.items),
     )
-
-
-# Revealing the account behind an anonymous proposal or comment lives in its own module;
-# importing it here adds its views to this blueprint (and under its admins-only guard).
-from katilim.admin import reveal  # noqa: E402, F401

@@ -24,7 +24,8 @@ def conditional(response: Response, *, shared: bool) -> Response:
     cache_headers(response, shared=shared)
     if not response.is_streamed and response.get_etag() == (None, None):
         response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: the same response, perhaps now a 304
+    return response
 
 
 def not_modified(etag: str) -> bool:

@@ -42,9 +42,9 @@ def request_language(requested: str | None) -> str:
     API response that depends on a cookie could not be cached by a proxy.
     """
     supported = current_app.config["LANGUAGES"]
-    if requested in supported:
+    if requested is not None and requested in supported:
         return requested
-    return (
+    return str(
         request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
 
@@ -200,7 +200,7 @@ def district_dict(district: District) -> dict:
 
 
 def record_dict(record: BodyRecord, lang: str) -> dict:
-    figures = {
+    figures: dict[str, object] = {
         "received": record.received,
         "answered": record.answered,
         "answered_share": record.answered_share,

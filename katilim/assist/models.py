@@ -8,13 +8,18 @@ only the filing facilitator and admins see (katilim/assist/permissions.py).
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from katilim.core.models import TZDateTime, str_enum, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
+
+if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.auth.models import User
+    from katilim.proposals.models import Proposal
 
 # Shown on lists and pages of an assisted proposal (the template macro uses the same text).
 ASSISTED_MARK = _l("Submitted with a volunteer's help")
@@ -63,7 +68,7 @@ AGE_BAND_LABELS = {
 }
 
 
-class AssistedSubmission(db.Model):
+class AssistedSubmission(Model):
     __tablename__ = "assisted_submissions"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,15 +6,19 @@ and time stay. It is the only bulk statement on this table the session lets thro
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from katilim.core.models import TZDateTime, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
+
+if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.auth.models import User
 
 
-class AuditLog(db.Model):
+class AuditLog(Model):
     __tablename__ = "audit_log"
     __table_args__ = (
         Index("ix_audit_log_created", "created_at"),

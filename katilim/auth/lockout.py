@@ -193,6 +193,8 @@ def _count_failure(key: _Key, now: datetime) -> LoginThrottle:
                 db.session.add(row)
         except exc.IntegrityError:  # another process inserted it meanwhile
             row = _row(key.digest, for_update=True)
+    if row is None:  # inserted by another process and forgotten again within the same instant
+        raise RuntimeError("the sign-in failure count could not be read back")
     if _locked(row, now):  # a running lock is not lengthened
         return row
     forget_before = now - timedelta(

@@ -2,14 +2,18 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String, text
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from katilim.core.models import TimestampMixin, TZDateTime, str_enum, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
+
+if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.organization.models import District, Membership
 
 
 class SiteRole(enum.StrEnum):
@@ -18,7 +22,7 @@ class SiteRole(enum.StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +47,10 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     # The token of the sign-in session this object was loaded for (katilim/auth/sessions.py);
     # not a column: the database keeps only its hash.
-    session_token = None
+    if TYPE_CHECKING:  # declared for the checker only: an annotation would make it a column
+        session_token: str | None
+    else:
+        session_token = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -83,47 +90,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class ConsentPurpose(enum.StrEnum):
-    """Optional purposes that need explicit consent. A new member needs one line here and its
-    title and text in katilim/privacy/purposes.py; the consent page lists them all."""
-
-    EMAIL_UPDATES = "email_updates"
-    DEMOGRAPHICS = "demographics"  # self-described groups, for aggregate figures only
-
-
-class Consent(db.Model):
-    """An explicit consent (açık rıza) for one optional purpose: what, which text, when.
-
-    Records are never overwritten: withdrawing sets ``withdrawn_at``, giving again adds a new
-    record, so the history proves what the person agreed to and when. When the account is
-    deleted the records lose the link to it (``user_id`` NULL) and are removed by the retention
-    command after the limitation period (katilim/privacy/retention.py).
-    """
-
-    __tablename__ = "consents"
-    __table_args__ = (
-        # At most one consent in force per person and purpose; the history may hold many.
-        Index(
-            "uq_consents_active",
-            "user_id",
-            "purpose",
-            unique=True,
-            postgresql_where=text("withdrawn_at IS NULL"),
-            sqlite_where=text("withdrawn_at IS NULL"),
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    purpose: Mapped[ConsentPurpose] = mapped_column(str_enum(ConsentPurpose))
-    text_version: Mapped[str] = mapped_column(String(20))
-    given_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(TZDateTime())
-
-
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser. Signing in adds a row, signing out deletes it; a password reset,
     "sign out on every device", deactivation and deletion delete them all. The session cookie
     and the remember-me cookie carry a random token whose SHA-256 is kept here (a copy of the
@@ -141,7 +108,7 @@ class UserSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed sign-ins for one e-mail address typed by anyone, whether or not it has an
     account: from everywhere, from one visitor address, or from one known browser. Keyed by a
     keyed hash, so the lockout answers the same for both and no address of a non-member, nor

@@ -22,7 +22,6 @@ from katilim.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from katilim.auth.models import ConsentPurpose
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
 from katilim.core.urls import absolute_url, safe_next
@@ -30,6 +29,7 @@ from katilim.extensions import db
 from katilim.i18n import current_locale
 from katilim.mail import send_email
 from katilim.organization.services import current_council, list_districts
+from katilim.privacy.models import ConsentPurpose
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

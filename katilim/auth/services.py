@@ -5,13 +5,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from katilim.auth import lockout, sessions, tokens
-from katilim.auth.models import Consent, ConsentPurpose, User
+from katilim.auth.models import User
 from katilim.core.errors import DomainError
 from katilim.core.models import utcnow
 from katilim.core.text import clean_line
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.mail import send_email
+from katilim.privacy.models import Consent, ConsentPurpose
 
 
 class EmailTaken(DomainError):

@@ -45,7 +45,9 @@ def _load(purpose: str, token: str, max_age: int) -> dict | None:
 
 def user_from_verify_token(token: str) -> User | None:
     data = _load("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
-    user = db.session.get(User, data.get("u")) if data and isinstance(data.get("u"), int) else None
+    if not data or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
     if user is None or data.get("e") != _fingerprint(user.email):
         return None
     return user
@@ -53,7 +55,9 @@ def user_from_verify_token(token: str) -> User | None:
 
 def user_from_reset_token(token: str) -> User | None:
     data = _load("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
-    user = db.session.get(User, data.get("u")) if data and isinstance(data.get("u"), int) else None
+    if not data or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
     if user is None or data.get("p") != _fingerprint(user.password_hash):
         return None
     return user

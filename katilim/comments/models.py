@@ -2,13 +2,17 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from katilim.core.models import TZDateTime, str_enum, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
+
+if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.auth.models import User
 
 MAX_DEPTH = 3  # a comment, a reply, a reply to the reply: deep enough to talk, flat on phones
 
@@ -26,7 +30,7 @@ STANCE_LABELS = {
 }
 
 
-class Comment(db.Model):
+class Comment(Model):
     __tablename__ = "comments"
     __table_args__ = (
         Index("ix_comments_proposal_root", "proposal_id", "parent_id", "id"),
@@ -60,7 +64,7 @@ class Comment(db.Model):
         return str(STANCE_LABELS[self.stance]) if self.stance else ""
 
 
-class CommentRevision(db.Model):
+class CommentRevision(Model):
     """An earlier version of an edited comment, for moderators (katilim/comments/services.py).
 
     ``edited_at`` is when this text was replaced; it was written at the previous revision's

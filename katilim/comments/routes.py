@@ -13,6 +13,7 @@ from katilim.core.limits import rate_limit
 from katilim.core.params import parse_id
 from katilim.extensions import db
 from katilim.i18n import current_locale
+from katilim.proposals.models import Proposal
 from katilim.proposals.routes import _get_visible, render_detail
 
 bp = Blueprint("comments", __name__)
@@ -62,7 +63,7 @@ def _parent_comment(raw: str | None, proposal_id: int) -> Comment | None:
     return parent if parent is not None and parent.proposal_id == proposal_id else None
 
 
-def _get_comment(comment_id: int) -> tuple[Comment, object]:
+def _get_comment(comment_id: int) -> tuple[Comment, Proposal]:
     """The comment and its proposal, if the reader may see the proposal; else 404."""
     comment = db.session.get(Comment, comment_id)
     if comment is None:

@@ -39,7 +39,10 @@ def add_comment(
             raise InvalidTransition(_("You cannot reply to this comment."))
         if parent.depth + 1 >= MAX_DEPTH:
             # Keep the thread readable on a phone: a reply this deep joins its parent's level.
-            parent = db.session.get(Comment, parent.parent_id)
+            grandparent = db.session.get(Comment, parent.parent_id)
+            if grandparent is None:  # a reply this deep always has a parent
+                raise InvalidTransition(_("You cannot reply to this comment."))
+            parent = grandparent
         depth = parent.depth + 1
         root_id = parent.root_id or parent.id
     comment = Comment(
@@ -92,7 +95,8 @@ def comment_threads(proposal: Proposal, page: int, per_page: int) -> tuple[Pagin
             .order_by(Comment.id)
         )
         for reply in replies:
-            children.setdefault(reply.parent_id, []).append(reply)
+            if reply.parent_id is not None:  # a reply in a thread always has its parent
+                children.setdefault(reply.parent_id, []).append(reply)
     return roots, children
 
 

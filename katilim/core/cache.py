@@ -1,29 +1,158 @@
-"""A small per-process cache for figures that are costly to compute and fine a minute old."""
+"""Figures that are costly to compute, kept in Flask-Caching until the data under them changes.
 
-import time
+Production keeps them in Redis (``CACHE_REDIS_URL``, or the rate limits' Redis), shared by every
+worker; development and tests in a bounded per-process ``SimpleCache``. Every value is kept at
+most ``STATS_CACHE_SECONDS`` (0: not kept at all), and none outlives a committed change to what
+the figures read: a commit that touches a proposal, its events, votes, comments, bodies,
+districts or demographics moves the site's cache generation, and every key carries the
+generation it was computed under.
+"""
 
-from flask import current_app
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-# (application, key) -> (monotonic expiry, value): one small dict per process. Keys are few and
-# fixed (a council's figures, a body's, the whole list's count), so nothing needs evicting.
-_cache: dict = {}
+from flask import Flask, current_app, has_app_context
+from flask_caching import Cache
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+log = logging.getLogger(__name__)
+cache = Cache()
+
+T = TypeVar("T")
+GENERATION_KEY = "generation"
+SIMPLE_CACHE_THRESHOLD = 500  # values kept per process in development; the oldest go first
+# The tables every cached figure is computed from; a commit that writes any of them (through
+# the unit of work or an UPDATE/DELETE statement) makes every kept figure stale.
+WATCHED_TABLES = frozenset(
+    {
+        "proposals",
+        "proposal_events",
+        "proposal_tags",
+        "votes",
+        "comments",
+        "bodies",
+        "districts",
+        "councils",
+        "demographics",
+    }
+)
+_DIRTY = "katilim_cache_dirty"
 
 
-def cached(key: tuple, compute):
-    """``compute()``, kept for ``STATS_CACHE_SECONDS`` in this process.
+def init_app(app: Flask) -> None:
+    """Choose the backend from the settings; Redis if any Redis is configured."""
+    redis_url = app.config.get("CACHE_REDIS_URL") or _redis_rate_limit_url(app)
+    if app.config.get("CACHE_TYPE"):
+        pass  # set by hand (instance config or a test): taken as it is
+    elif redis_url:
+        timeout = float(app.config.get("REDIS_TIMEOUT_SECONDS") or 0.5)
+        app.config.update(
+            CACHE_TYPE="RedisCache",
+            CACHE_REDIS_URL=redis_url,
+            # A hung Redis costs a page at most this long; the figures are then computed.
+            CACHE_OPTIONS={"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        )
+    else:
+        app.config.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=SIMPLE_CACHE_THRESHOLD)
+    app.config.setdefault("CACHE_KEY_PREFIX", f"katilim:{app.config.get('COUNCIL_SLUG', '')}:")
+    cache.init_app(app)
+
+
+def _redis_rate_limit_url(app: Flask) -> str | None:
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or ""
+    return uri if uri.startswith(("redis://", "rediss://")) else None
+
+
+def key_digest(parts: tuple) -> str:
+    """A fixed-length key whatever the parts hold (a slug from a query string, a number)."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def enabled() -> bool:
+    return bool(current_app.config.get("STATS_CACHE_SECONDS", 0))
+
+
+def cached(key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, kept until the data under it changes or ``STATS_CACHE_SECONDS`` pass.
 
     The figures read every proposal of the council (100,000 at a city's scale, a second of
-    work), while they change by a few proposals a minute: a minute-old record is as true for
-    its readers. Each gunicorn worker keeps its own copy; nothing is shared or written.
+    work). ``key`` names what was computed; its parts must come from a small fixed set (a
+    council, a body, a choice among known values), never from free text a visitor typed.
     """
     seconds = current_app.config.get("STATS_CACHE_SECONDS", 0)
     if not seconds:
         return compute()
-    full_key = (id(current_app._get_current_object()), *key)
-    now = time.monotonic()
-    hit = _cache.get(full_key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    try:
+        full_key = f"{_generation()}:{key_digest(key)}"
+        hit = cache.get(full_key)
+    except Exception:  # noqa: BLE001 — an unreachable cache must not fail the page
+        log.warning("cache unavailable; computing the figures", exc_info=True)
+        return compute()
+    if hit is not None:
+        return hit
     value = compute()
-    _cache[full_key] = (now + seconds, value)
+    try:
+        cache.set(full_key, value, timeout=seconds)
+    except Exception:  # noqa: BLE001
+        log.warning("cache unavailable; the figures are not kept", exc_info=True)
     return value
+
+
+def _generation() -> str:
+    """A random token, not a counter: a generation key that was evicted (or a Redis that was
+    emptied) starts a new generation and can never bring back values kept under an old one."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=0)  # the first worker's wins
+        generation = cache.get(GENERATION_KEY)
+    return str(generation)
+
+
+def invalidate() -> None:
+    """Make every kept figure stale (the next reader computes it afresh)."""
+    try:
+        cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=0)
+    except Exception:  # noqa: BLE001 — the values then expire after STATS_CACHE_SECONDS
+        log.warning("cache unavailable; kept figures expire on their own", exc_info=True)
+
+
+def clear() -> None:
+    cache.clear()
+
+
+def _touches_watched(tables: Any) -> bool:
+    return any(getattr(table, "name", None) in WATCHED_TABLES for table in tables)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_flushed_changes(session: Session, _context: Any, _instances: Any) -> None:
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if _touches_watched(type(instance).__mapper__.tables):
+            session.info[_DIRTY] = True
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement_changes(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete or state.is_insert) and _statement_touches(state):
+        state.session.info[_DIRTY] = True
+
+
+def _statement_touches(state: ORMExecuteState) -> bool:
+    table = getattr(state.statement, "table", None)
+    return table is not None and _touches_watched([table])
+
+
+@event.listens_for(Session, "after_commit")
+def _invalidate_after_commit(session: Session) -> None:
+    if session.info.pop(_DIRTY, False) and has_app_context() and enabled():
+        invalidate()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_DIRTY, None)

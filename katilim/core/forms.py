@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 from katilim.core.params import parse_int
 from katilim.core.text import clean_input, clean_line
@@ -177,3 +177,9 @@ def single_line(value):
 def options(pairs, optgroup=None) -> list[SelectChoice]:
     """Select or radio options from (value, label) pairs, optionally inside one <optgroup>."""
     return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
+
+
+def plausible_date(form, field):
+    # The log starts with the platform; far dates would only overflow the day arithmetic.
+    if field.data and not 2000 <= field.data.year <= 2999:
+        raise ValidationError(_l("Enter a date between the years 2000 and 2999."))

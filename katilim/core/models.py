@@ -1,9 +1,12 @@
 """Shared column types and mixins."""
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import CursorResult, DateTime, Enum, Result
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -45,3 +48,19 @@ def str_enum(enum_cls: type[enum.Enum]) -> Enum:
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE, DELETE or INSERT statement wrote. ``Session.execute`` is typed
+    as returning a plain ``Result``; for these statements it is a ``CursorResult``, which
+    holds the count."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not the result of a write statement: {type(result).__name__}")
+    return result.rowcount
+
+
+# INSERT … ON CONFLICT DO NOTHING, in the dialect's own construct (both databases have it).
+INSERTS: dict[str, Callable[[Any], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}

@@ -78,7 +78,8 @@ def id_arg(name: str, *, args: Mapping | None = None) -> int | None:
 
 def page_arg(args: Mapping | None = None, name: str = "page") -> int:
     """The page number of a list: 1 to MAX_PAGE, the first page for anything else."""
-    return int_arg(name, 1, min=1, max=MAX_PAGE, args=args)
+    page = int_arg(name, 1, min=1, max=MAX_PAGE, args=args)
+    return 1 if page is None else page
 
 
 def choice_arg(

@@ -2,13 +2,19 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from katilim.core.models import TZDateTime, str_enum, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
+
+if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.auth.models import User
+    from katilim.comments.models import Comment
+    from katilim.proposals.models import Proposal
 
 
 class FlagReason(enum.StrEnum):
@@ -35,7 +41,7 @@ class FlagResolution(enum.StrEnum):
     DISMISSED = "dismissed"  # no rule was broken
 
 
-class Flag(db.Model):
+class Flag(Model):
     """A report of a proposal or a comment; received and handled times are kept."""
 
     __tablename__ = "flags"
@@ -73,7 +79,7 @@ class Flag(db.Model):
         return str(FLAG_REASON_LABELS[self.reason])
 
 
-class AnswerTemplate(db.Model):
+class AnswerTemplate(Model):
     """A reusable public answer of one body (e.g. "Thank you, we forwarded it to ...")."""
 
     __tablename__ = "answer_templates"

@@ -11,7 +11,7 @@ from katilim.core.models import utcnow
 from katilim.core.params import choice_arg, page_arg, text_arg
 from katilim.extensions import db
 from katilim.moderation.models import Flag
-from katilim.moderation.services import has_open_flags, open_flag_counts
+from katilim.moderation.reports import has_open_flags, open_flag_counts
 from katilim.organization.models import Body
 from katilim.proposals.models import Proposal, ProposalStatus, RoutingMethod
 
@@ -70,7 +70,11 @@ def marks_of(proposal: Proposal, flags: int, now: datetime) -> list[str]:
         marks.append("threshold")
     if proposal.awaits_routing_confirmation:
         marks.append("routing")
-    if proposal.body is not None and proposal.status in AWAITING_ANSWER:
+    if (
+        proposal.body is not None
+        and proposal.published_at is not None
+        and proposal.status in AWAITING_ANSWER
+    ):
         deadline = proposal.published_at + timedelta(days=proposal.body.response_days)
         if proposal.first_answer_at is None and deadline < now:
             marks.append("overdue")

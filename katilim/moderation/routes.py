@@ -12,7 +12,7 @@ from katilim.core.forms import options
 from katilim.core.limits import rate_limit
 from katilim.core.params import id_arg
 from katilim.extensions import db
-from katilim.moderation import permissions, services
+from katilim.moderation import answer_templates, permissions, reports, services
 from katilim.moderation.forms import (
     ACTION_LABELS,
     AgendaForm,
@@ -337,12 +337,12 @@ def flags():
 def resolve_flag(flag_id: int):
     """Hide the reported content or dismiss the report, with a note."""
     flag = db.session.get(Flag, flag_id) or abort(404)
-    proposal = _get_moderated(services.flag_target_proposal(flag).id)
+    proposal = _get_moderated(reports.flag_target_proposal(flag).id)
     form = ResolveFlagForm()
     if not form.validate_on_submit():
         flash(_("Choose a decision and write why."), "error")
         return redirect(request.referrer or url_for("moderation.flags"))
-    services.resolve_flag(current_user, flag, FlagResolution(form.resolution.data), form.note.data)
+    reports.resolve_flag(current_user, flag, FlagResolution(form.resolution.data), form.note.data)
     db.session.commit()
     flash(_("The report is handled."), "success")
     return redirect(url_for("moderation.review", proposal_id=proposal.id, _anchor="flags"))
@@ -359,7 +359,9 @@ def templates(slug: str):
         abort(403)
     form = TemplateForm()
     if form.validate_on_submit():
-        services.add_template(current_user, body, title=form.title.data, text=form.text.data)
+        answer_templates.add_template(
+            current_user, body, title=form.title.data, text=form.text.data
+        )
         db.session.commit()
         flash(_("The template is saved."), "success")
         return redirect(url_for("moderation.templates", slug=body.slug))
@@ -387,7 +389,9 @@ def delete_template(template_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     body = db.session.get(Body, template.body_id)
-    services.delete_template(current_user, template)
+    if body is None:
+        abort(404)
+    answer_templates.delete_template(current_user, template)
     db.session.commit()
     flash(_("The template is removed."), "success")
     return redirect(url_for("moderation.templates", slug=body.slug))
@@ -396,7 +400,7 @@ def delete_template(template_id: int):
 def _report(proposal: Proposal, comment: Comment | None):
     form = ReportForm()
     if form.validate_on_submit():
-        services.report_content(
+        reports.report_content(
             current_user,
             reason=FlagReason(form.reason.data),
             note=form.note.data or "",

@@ -1,4 +1,8 @@
-"""The moderators' verbs: review, decide, answer, route, merge, hide, handle reports.
+"""The moderators' verbs: review, decide, answer, route, merge, hide.
+
+Reports are handled in katilim/moderation/reports.py, answer templates in
+katilim/moderation/answer_templates.py; the support threshold, which votes and merges both
+reach, is katilim/proposals/threshold.py.
 
 Every verb checks the actor's right on the proposal again, writes a public timeline event
 (with its text), tells the author and followers, and writes the audit log. Status changes
@@ -10,17 +14,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from katilim.audit.services import record
 from katilim.comments.models import Comment
 from katilim.core.errors import DomainError, InvalidTransition, PermissionDenied
-from katilim.core.models import utcnow
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
-from katilim.moderation.models import AnswerTemplate, Flag, FlagReason, FlagResolution
-from katilim.moderation.permissions import can_moderate, can_report
+from katilim.moderation.permissions import can_moderate
 from katilim.notifications.services import follower_ids, notify_event, notify_users
-from katilim.organization.models import Body, Membership
+from katilim.organization.models import Body
 from katilim.proposals.models import (
     EventKind,
     Proposal,
@@ -28,6 +31,8 @@ from katilim.proposals.models import (
     ProposalStatus,
     RoutingMethod,
 )
+from katilim.proposals.threshold import check_threshold
+from katilim.proposals.timeline import add_event
 from katilim.voting.models import Vote
 
 S = ProposalStatus
@@ -61,23 +66,9 @@ def allowed_actions(proposal: Proposal) -> list[str]:
     return [name for name, t in TRANSITIONS.items() if proposal.status in t.sources]
 
 
-def _check(moderator, proposal: Proposal) -> None:
+def check_moderator(moderator, proposal: Proposal) -> None:
     if not can_moderate(moderator, proposal):
         raise PermissionDenied(_("Only the moderators of this group can do this."))
-
-
-def _event(proposal, actor, kind, *, from_value=None, to_value=None, text=None) -> ProposalEvent:
-    event = ProposalEvent(
-        proposal=proposal,
-        actor_id=actor.id if actor else None,
-        kind=kind,
-        from_value=from_value,
-        to_value=to_value,
-        text=(text or "").strip() or None,
-    )
-    db.session.add(event)
-    db.session.flush()
-    return event
 
 
 def _move_status(proposal: Proposal, values: dict) -> None:
@@ -91,7 +82,7 @@ def _move_status(proposal: Proposal, values: dict) -> None:
         .values(**values),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         raise InvalidTransition(
             _("Someone changed this proposal meanwhile. Please reload the page.")
         )
@@ -107,14 +98,14 @@ def _mark_answered(proposal: Proposal, text: str | None) -> None:
 def change_status(
     moderator, proposal: Proposal, action: str, *, text: str = "", forwarded_on: date | None = None
 ) -> ProposalEvent:
-    """Move a proposal along its lifecycle (DESIGN.md §4) with a public text.
+    """Move a proposal along its lifecycle (docs/rules.md#lifecycle) with a public text.
 
     :raises PermissionDenied: if the moderator does not moderate the proposal's body.
     :raises InvalidTransition: if the action is not possible from the current status, or
         another moderator changed the status meanwhile.
     :raises ReasonRequired: for reject and close without a reason, forward without a date.
     """
-    _check(moderator, proposal)
+    check_moderator(moderator, proposal)
     transition = TRANSITIONS.get(action)
     if transition is None or proposal.status not in transition.sources:
         raise InvalidTransition(_("This step is not possible from the current status."))
@@ -135,13 +126,13 @@ def change_status(
         update(Proposal).where(Proposal.id == proposal.id, Proposal.status == old).values(**values),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         raise InvalidTransition(
             _("Someone changed this proposal meanwhile. Please reload the page.")
         )
     db.session.refresh(proposal)
     _mark_answered(proposal, text)
-    event = _event(
+    event = add_event(
         proposal,
         moderator,
         EventKind.STATUS_CHANGED,
@@ -166,7 +157,7 @@ def record_agenda(
     moderator, proposal: Proposal, *, agenda_on: date, decision_reference: str = ""
 ) -> ProposalEvent:
     """Record the day the municipal council put the proposal on its agenda (5393 art. 76)."""
-    _check(moderator, proposal)
+    check_moderator(moderator, proposal)
     if (
         proposal.status not in (S.FORWARDED, S.IMPLEMENTED, S.CLOSED)
         or proposal.forwarded_on is None
@@ -178,7 +169,7 @@ def record_agenda(
         raise ReasonRequired(_("The agenda date cannot be before the date it was forwarded."))
     proposal.agenda_on = agenda_on
     proposal.decision_reference = decision_reference.strip() or None
-    event = _event(
+    event = add_event(
         proposal,
         moderator,
         EventKind.ON_AGENDA,
@@ -198,13 +189,13 @@ def record_agenda(
 
 def answer(moderator, proposal: Proposal, text: str) -> ProposalEvent:
     """Publish the body's answer on the proposal's timeline."""
-    _check(moderator, proposal)
+    check_moderator(moderator, proposal)
     if not text.strip():
         raise ReasonRequired(_("The answer is empty."))
     if proposal.status in (S.DRAFT, S.WITHDRAWN):
         raise InvalidTransition(_("This proposal cannot be answered."))
     _mark_answered(proposal, text)
-    event = _event(proposal, moderator, EventKind.ANSWERED, text=text)
+    event = add_event(proposal, moderator, EventKind.ANSWERED, text=text)
     notify_event(event)
     record(moderator, "proposal.answer", proposal, text=text.strip()[:500])
     return event
@@ -212,12 +203,13 @@ def answer(moderator, proposal: Proposal, text: str) -> ProposalEvent:
 
 def confirm_routing(moderator, proposal: Proposal) -> ProposalEvent:
     """A person confirms the body suggested from the text (KVKK art. 11: never automatic)."""
-    _check(moderator, proposal)
-    if not proposal.awaits_routing_confirmation:
+    check_moderator(moderator, proposal)
+    body = proposal.body
+    if not proposal.awaits_routing_confirmation or body is None:
         raise InvalidTransition(_("There is no suggested routing to confirm."))
     proposal.routing_confirmed_at = utcnow()
-    event = _event(proposal, moderator, EventKind.ROUTING_CONFIRMED, to_value=proposal.body.slug)
-    record(moderator, "proposal.confirm_routing", proposal, body=proposal.body.slug)
+    event = add_event(proposal, moderator, EventKind.ROUTING_CONFIRMED, to_value=body.slug)
+    record(moderator, "proposal.confirm_routing", proposal, body=body.slug)
     return event
 
 
@@ -226,7 +218,7 @@ def reroute(moderator, proposal: Proposal, body: Body, reason: str) -> ProposalE
 
     The new body starts from "new": its own moderators review it.
     """
-    _check(moderator, proposal)
+    check_moderator(moderator, proposal)
     if proposal.status not in BEFORE_DECISION:
         raise InvalidTransition(
             _("A proposal can be moved to another group only before a decision.")
@@ -245,7 +237,7 @@ def reroute(moderator, proposal: Proposal, body: Body, reason: str) -> ProposalE
     proposal.reviewer_id = None
     proposal.threshold_reached_at = None
     kind = EventKind.REROUTED if old is not None else EventKind.ROUTED
-    event = _event(
+    event = add_event(
         proposal,
         moderator,
         kind,
@@ -270,7 +262,7 @@ def reroute(moderator, proposal: Proposal, body: Body, reason: str) -> ProposalE
 def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> ProposalEvent:
     """Merge a duplicate into ``target``: its votes move there (one per person) and its
     supporters are told; the duplicate is closed and points to the target."""
-    _check(moderator, proposal)
+    check_moderator(moderator, proposal)
     if proposal.status not in BEFORE_DECISION:
         raise InvalidTransition(_("Only a proposal without a decision can be merged."))
     if (
@@ -294,22 +286,24 @@ def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> Propo
     # A vote whose voter deleted the account (user_id NULL) moves too; NULLs are kept out of
     # the subquery, where one would make NOT IN false for every row.
     already = select(Vote.user_id).where(Vote.proposal_id == target.id, Vote.user_id.is_not(None))
-    moved = db.session.execute(
-        update(Vote)
-        .where(
-            Vote.proposal_id == proposal.id,
-            or_(Vote.user_id.is_(None), Vote.user_id.not_in(already)),
+    moved = affected_rows(
+        db.session.execute(
+            update(Vote)
+            .where(
+                Vote.proposal_id == proposal.id,
+                or_(Vote.user_id.is_(None), Vote.user_id.not_in(already)),
+            )
+            .values(proposal_id=target.id),
+            execution_options={"synchronize_session": False},
         )
-        .values(proposal_id=target.id),
-        execution_options={"synchronize_session": False},
-    ).rowcount
+    )
     db.session.execute(delete(Vote).where(Vote.proposal_id == proposal.id))
     _recount_votes(target.id)
     _recount_votes(proposal.id)
     proposal.merged_into_id = target.id
     proposal.decided_at = utcnow()
     _mark_answered(proposal, reason)
-    event = _event(
+    event = add_event(
         proposal,
         moderator,
         EventKind.MERGED,
@@ -356,23 +350,30 @@ def _recount_votes(proposal_id: int) -> None:
 
 def hide_proposal(moderator, proposal: Proposal, reason: str) -> ProposalEvent:
     """Hide a proposal that breaks the rules. Never a deletion: the reason is public."""
-    _check(moderator, proposal)
+    check_moderator(moderator, proposal)
     if not reason.strip():
         raise ReasonRequired(_("Please give the reason; it is shown in public."))
     if proposal.is_hidden:
         raise InvalidTransition(_("This proposal is already hidden."))
     proposal.is_hidden = True
     proposal.hidden_reason = reason.strip()
-    event = _event(proposal, moderator, EventKind.HIDDEN, text=reason)
+    event = add_event(proposal, moderator, EventKind.HIDDEN, text=reason)
     notify_event(event)
     record(moderator, "proposal.hide", proposal, reason=reason.strip()[:500])
     return event
 
 
+def proposal_of(comment: Comment) -> Proposal:
+    proposal = db.session.get(Proposal, comment.proposal_id)
+    if proposal is None:  # the foreign key keeps it: only a damaged database gets here
+        raise LookupError(f"comment {comment.id} has no proposal")
+    return proposal
+
+
 def hide_comment(moderator, comment: Comment, reason: str) -> None:
     """Hide a comment that breaks the rules; its place in the thread stays, with a notice."""
-    proposal = db.session.get(Proposal, comment.proposal_id)
-    _check(moderator, proposal)
+    proposal = proposal_of(comment)
+    check_moderator(moderator, proposal)
     if not reason.strip():
         raise ReasonRequired(_("Please give the reason; it is shown in public."))
     if comment.is_hidden:
@@ -381,133 +382,3 @@ def hide_comment(moderator, comment: Comment, reason: str) -> None:
     comment.hidden_reason = reason.strip()
     record(moderator, "comment.hide", comment, proposal=proposal.id, reason=reason.strip()[:500])
     db.session.flush()
-
-
-def check_threshold(proposal: Proposal) -> bool:
-    """Mark the proposal when its supports reach its body's threshold, once, and tell the
-    body's moderators: such proposals must be put on the body's agenda (DESIGN.md §2)."""
-    body = proposal.body
-    if body is None or proposal.supports_count < body.support_threshold:
-        return False
-    if proposal.threshold_reached_at is not None or proposal.status not in (S.NEW, S.UNDER_REVIEW):
-        return False
-    result = db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id, Proposal.threshold_reached_at.is_(None))
-        .values(threshold_reached_at=utcnow()),
-        execution_options={"synchronize_session": False},
-    )
-    if result.rowcount != 1:  # a concurrent vote got there first
-        return False
-    db.session.refresh(proposal, ["threshold_reached_at"])
-    event = _event(
-        proposal, None, EventKind.THRESHOLD_REACHED, to_value=str(body.support_threshold)
-    )
-    moderators = set(
-        db.session.scalars(select(Membership.user_id).where(Membership.body_id == body.id))
-    )
-    notify_users(moderators | follower_ids(proposal), proposal, "threshold", event=event)
-    return True
-
-
-def report_content(
-    reporter,
-    *,
-    reason: FlagReason,
-    note: str = "",
-    proposal: Proposal | None = None,
-    comment: Comment | None = None,
-) -> Flag:
-    """A resident reports a proposal or a comment; the time it was received is kept."""
-    if not can_report(reporter):
-        raise PermissionDenied(_("Please verify your e-mail address before you report content."))
-    if (proposal is None) == (comment is None):
-        raise ValueError("report exactly one proposal or comment")
-    flag = Flag(
-        proposal_id=proposal.id if proposal else None,
-        comment_id=comment.id if comment else None,
-        reporter_id=reporter.id,
-        reason=reason,
-        note=note.strip(),
-    )
-    db.session.add(flag)
-    db.session.flush()
-    return flag
-
-
-def flag_target_proposal(flag: Flag) -> Proposal:
-    if flag.proposal_id is not None:
-        return db.session.get(Proposal, flag.proposal_id)
-    return db.session.get(Proposal, db.session.get(Comment, flag.comment_id).proposal_id)
-
-
-def resolve_flag(moderator, flag: Flag, resolution: FlagResolution, note: str) -> Flag:
-    """Handle a report: hide the content (with the note as the public reason) or dismiss it."""
-    proposal = flag_target_proposal(flag)
-    _check(moderator, proposal)
-    if flag.resolved_at is not None:
-        raise InvalidTransition(_("This report has already been handled."))
-    if not note.strip():
-        raise ReasonRequired(_("Please write what you decided and why."))
-    if resolution == FlagResolution.HIDDEN:
-        if flag.comment_id is not None:
-            comment = db.session.get(Comment, flag.comment_id)
-            if not comment.is_hidden:
-                hide_comment(moderator, comment, note)
-        elif not proposal.is_hidden:
-            hide_proposal(moderator, proposal, note)
-    flag.resolution = resolution
-    flag.resolution_note = note.strip()
-    flag.resolved_at = utcnow()
-    flag.resolved_by_id = moderator.id
-    record(moderator, "flag.resolve", flag, resolution=resolution.value, note=note.strip()[:500])
-    db.session.flush()
-    return flag
-
-
-def open_flag_counts(proposal_ids: list[int]) -> dict[int, int]:
-    """Open reports per proposal, counting reports on its comments too (one query)."""
-    if not proposal_ids:
-        return {}
-    target = func.coalesce(Flag.proposal_id, Comment.proposal_id)
-    rows = db.session.execute(
-        select(target, func.count())
-        .select_from(Flag)
-        .outerjoin(Comment, Comment.id == Flag.comment_id)
-        .where(Flag.resolved_at.is_(None), target.in_(proposal_ids))
-        .group_by(target)
-    )
-    return dict(rows.all())
-
-
-def add_template(moderator, body: Body, *, title: str, text: str) -> AnswerTemplate:
-    if not (moderator.is_admin or any(m.body_id == body.id for m in moderator.memberships)):
-        raise PermissionDenied
-    template = AnswerTemplate(body_id=body.id, title=title.strip(), text=text.strip())
-    db.session.add(template)
-    db.session.flush()
-    record(moderator, "template.add", template, body=body.slug, title=template.title)
-    return template
-
-
-def delete_template(moderator, template: AnswerTemplate) -> None:
-    if not (
-        moderator.is_admin or any(m.body_id == template.body_id for m in moderator.memberships)
-    ):
-        raise PermissionDenied
-    record(moderator, "template.delete", template, title=template.title)
-    db.session.delete(template)
-    db.session.flush()
-
-
-def has_open_flags(proposal_id_column):
-    """SQL condition: the proposal (or one of its comments) has an open report."""
-    on_comment = (
-        select(Flag.id)
-        .join(Comment, Comment.id == Flag.comment_id)
-        .where(Comment.proposal_id == proposal_id_column, Flag.resolved_at.is_(None))
-    )
-    on_proposal = select(Flag.id).where(
-        Flag.proposal_id == proposal_id_column, Flag.resolved_at.is_(None)
-    )
-    return exists(on_proposal) | exists(on_comment)

@@ -15,8 +15,8 @@ from katilim.core.params import parse_id
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.mail import send_email
+from katilim.mail.unsubscribe import unsubscribe_url
 from katilim.notifications.models import Notification
-from katilim.notifications.tokens import unsubscribe_url
 from katilim.organization.models import Body
 from katilim.proposals.models import STATUS_LABELS, ProposalStatus
 
@@ -25,7 +25,7 @@ DIGEST_MAX_ITEMS = 50  # a longer list helps nobody; the rest is on /me/notifica
 
 def bodies_named_in(notifications: Iterable[Notification]) -> dict[str, Body]:
     """The bodies that events name by slug (routing, re-routing), in one query."""
-    slugs = set()
+    slugs: set[str] = set()
     for notification in notifications:
         if notification.event is not None:
             slugs.update(
@@ -65,7 +65,7 @@ def describe(notification: Notification, bodies: Mapping[str, Body]) -> str:
             return _("The author withdrew the proposal.")
         case "status_changed":
             try:
-                status = str(STATUS_LABELS[ProposalStatus(to_value)])
+                status = str(STATUS_LABELS[ProposalStatus(to_value or "")])
             except ValueError:
                 status = to_value or ""
             return _("Status changed to: %(status)s.", status=status)

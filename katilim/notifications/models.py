@@ -1,13 +1,17 @@
-"""Follows, in-app notifications and the e-mail outbox."""
+"""Follows and in-app notifications (the e-mail outbox is in katilim/mail/models.py)."""
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from katilim.core.models import TZDateTime, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
+
+if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.proposals.models import Proposal, ProposalEvent
 
 
 class EmailFrequency(enum.StrEnum):
@@ -16,7 +20,7 @@ class EmailFrequency(enum.StrEnum):
     NEVER = "never"
 
 
-class Follow(db.Model):
+class Follow(Model):
     """A person follows a proposal or a body (authors follow their own proposals)."""
 
     __tablename__ = "follows"
@@ -41,7 +45,7 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One in-app notification: something happened to a proposal the person cares about."""
 
     __tablename__ = "notifications"
@@ -66,27 +70,3 @@ class Notification(db.Model):
 
     proposal: Mapped["Proposal | None"] = relationship()  # noqa: F821
     event: Mapped["ProposalEvent | None"] = relationship()  # noqa: F821
-
-
-class OutboxMessage(db.Model):
-    """An e-mail waiting to be sent, written in the same transaction as its cause.
-
-    The send-mail worker claims a message by setting ``claimed_until`` with a conditional
-    UPDATE, so several workers never send the same message; a failure pushes
-    ``send_after`` back (exponential back-off) instead of losing it.
-    """
-
-    __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_due", "sent_at", "send_after"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
-    body_text: Mapped[str] = mapped_column(Text)
-    headers: Mapped[str] = mapped_column(Text, default="")  # "Name: value" lines
-    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
-    send_after: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
-    claimed_until: Mapped[datetime | None] = mapped_column(TZDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime | None] = mapped_column(TZDateTime())

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from katilim.core.models import utcnow
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.mail import build_message, deliver
-from katilim.notifications.models import OutboxMessage
+from katilim.mail.models import OutboxMessage
 
 CLAIM_FOR = timedelta(minutes=5)
 # A message the server refused (its recipient or its content) would be refused again: it is
@@ -84,7 +84,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()  # the claim must be visible to the other workers before we send
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def deliver_due(batch: int = 50, now: datetime | None = None) -> int:
@@ -108,6 +108,8 @@ def deliver_due(batch: int = 50, now: datetime | None = None) -> int:
         if not _claim(message_id, claimed_at):
             continue  # another worker has it, or has sent it already
         message = db.session.get(OutboxMessage, message_id)
+        if message is None:  # removed since it was claimed (an account deleted meanwhile)
+            continue
         try:
             deliver(build_message(message))
         except Exception as error:  # any failure of the backend: keep the message, retry later

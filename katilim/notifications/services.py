@@ -8,16 +8,16 @@ the e-mail is queued in the outbox in the caller's transaction. Nothing here com
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
-from katilim.auth.models import ConsentPurpose, User
-from katilim.core.models import utcnow
+from katilim.auth.models import User
+from katilim.core.models import INSERTS, affected_rows, utcnow
 from katilim.extensions import db
 from katilim.notifications import emails
 from katilim.notifications.models import EmailFrequency, Follow, Notification
 from katilim.privacy import consents
+from katilim.privacy.models import ConsentPurpose
 from katilim.proposals.models import Proposal, ProposalEvent
 
 NOTIFICATIONS_PER_PAGE = 20
@@ -29,7 +29,7 @@ DIGEST_MIN_INTERVAL = timedelta(hours=20)
 def _insert_ignoring_duplicates(values: dict) -> None:
     """Insert a Follow unless the same one exists (the unique constraints decide)."""
     dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    insert = INSERTS[dialect]
     db.session.execute(insert(Follow).values(**values).on_conflict_do_nothing())
 
 
@@ -41,9 +41,9 @@ def follow_proposal(user, proposal: Proposal) -> None:
 
 def unfollow_proposal(user, proposal: Proposal) -> None:
     db.session.execute(
-        Follow.__table__.delete().where(
-            Follow.user_id == user.id, Follow.proposal_id == proposal.id
-        )
+        delete(Follow)
+        .where(Follow.user_id == user.id, Follow.proposal_id == proposal.id)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -53,7 +53,9 @@ def follow_body(user, body) -> None:
 
 def unfollow_body(user, body) -> None:
     db.session.execute(
-        Follow.__table__.delete().where(Follow.user_id == user.id, Follow.body_id == body.id)
+        delete(Follow)
+        .where(Follow.user_id == user.id, Follow.body_id == body.id)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -227,11 +229,11 @@ def unsubscribe(user: User) -> None:
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def list_notifications(user, page: int):
@@ -259,9 +261,11 @@ def mark_read(user, notification: Notification) -> None:
 
 def mark_all_read(user) -> int:
     """Mark every unread notification of the user as read; returns how many."""
-    return db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    return affected_rows(
+        db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )

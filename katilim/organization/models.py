@@ -1,6 +1,7 @@
 """The council, its bodies (assemblies and working groups), districts and memberships."""
 
 import enum
+from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -8,7 +9,10 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from katilim.core.models import TimestampMixin, str_enum
-from katilim.extensions import db
+from katilim.extensions import Model
+
+if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.auth.models import User
 
 
 def localized(values: dict | None, locale: str | None = None) -> str:
@@ -21,7 +25,7 @@ def localized(values: dict | None, locale: str | None = None) -> str:
     return values.get(locale) or values.get("tr") or next(iter(values.values()), "")
 
 
-class Council(TimestampMixin, db.Model):
+class Council(TimestampMixin, Model):
     """The city council running this instance; bodies and districts belong to it."""
 
     __tablename__ = "councils"
@@ -54,7 +58,7 @@ BODY_KIND_LABELS = {
 }
 
 
-class Body(TimestampMixin, db.Model):
+class Body(TimestampMixin, Model):
     """An assembly (meclis) or working group (çalışma grubu) that receives proposals."""
 
     __tablename__ = "bodies"
@@ -66,7 +70,7 @@ class Body(TimestampMixin, db.Model):
     slug: Mapped[str] = mapped_column(String(60))
     names: Mapped[dict] = mapped_column(JSON, default=dict)
     descriptions: Mapped[dict] = mapped_column(JSON, default=dict)
-    # Routing keywords (Turkish); "=word" matches whole words only (DESIGN.md §5).
+    # Routing keywords (Turkish); "=word" matches whole words only (docs/rules.md#routing).
     keywords: Mapped[list] = mapped_column(JSON, default=list)
     support_threshold: Mapped[int] = mapped_column(Integer, default=50)
     response_days: Mapped[int] = mapped_column(Integer, default=30)
@@ -88,7 +92,7 @@ class Body(TimestampMixin, db.Model):
         return str(BODY_KIND_LABELS[self.kind])
 
 
-class District(db.Model):
+class District(Model):
     """A district (ilçe) of the city, with its population for per-capita figures."""
 
     __tablename__ = "districts"
@@ -104,7 +108,8 @@ class District(db.Model):
 
     @property
     def name(self) -> str:
-        # District names keep their Turkish spelling in every language (DESIGN.md §8).
+        # District names keep their Turkish spelling in every language
+        # (docs/architecture.md#languages).
         return self.names.get("tr") or self.slug
 
 
@@ -113,7 +118,7 @@ class MembershipRole(enum.StrEnum):
     CHAIR = "chair"
 
 
-class Membership(TimestampMixin, db.Model):
+class Membership(TimestampMixin, Model):
     """A person's role in a body: moderators and chairs review the body's proposals."""
 
     __tablename__ = "memberships"

@@ -3,10 +3,10 @@
 import re
 from pathlib import Path
 
-import yaml
 from flask import current_app, g
 from sqlalchemy import select
 
+from katilim.core.yamlfile import load_yaml
 from katilim.extensions import db
 from katilim.organization.models import Body, BodyKind, Council, District, Membership
 
@@ -32,7 +32,7 @@ def load_council(path: str | Path) -> dict[str, int]:
     never duplicates; bodies missing from the file are left alone (an admin may have added them).
     Returns how many bodies and districts were created and updated. Does not commit.
     """
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_yaml(path)
     meta = data["council"]
     council = db.session.scalar(select(Council).where(Council.slug == meta["slug"]))
     if council is None:

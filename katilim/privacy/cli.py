@@ -66,12 +66,13 @@ def verify_traffic_command() -> None:
     from katilim.privacy.seals import verify_chain
 
     check = verify_chain(periods()["traffic_records"])
-    if check.ok and check.first_day is None:
+    first, last = check.first_day, check.last_day
+    if check.ok and (first is None or last is None):
         click.echo("No traffic records are sealed yet (the retention run seals each finished day).")
-    elif check.ok:
+    elif check.ok and first is not None and last is not None:
         click.echo(
-            f"Traffic records verified: {check.days} day(s), {check.first_day.isoformat()} to "
-            f"{check.last_day.isoformat()}, {check.records} record(s)."
+            f"Traffic records verified: {check.days} day(s), {first.isoformat()} to "
+            f"{last.isoformat()}, {check.records} record(s)."
         )
         click.echo(f"Chain head: {check.head}")
     if check.unsealed_days:
@@ -79,11 +80,10 @@ def verify_traffic_command() -> None:
             f"{check.unsealed_days} finished day(s) not sealed yet; the next retention run "
             "seals them."
         )
-    if not check.ok:
-        if check.days:
+    if check.broken_day is not None:
+        if check.days and first is not None and last is not None:
             click.echo(
-                f"{check.days} day(s) verified from {check.first_day.isoformat()} to "
-                f"{check.last_day.isoformat()}."
+                f"{check.days} day(s) verified from {first.isoformat()} to {last.isoformat()}."
             )
         click.echo(f"Broken: {check.broken_day.isoformat()}: {check.problem}.")
         click.get_current_context().exit(1)

@@ -1,18 +1,18 @@
 """Explicit consents (açık rıza, KVKK art. 3 and 5/1): given, withdrawn, given again.
 
 A record is never rewritten: withdrawing stamps ``withdrawn_at``; giving again (or agreeing
-to a newer text) adds a new record. Nothing here commits.
+to a newer text) adds a new record. Nothing here commits. What else changes when a person
+gives or withdraws a consent on the consent page is in katilim/privacy/consent_changes.py.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import exc, select
 
-from katilim.auth.models import Consent, ConsentPurpose, User
 from katilim.core.models import utcnow
 from katilim.extensions import db
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.privacy.purposes import PurposeText, purpose_text
 
 
@@ -57,7 +57,10 @@ def give(user, purpose: ConsentPurpose) -> Consent:
         with db.session.begin_nested():
             db.session.add(consent)
     except exc.IntegrityError:  # the same person's other request recorded it first
-        return active_consent(user, purpose)
+        recorded = active_consent(user, purpose)
+        if recorded is None:  # recorded and withdrawn again by a third request meanwhile
+            raise
+        return recorded
     return consent
 
 
@@ -69,48 +72,6 @@ def withdraw(user, purpose: ConsentPurpose) -> bool:
     current.withdrawn_at = utcnow()
     db.session.flush()
     return True
-
-
-def _email_updates(user: User, giving: bool) -> None:
-    # The e-mail choice and its consent move together: withdrawing stops every e-mail about
-    # proposals; giving turns on the daily summary (the person can pick "at once" on /me).
-    from katilim.notifications.services import set_email_frequency
-
-    if not giving:
-        set_email_frequency(user, "never")
-    elif user.email_frequency == "never":
-        set_email_frequency(user, "daily")
-    else:
-        give(user, ConsentPurpose.EMAIL_UPDATES)
-
-
-def _demographics(user: User, giving: bool) -> None:
-    # Withdrawing deletes the answers too (KVKK: special-category data, removable at any time);
-    # giving only records the consent: the answers are asked on /me/demographics.
-    from katilim.representation.services import delete_answers
-
-    if giving:
-        give(user, ConsentPurpose.DEMOGRAPHICS)
-    else:
-        delete_answers(user)
-
-
-# What else changes when a consent is given (True) or withdrawn (False).
-EFFECTS: dict[ConsentPurpose, Callable[[User, bool], None]] = {
-    ConsentPurpose.EMAIL_UPDATES: _email_updates,
-    ConsentPurpose.DEMOGRAPHICS: _demographics,
-}
-
-
-def change(user: User, purpose: ConsentPurpose, giving: bool) -> None:
-    """Give or withdraw a consent from the consent page, with its effects."""
-    effect = EFFECTS.get(purpose)
-    if effect is not None:
-        effect(user, giving)
-    elif giving:
-        give(user, purpose)
-    else:
-        withdraw(user, purpose)
 
 
 @dataclass

@@ -22,13 +22,15 @@ from dataclasses import asdict, dataclass
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
-from katilim.admin.services import LastAdmin, leaves_no_active_admin
 from katilim.audit.models import AuditLog, detach_actor
-from katilim.auth.models import Consent, User
+from katilim.auth.models import User
+from katilim.auth.roles import LastAdmin, leaves_no_active_admin
 from katilim.core.models import utcnow
 from katilim.extensions import db
-from katilim.notifications.models import Follow, Notification, OutboxMessage
+from katilim.mail.models import OutboxMessage
+from katilim.notifications.models import Follow, Notification
 from katilim.organization.models import Membership
+from katilim.privacy.models import Consent
 from katilim.proposals.models import VOTING_OPEN, Proposal, ProposalStatus
 from katilim.voting.models import Vote
 
@@ -148,14 +150,14 @@ def delete_account(user: User, *, reason: str = "self") -> DeletionSummary:
         update(Vote).where(Vote.user_id == uid).values(user_id=None)
     ).rowcount
     summary.drafts_deleted = _delete_drafts(uid)
-    summary.proposals_kept = db.session.scalar(
+    summary.proposals_kept = db.session.execute(
         select(func.count()).select_from(Proposal).where(Proposal.author_id == uid)
-    )
+    ).scalar_one()
     from katilim.comments.models import Comment, CommentRevision
 
-    summary.comments_kept = db.session.scalar(
+    summary.comments_kept = db.session.execute(
         select(func.count()).select_from(Comment).where(Comment.author_id == uid)
-    )
+    ).scalar_one()
     summary.comment_revisions_deleted = _execute(
         delete(CommentRevision).where(
             CommentRevision.comment_id.in_(select(Comment.id).where(Comment.author_id == uid))

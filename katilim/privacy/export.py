@@ -16,8 +16,9 @@ from katilim.auth.models import User, UserSession
 from katilim.comments.models import Comment, CommentRevision
 from katilim.core.models import utcnow
 from katilim.extensions import db
+from katilim.mail.models import OutboxMessage
 from katilim.moderation.models import Flag
-from katilim.notifications.models import Follow, Notification, OutboxMessage
+from katilim.notifications.models import Follow, Notification
 from katilim.organization.models import Body, Membership
 from katilim.privacy.consents import consent_history, text_version
 from katilim.privacy.models import TrafficRecord

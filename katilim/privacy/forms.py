@@ -4,10 +4,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from katilim.admin.forms import _plausible_date
-from katilim.auth.models import ConsentPurpose
-from katilim.core.forms import BaseForm, BoundedIntegerField
+from katilim.core.forms import BaseForm, BoundedIntegerField, plausible_date
 from katilim.core.params import MAX_ID
+from katilim.privacy.models import ConsentPurpose
 
 REQUIRED = _l("This field is required.")
 
@@ -41,8 +40,8 @@ class TrafficFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("From (date)"), validators=[Optional(), _plausible_date])
-    date_to = DateField(_l("To (date, included)"), validators=[Optional(), _plausible_date])
+    date_from = DateField(_l("From (date)"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To (date, included)"), validators=[Optional(), plausible_date])
     address = StringField(
         _l("IP address"),
         filters=[lambda v: v.strip() if isinstance(v, str) else v],

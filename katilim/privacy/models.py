@@ -1,16 +1,17 @@
-"""Traffic records (Law 5651 art. 5(3)): who sent which state-changing request, and when; and
-the daily seals that show they were kept whole (katilim/privacy/seals.py)."""
+"""Traffic records (Law 5651 art. 5(3)): who sent which state-changing request, and when; the
+daily seals that show they were kept whole (katilim/privacy/seals.py); and explicit consents."""
 
+import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, Index, Integer, SmallInteger, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from katilim.core.models import TZDateTime, utcnow
-from katilim.extensions import db
+from katilim.core.models import TZDateTime, str_enum, utcnow
+from katilim.extensions import Model
 
 
-class TrafficRecord(db.Model):
+class TrafficRecord(Model):
     """One POST (or PUT, PATCH, DELETE) to the site. Page views (GET) are in the reverse
     proxy's access log instead, kept for the same period (docs/deploy.md, section 6).
 
@@ -36,7 +37,7 @@ class TrafficRecord(db.Model):
     user_id: Mapped[int | None] = mapped_column(Integer)
 
 
-class TrafficSeal(db.Model):
+class TrafficSeal(Model):
     """One day's traffic records (a calendar day in the council's time zone), sealed: an HMAC
     over the day, the previous day's seal and every record of the day in id order. Each seal
     names the one before it, so a record changed, added or deleted, or a seal deleted, breaks
@@ -52,3 +53,43 @@ class TrafficSeal(db.Model):
     previous_hash: Mapped[str] = mapped_column(String(64))
     seal_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class ConsentPurpose(enum.StrEnum):
+    """Optional purposes that need explicit consent. A new member needs one line here and its
+    title and text in katilim/privacy/purposes.py; the consent page lists them all."""
+
+    EMAIL_UPDATES = "email_updates"
+    DEMOGRAPHICS = "demographics"  # self-described groups, for aggregate figures only
+
+
+class Consent(Model):
+    """An explicit consent (açık rıza) for one optional purpose: what, which text, when.
+
+    Records are never overwritten: withdrawing sets ``withdrawn_at``, giving again adds a new
+    record, so the history proves what the person agreed to and when. When the account is
+    deleted the records lose the link to it (``user_id`` NULL) and are removed by the retention
+    command after the limitation period (katilim/privacy/retention.py).
+    """
+
+    __tablename__ = "consents"
+    __table_args__ = (
+        # At most one consent in force per person and purpose; the history may hold many.
+        Index(
+            "uq_consents_active",
+            "user_id",
+            "purpose",
+            unique=True,
+            postgresql_where=text("withdrawn_at IS NULL"),
+            sqlite_where=text("withdrawn_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    purpose: Mapped[ConsentPurpose] = mapped_column(str_enum(ConsentPurpose))
+    text_version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(TZDateTime())

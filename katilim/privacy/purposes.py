@@ -1,15 +1,16 @@
 """What each optional purpose means, in the words the person agrees to.
 
-Adding a purpose: one member in ``ConsentPurpose`` (katilim/auth/models.py) and one entry
+Adding a purpose: one member in ``ConsentPurpose`` (katilim/privacy/models.py) and one entry
 here; if giving or withdrawing must change something else (as e-mail updates do), one entry
-in ``EFFECTS`` of katilim/privacy/consents.py. The consent page and the export list them all.
+in ``EFFECTS`` of katilim/privacy/consent_changes.py. The consent page and the export list
+them all.
 """
 
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from katilim.auth.models import ConsentPurpose
+from katilim.privacy.models import ConsentPurpose
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,22 @@ whole day is older than the period; finished days are sealed first (katilim/priv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select, update
 
-from katilim.admin.queries import local_midnight
 from katilim.assist.models import AssistedSubmission
 from katilim.audit.models import AuditLog
-from katilim.auth.models import Consent, LoginThrottle, SiteRole, User, UserSession
+from katilim.auth.models import LoginThrottle, SiteRole, User, UserSession
 from katilim.comments.models import CommentRevision
-from katilim.core.models import utcnow
+from katilim.core.dates import local_midnight
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
-from katilim.notifications.models import Notification, OutboxMessage
+from katilim.mail.models import OutboxMessage
+from katilim.notifications.models import Notification
 from katilim.privacy.deletion import delete_account
-from katilim.privacy.models import TrafficRecord, TrafficSeal
+from katilim.privacy.models import Consent, TrafficRecord, TrafficSeal
 from katilim.privacy.seals import local_day, seal_finished_days
 from katilim.proposals.models import EventKind, Proposal, ProposalEvent
 
@@ -45,16 +47,20 @@ def periods() -> dict[str, int]:
 
 
 def _count(model, *conditions) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+    return db.session.execute(
+        select(func.count()).select_from(model).where(*conditions)
+    ).scalar_one()
 
 
 def _remove_rows(model, *conditions) -> Callable[[bool], int]:
     def run(dry_run: bool) -> int:
         if dry_run:
             return _count(model, *conditions)
-        return db.session.execute(
-            delete(model).where(*conditions), execution_options={"synchronize_session": False}
-        ).rowcount
+        return affected_rows(
+            db.session.execute(
+                delete(model).where(*conditions), execution_options={"synchronize_session": False}
+            )
+        )
 
     return run
 
@@ -67,7 +73,9 @@ def _remove_unverified(cutoff: datetime) -> Callable[[bool], int]:
             User.site_role != SiteRole.ADMIN,  # an admin account is made on purpose, by hand
         )
         if dry_run:
-            return db.session.scalar(select(func.count()).select_from(query.subquery()))
+            return db.session.execute(
+                select(func.count()).select_from(query.subquery())
+            ).scalar_one()
         users = list(db.session.scalars(query))
         for user in users:  # through the deletion, so nothing they left points at nothing
             delete_account(user, reason="retention")
@@ -111,10 +119,12 @@ def _erase_contacts(cutoff: datetime) -> Callable[[bool], int]:
     def run(dry_run: bool) -> int:
         if dry_run:
             return _count(AssistedSubmission, *conditions)
-        return db.session.execute(
-            update(AssistedSubmission).where(*conditions).values(contact=None),
-            execution_options={"synchronize_session": False},
-        ).rowcount
+        return affected_rows(
+            db.session.execute(
+                update(AssistedSubmission).where(*conditions).values(contact=None),
+                execution_options={"synchronize_session": False},
+            )
+        )
 
     return run
 
@@ -185,7 +195,7 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> Rete
             run.chain_head = db.session.scalar(
                 select(TrafficSeal.seal_hash).order_by(TrafficSeal.day.desc()).limit(1)
             )
-        details = {"removed": counts, "periods_days": days}
+        details: dict[str, Any] = {"removed": counts, "periods_days": days}
         if sealed.days:
             details["traffic_sealed"] = {
                 "days": len(sealed.days),

@@ -20,15 +20,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from katilim.admin.permissions import can_administer
 from katilim.auth import sessions
-from katilim.auth.models import ConsentPurpose
+from katilim.auth.roles import can_administer
 from katilim.core.params import page_arg
 from katilim.extensions import db, limiter
 from katilim.organization.services import current_council
-from katilim.privacy import consents, deletion, traffic
+from katilim.privacy import consent_changes, consents, deletion, traffic
 from katilim.privacy.export import personal_data_json
 from katilim.privacy.forms import ConsentForm, DeleteAccountForm, TrafficFilterForm
+from katilim.privacy.models import ConsentPurpose
 from katilim.privacy.purposes import purpose_text
 from katilim.privacy.retention import periods
 
@@ -48,7 +48,7 @@ def consent_page():
             abort(400)
         purpose = ConsentPurpose(form.purpose.data)
         giving = form.choice.data == "give"
-        consents.change(current_user, purpose, giving)
+        consent_changes.change(current_user, purpose, giving)
         db.session.commit()
         flash(
             _("Your consent is recorded.") if giving else _("Your consent is withdrawn."),

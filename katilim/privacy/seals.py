@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
-from katilim.admin.queries import local_midnight
+from katilim.core.dates import local_midnight
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.privacy.models import TrafficRecord, TrafficSeal

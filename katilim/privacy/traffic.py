@@ -22,7 +22,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 from sqlalchemy import Select, insert, select
 
-from katilim.admin.queries import local_midnight
+from katilim.core.dates import local_midnight
 from katilim.core.models import utcnow
 from katilim.core.outage import (
     database_unavailable,

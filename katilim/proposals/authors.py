@@ -2,7 +2,7 @@
 
 Every page, e-mail, export and API answer that names the author of a proposal or comment asks
 ``public_author_label``; a template that reads ``author.display_name`` itself would leak the
-name of someone who chose to publish without it (DESIGN.md §2, "Sessizlerin sesi").
+name of someone who chose to publish without it (docs/rules.md#anonymity-and-pseudonyms).
 
 Moderators need to tell the same person apart across proposals (repeated abuse, duplicates)
 without learning who it is: ``moderator_author_label`` gives a stable pseudonym, an HMAC of

@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -21,7 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from katilim.core.models import TimestampMixin, TZDateTime, str_enum, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model, db
+
+if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.auth.models import User
+    from katilim.organization.models import Body, District
 
 
 class ProposalStatus(enum.StrEnum):
@@ -48,7 +53,7 @@ STATUS_LABELS = {
     ProposalStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
-# Statuses in which residents may still vote (DESIGN.md §4).
+# Statuses in which residents may still vote (docs/rules.md#votes).
 VOTING_OPEN = frozenset(
     {
         ProposalStatus.NEW,
@@ -75,7 +80,7 @@ proposal_tags = Table(
 )
 
 
-class Tag(db.Model):
+class Tag(Model):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +88,7 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(String(60))
 
 
-class Proposal(TimestampMixin, db.Model):
+class Proposal(TimestampMixin, Model):
     __tablename__ = "proposals"
     __table_args__ = (
         # One index per list the site shows: all public proposals, a body's, a district's,
@@ -228,7 +233,7 @@ class EventKind(enum.StrEnum):
     THRESHOLD_REACHED = "threshold_reached"
 
 
-class ProposalEvent(db.Model):
+class ProposalEvent(Model):
     """One entry of a proposal's public timeline. Never edited or deleted."""
 
     __tablename__ = "proposal_events"
@@ -248,7 +253,7 @@ class ProposalEvent(db.Model):
     actor: Mapped["User | None"] = relationship()  # noqa: F821
 
 
-class ProposalRevision(db.Model):
+class ProposalRevision(Model):
     """The text of a published proposal as it was before an edit (edits are kept)."""
 
     __tablename__ = "proposal_revisions"

@@ -35,7 +35,7 @@ def can_submit(user) -> bool:
 
 
 def can_edit(user, proposal: Proposal) -> bool:
-    """The author edits until review starts (DESIGN.md §4)."""
+    """The author edits until review starts (docs/rules.md#who-may-do-what)."""
     return is_author(user, proposal) and proposal.status in EDITABLE and not proposal.is_hidden
 
 

@@ -1,13 +1,17 @@
 """Reading proposals: the filtered, searched, sorted and paginated public list."""
 
+import functools
+import operator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from flask import current_app
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from katilim.core import cache
 from katilim.core.cache import cached
+from katilim.core.pages import Page
 from katilim.core.params import choice_arg, page_arg, text_arg
 from katilim.core.text import fold_words, search_key
 from katilim.extensions import db
@@ -24,7 +28,7 @@ from katilim.proposals.models import (
 from katilim.proposals.routing import SOFTENED
 from katilim.representation.equity import equity_groups, order_by_equity
 
-SORTS = {
+SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
     "newest": (Proposal.published_at.desc(), Proposal.id.desc()),
     "supported": (Proposal.supports_count.desc(), Proposal.id.desc()),
     "commented": (Proposal.comments_count.desc(), Proposal.id.desc()),
@@ -134,7 +138,7 @@ def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
     if filters.status:
         query = query.where(Proposal.status == ProposalStatus(filters.status))
         if filters.status == ProposalStatus.DRAFT:
-            query = query.where(False)  # drafts are private
+            query = query.where(false())  # drafts are private
     else:
         query = query.where(Proposal.status.in_(PUBLIC_STATUSES - {ProposalStatus.WITHDRAWN}))
     # The slugs become ids in a sub-select evaluated first, so that the planner knows the one
@@ -153,7 +157,7 @@ def proposal_list_query(council: Council, filters: ProposalFilters) -> Select:
     if filters.language:
         query = query.where(Proposal.language == filters.language)
     if filters.q and not filters.terms:
-        query = query.where(False)  # only punctuation ("%", "'"): nothing can match it
+        query = query.where(false())  # only punctuation ("%", "'"): nothing can match it
     query = apply_search(query, filters.terms)
     if filters.sort == "equity":
         return order_by_equity(query, council.id)
@@ -171,42 +175,54 @@ def with_list_relations(query: Select) -> Select:
 
 
 def _count(listed: Select) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(
             listed.order_by(None).with_only_columns(Proposal.id).subquery()
         )
+    ).scalar_one()
+
+
+def _known_places(council: Council) -> tuple[frozenset[str], frozenset[str]]:
+    """The council's body and district slugs: the only filter values whose counts are kept."""
+    return cached(
+        ("places", council.id),
+        lambda: (
+            frozenset(db.session.scalars(select(Body.slug).where(Body.council_id == council.id))),
+            frozenset(
+                db.session.scalars(select(District.slug).where(District.council_id == council.id))
+            ),
+        ),
     )
 
 
-class _FoundPage(Pagination):
-    """A page whose items and total the caller found itself (the equity order's groups)."""
+def _kept_count(council: Council, filters: ProposalFilters, listed: Select, *name) -> int:
+    """The count of ``listed``, kept like the figures (counting a busy body's 12,000 proposals
+    cost as much as the rest of the page). Kept only for filters from small fixed sets, so that
+    the kept keys stay few whatever a query string holds: a tag (many, each list short) and a
+    body or district slug that names none of the council's are counted afresh."""
+    if filters.tag or not cache.enabled():
+        return _count(listed)
+    if filters.body or filters.district:
+        bodies, districts = _known_places(council)
+        if (filters.body and filters.body not in bodies) or (
+            filters.district and filters.district not in districts
+        ):
+            return _count(listed)  # names nothing: an empty list, quick to count
+    key = (filters.body, filters.district, filters.status, filters.language)
+    return cached((*name, council.id, *key), lambda: _count(listed))
 
-    def __init__(self, items: list, total: int, page: int, per_page: int) -> None:
-        self._found = (items, total)
-        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
 
-    def _query_items(self) -> list:
-        return self._found[0]
-
-    def _query_count(self) -> int:
-        return self._found[1]
-
-
-def _equity_page(council: Council, filters: ProposalFilters, per_page: int) -> Pagination:
+def _equity_page(council: Council, filters: ProposalFilters, per_page: int) -> Page:
     """The equity order read group by group, each newest first from an index: ordering the
     whole list by a computed lift sorted 100,000 rows with their joins on every page view
     (3 pages a second under load in the benchmark)."""
     listed = proposal_list_query(council, replace(filters, sort=DEFAULT_SORT))
-    key = (filters.body, filters.district, filters.status, filters.language)
     offset = (filters.page - 1) * per_page
     items: list = []
     total = 0
     for rank, condition in enumerate(equity_groups(council.id)):
         group = listed.where(condition)
-        if filters.tag:
-            size = _count(group)
-        else:
-            size = cached(("equity-count", council.id, rank, *key), lambda g=group: _count(g))
+        size = _kept_count(council, filters, group, "equity-count", rank)
         total += size
         wanted = per_page - len(items)
         if wanted and offset < size:
@@ -215,43 +231,38 @@ def _equity_page(council: Council, filters: ProposalFilters, per_page: int) -> P
             offset = 0
         elif wanted:
             offset -= size
-    pagination = _FoundPage(items, total, filters.page, per_page)
-    pagination.capped = False
-    return pagination
+    return Page(items=items, page=filters.page, per_page=per_page, total=total)
 
 
-def list_proposals(council: Council, filters: ProposalFilters, per_page: int) -> Pagination:
-    """A page of the list. ``pagination.capped`` is True when a search matched more than
+def _items(query: Select, page: int, per_page: int) -> list[Proposal]:
+    return list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
+
+
+def list_proposals(council: Council, filters: ProposalFilters, per_page: int) -> Page:
+    """A page of the list. ``capped`` is True when a search matched more than
     SEARCH_COUNT_LIMIT proposals; ``total`` is then that limit."""
     if filters.sort == "equity" and not filters.terms:
         return _equity_page(council, filters, per_page)
     listed = proposal_list_query(council, filters)
     query = with_list_relations(listed)
     if not filters.terms:
-        # Counting the whole list (100,000 rows) or a busy body's (12,000) on every page view
-        # cost as much as the rest of the page, for a number that moves by a few a minute: it
-        # is kept like the figures are. Tags are left out of the key: they are many, and a tag's
-        # list is short to count anyway.
-        pagination = db.paginate(
-            query, page=filters.page, per_page=per_page, error_out=False, count=False
+        return Page(
+            items=_items(query, filters.page, per_page),
+            page=filters.page,
+            per_page=per_page,
+            total=_kept_count(council, filters, listed, "proposal-count"),
         )
-        if filters.tag:
-            pagination.total = _count(listed)
-        else:
-            key = (filters.body, filters.district, filters.status, filters.language)
-            pagination.total = cached(("proposal-count", council.id, *key), lambda: _count(listed))
-        pagination.capped = False
-        return pagination
     first_matches = listed.order_by(None).with_only_columns(Proposal.id)
-    counted = db.session.scalar(
+    counted = db.session.execute(
         select(func.count()).select_from(first_matches.limit(SEARCH_COUNT_LIMIT + 1).subquery())
+    ).scalar_one()
+    return Page(
+        items=_items(query, filters.page, per_page),
+        page=filters.page,
+        per_page=per_page,
+        total=min(counted, SEARCH_COUNT_LIMIT),
+        capped=counted > SEARCH_COUNT_LIMIT,
     )
-    pagination = db.paginate(
-        query, page=filters.page, per_page=per_page, error_out=False, count=False
-    )
-    pagination.capped = counted > SEARCH_COUNT_LIMIT
-    pagination.total = min(counted, SEARCH_COUNT_LIMIT)
-    return pagination
 
 
 def top_proposals(council: Council, sort: str, limit: int = 5) -> list[Proposal]:
@@ -352,7 +363,7 @@ def _hits(key: str, terms: list[str]) -> int:
 
 def similar_query(council_id: int, terms: list[str], exclude_id: int | None = None) -> Select:
     """The candidates of similar_proposals, best first by matching words anywhere."""
-    score = sum(case((_matches(term), 1), else_=0) for term in terms)
+    score = functools.reduce(operator.add, (case((_matches(term), 1), else_=0) for term in terms))
     query = (
         select(Proposal)
         .where(

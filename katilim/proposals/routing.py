@@ -1,4 +1,4 @@
-"""Suggest the bodies a proposal concerns from its text (DESIGN.md §5).
+"""Suggest the bodies a proposal concerns from its text (docs/rules.md#routing).
 
 Both the keywords and the text are folded (Turkish lower case, no diacritics). A keyword
 matches as a word prefix so that suffixes still match (otobüs ⇒ otobüsler, otobüse); a
@@ -9,15 +9,19 @@ so it does not match "işaret". A suggestion is never a decision: a moderator co
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from katilim.core.text import fold_words
+
+if TYPE_CHECKING:
+    from katilim.organization.models import Body
 
 TITLE_WEIGHT = 2  # words in the title say more about the topic than words in the body
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    body: object
+    body: "Body"
     score: int
     matched: tuple[str, ...]
 

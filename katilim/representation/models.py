@@ -1,4 +1,4 @@
-"""Self-described groups (DESIGN.md §3 "Demographics").
+"""Self-described groups (docs/rules.md#anonymity-and-pseudonyms).
 
 Disability and mother tongue are special-category data under KVKK (art. 6): they are kept in
 their own table, only while the person's explicit consent for exactly this purpose is live, and
@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from katilim.core.models import TZDateTime, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
 
 PREFER_NOT = "prefer_not"
 
@@ -31,7 +31,7 @@ class Dimension:
     def values(self) -> tuple[str, ...]:
         return tuple(value for value, _label in self.choices)
 
-    def label_of(self, value: str) -> str:
+    def label_of(self, value: str) -> object:
         # Kept lazy: the figures are cached across readers of every language.
         return dict(self.choices).get(value, value)
 
@@ -82,7 +82,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
 DIMENSION_NAMES = tuple(d.name for d in DIMENSIONS)
 
 
-class Demographics(db.Model):
+class Demographics(Model):
     """One person's answers; the row exists only while their consent is live."""
 
     __tablename__ = "demographics"

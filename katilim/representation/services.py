@@ -12,22 +12,23 @@ Figures read only aggregates, in a fixed number of grouped queries whatever the 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from katilim.audit.services import record
-from katilim.auth.models import Consent, ConsentPurpose, User
+from katilim.auth.models import User
 from katilim.comments.models import Comment
-from katilim.core.models import utcnow
+from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.organization.models import Council, District
 from katilim.organization.services import list_districts
 from katilim.privacy.consents import active_consent, give, withdraw
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.proposals.models import Proposal, ProposalStatus
 from katilim.representation.equity import FIGURES_DAYS
 from katilim.representation.models import DIMENSION_NAMES, DIMENSIONS, Demographics, Dimension
 from katilim.voting.models import Vote
 
-# A group with fewer people than this is never shown (DESIGN.md §8).
+# A group with fewer people than this is never shown (docs/rules.md#anonymity-and-pseudonyms).
 MIN_CELL = 10
 PER_RESIDENTS = 10_000
 # The moderators' notice: a district whose share of recent proposals is below this fraction of
@@ -81,9 +82,13 @@ def save_answers(user: User, answers: dict[str, str], *, consent: bool) -> Demog
 
 def delete_answers(user: User) -> bool:
     """Delete the answers and withdraw the consent. True if there was anything to delete."""
-    deleted = db.session.execute(
-        Demographics.__table__.delete().where(Demographics.user_id == user.id)
-    ).rowcount
+    deleted = affected_rows(
+        db.session.execute(
+            delete(Demographics)
+            .where(Demographics.user_id == user.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     withdrawn = withdraw(user, ConsentPurpose.DEMOGRAPHICS)
     if deleted or withdrawn:
         record(user, "demographics.deleted", user)
@@ -153,10 +158,10 @@ def _with_shares(districts: list[District], counts: dict[int | None, int]) -> li
     so that both shares add up to 1 over the same districts."""
     figures = [DistrictFigures(d, proposals=counts.get(d.id, 0)) for d in districts]
     counted = [f for f in figures if f.population]
-    residents = sum(f.population for f in counted)
+    residents = sum(f.population or 0 for f in counted)
     proposals = sum(f.proposals for f in counted)
     for f in counted:
-        f.population_share = f.population / residents
+        f.population_share = (f.population or 0) / residents
         f.proposal_share = f.proposals / proposals if proposals else None
     return figures
 
@@ -186,9 +191,9 @@ def district_figures(council: Council, *, now: datetime | None = None) -> list[D
         ).all()
     )
     figures = _with_shares(districts, proposals)
-    for f in figures:
-        f.comments = comments.get(f.district.id, 0)
-        f.votes = votes.get(f.district.id, 0)
+    for district, f in zip(districts, figures, strict=True):
+        f.comments = comments.get(district.id, 0)
+        f.votes = votes.get(district.id, 0)
     figures.append(
         DistrictFigures(
             None,
@@ -209,7 +214,9 @@ def under_heard_districts(council: Council, *, now: datetime | None = None) -> l
     if sum(f.proposals for f in figures if f.population) < NOTICE_MIN_PROPOSALS:
         return []
     return [
-        f.district for f in figures if f.heard_index is not None and f.heard_index < NOTICE_BELOW
+        f.district
+        for f in figures
+        if f.district is not None and f.heard_index is not None and f.heard_index < NOTICE_BELOW
     ]
 
 
@@ -249,7 +256,7 @@ def voice_shares(council: Council, *, now: datetime | None = None) -> VoiceShare
 @dataclass
 class GroupCell:
     value: str
-    label: str
+    label: object  # a lazy text: the figures are kept for readers of every language
     people: int = 0
     proposals: int = 0
     # "" shown; "small": fewer than MIN_CELL people; "complement": hidden so that a small

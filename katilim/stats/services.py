@@ -1,4 +1,6 @@
-"""Each body's public response record, and the monthly figures behind the charts (DESIGN.md §2).
+"""Each body's public response record, and the monthly figures behind the charts.
+
+What is measured follows the lifecycle in docs/rules.md#lifecycle.
 
 Everything here reads; nothing writes. The figures come from the accountability columns kept in
 the proposal row (published_at, first_answer_at, forwarded_on, agenda_on, status), so a whole
@@ -163,6 +165,8 @@ def _records(council_id: int, bodies: list[Body], now: datetime) -> list[BodyRec
         )
     )
     for body_id, published_at, first_answer_at, forwarded_on, agenda_on in pairs:
+        if body_id is None or published_at is None:  # the scope reads published, routed ones
+            continue
         record = records[body_id]
         if first_answer_at is not None:
             seconds = (first_answer_at - published_at).total_seconds()

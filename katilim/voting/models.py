@@ -6,10 +6,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from katilim.core.models import TZDateTime, utcnow
-from katilim.extensions import db
+from katilim.extensions import Model
 
 
-class Vote(db.Model):
+class Vote(Model):
     __tablename__ = "votes"
     __table_args__ = (
         # The database, not only the code, makes a second vote impossible.

@@ -13,21 +13,20 @@ never overwrite each other.
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from katilim.core.errors import InvalidTransition, PermissionDenied
+from katilim.core.models import INSERTS, affected_rows
 from katilim.extensions import db
-from katilim.moderation.services import check_threshold
 from katilim.proposals import permissions
 from katilim.proposals.models import Proposal
+from katilim.proposals.threshold import check_threshold
 from katilim.voting.models import Vote
 
 VALUES = (1, -1, 0)  # for, against, take back
 # Each further attempt means another request of the same person committed a change of this
 # vote in between; past a few of them, that person's latest committed vote stands.
 ATTEMPTS = 5
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def _shift_counters(proposal: Proposal, old: int, new: int) -> None:
@@ -50,7 +49,7 @@ def _shift_counters(proposal: Proposal, old: int, new: int) -> None:
 
 def _insert_vote(proposal: Proposal, user, value: int) -> bool:
     """Write the vote if the person has none; False if a row exists (or came meanwhile)."""
-    insert = _INSERTS[db.session.get_bind().dialect.name]
+    insert = INSERTS[db.session.get_bind().dialect.name]
     written = db.session.execute(
         insert(Vote)
         .values(proposal_id=proposal.id, user_id=user.id, value=value)
@@ -69,7 +68,7 @@ def _replace_vote(proposal: Proposal, user, old: int, value: int) -> bool:
         ),
         execution_options={"synchronize_session": False},
     )
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def get_vote_value(user, proposal: Proposal) -> int:

@@ -9,29 +9,30 @@ Revises: 5d1c0a7e9b42
 Create Date: 2026-11-26 10:00:00.000000
 
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 import katilim.core.models
 
-
 # revision identifiers, used by Alembic.
-revision = '5c1d9e7a2b40'
-down_revision = '5d1c0a7e9b42'
+revision = "5c1d9e7a2b40"
+down_revision = "5d1c0a7e9b42"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    op.create_table('traffic_seals',
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('record_count', sa.Integer(), nullable=False),
-    sa.Column('previous_hash', sa.String(length=64), nullable=False),
-    sa.Column('seal_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', katilim.core.models.TZDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('day', name=op.f('pk_traffic_seals'))
+    op.create_table(
+        "traffic_seals",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("record_count", sa.Integer(), nullable=False),
+        sa.Column("previous_hash", sa.String(length=64), nullable=False),
+        sa.Column("seal_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", katilim.core.models.TZDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_traffic_seals")),
     )
 
 
 def downgrade():
-    op.drop_table('traffic_seals')
+    op.drop_table("traffic_seals")

@@ -12,56 +12,76 @@ Revises: 0e715d812887
 Create Date: 2026-12-04 16:30:00.000000
 
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 import katilim.core.models
 
-
 # revision identifiers, used by Alembic.
-revision = '5d1c0a7e9b42'
-down_revision = '0e715d812887'
+revision = "5d1c0a7e9b42"
+down_revision = "0e715d812887"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    op.create_table('user_sessions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('token_digest', sa.String(length=64), nullable=False),
-    sa.Column('remember', sa.Boolean(), nullable=False),
-    sa.Column('created_at', katilim.core.models.TZDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', katilim.core.models.TZDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
-    sa.UniqueConstraint('token_digest', name=op.f('uq_user_sessions_token_digest'))
+    op.create_table(
+        "user_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_digest", sa.String(length=64), nullable=False),
+        sa.Column("remember", sa.Boolean(), nullable=False),
+        sa.Column("created_at", katilim.core.models.TZDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", katilim.core.models.TZDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_user_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_sessions")),
+        sa.UniqueConstraint("token_digest", name=op.f("uq_user_sessions_token_digest")),
     )
-    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_user_sessions_expires_at'), ['expires_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table("user_sessions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_user_sessions_expires_at"), ["expires_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
-    op.execute(sa.text('DELETE FROM login_throttles'))
-    with op.batch_alter_table('login_throttles', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_login_throttles_email_digest', type_='unique')
-        batch_op.alter_column('email_digest', new_column_name='key_digest',
-               existing_type=sa.String(length=64), existing_nullable=False)
+    op.execute(sa.text("DELETE FROM login_throttles"))
+    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_login_throttles_email_digest", type_="unique")
+        batch_op.alter_column(
+            "email_digest",
+            new_column_name="key_digest",
+            existing_type=sa.String(length=64),
+            existing_nullable=False,
+        )
     # A second batch: on SQLite the table is rebuilt, and the constraint names the new column.
-    with op.batch_alter_table('login_throttles', schema=None) as batch_op:
-        batch_op.create_unique_constraint(batch_op.f('uq_login_throttles_key_digest'), ['key_digest'])
+    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_login_throttles_key_digest"), ["key_digest"]
+        )
 
 
 def downgrade():
-    op.execute(sa.text('DELETE FROM login_throttles'))
-    with op.batch_alter_table('login_throttles', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_login_throttles_key_digest', type_='unique')
-        batch_op.alter_column('key_digest', new_column_name='email_digest',
-               existing_type=sa.String(length=64), existing_nullable=False)
-    with op.batch_alter_table('login_throttles', schema=None) as batch_op:
-        batch_op.create_unique_constraint(batch_op.f('uq_login_throttles_email_digest'), ['email_digest'])
+    op.execute(sa.text("DELETE FROM login_throttles"))
+    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_login_throttles_key_digest", type_="unique")
+        batch_op.alter_column(
+            "key_digest",
+            new_column_name="email_digest",
+            existing_type=sa.String(length=64),
+            existing_nullable=False,
+        )
+    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_login_throttles_email_digest"), ["email_digest"]
+        )
 
-    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
-        batch_op.drop_index(batch_op.f('ix_user_sessions_expires_at'))
+    with op.batch_alter_table("user_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))
+        batch_op.drop_index(batch_op.f("ix_user_sessions_expires_at"))
 
-    op.drop_table('user_sessions')
+    op.drop_table("user_sessions")

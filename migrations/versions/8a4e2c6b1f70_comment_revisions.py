@@ -9,6 +9,7 @@ Revises: 5c1d9e7a2b40
 Create Date: 2026-12-04 21:00:00.000000
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 

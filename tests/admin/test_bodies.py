@@ -3,9 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from katilim.admin import services
 from katilim.audit.models import AuditLog
+from katilim.core.errors import PermissionDenied
 from katilim.extensions import db
+from katilim.organization import editing
 from katilim.organization.models import Body, BodyKind, Council
 from tests.admin.conftest import body_form
 from tests.factories import get_body, get_council, make_body, make_user
@@ -110,21 +111,21 @@ def test_another_council_may_use_the_same_slug(ctx):
     other = Council(slug="golcuk", names={"tr": "Gölcük Kent Konseyi"})
     db.session.add(other)
     db.session.flush()
-    data = services.BodyData(kind=BodyKind.ASSEMBLY, names={"tr": "Ortak"}, descriptions={})
-    body = services.create_body(None, other, "ortak", data, via="cli")
+    data = editing.BodyData(kind=BodyKind.ASSEMBLY, names={"tr": "Ortak"}, descriptions={})
+    body = editing.create_body(None, other, "ortak", data, via="cli")
     assert body.council_id == other.id != kocaeli.id
-    with pytest.raises(services.SlugTaken):
-        services.create_body(None, kocaeli, "ortak", data)
-    with pytest.raises(services.InvalidSlug):
-        services.create_body(None, kocaeli, "Ortak", data)
+    with pytest.raises(editing.SlugTaken):
+        editing.create_body(None, kocaeli, "ortak", data)
+    with pytest.raises(editing.InvalidSlug):
+        editing.create_body(None, kocaeli, "Ortak", data)
 
 
 def test_only_admins_may_use_the_services(ctx):
-    data = services.BodyData(kind=BodyKind.ASSEMBLY, names={"tr": "X"}, descriptions={})
-    with pytest.raises(services.PermissionDenied):
-        services.create_body(make_user(), get_council(), "x-y", data)
-    with pytest.raises(services.PermissionDenied):
-        services.update_body(make_user(), make_body(), data)
+    data = editing.BodyData(kind=BodyKind.ASSEMBLY, names={"tr": "X"}, descriptions={})
+    with pytest.raises(PermissionDenied):
+        editing.create_body(make_user(), get_council(), "x-y", data)
+    with pytest.raises(PermissionDenied):
+        editing.update_body(make_user(), make_body(), data)
 
 
 def test_the_edit_form_shows_the_body_and_explains_load_council(world, login):
@@ -223,13 +224,13 @@ def test_an_unknown_body_is_404(world, login):
     ],
 )
 def test_keywords_are_parsed_from_lines_or_commas(text, expected):
-    assert services.parse_keywords(text) == expected
+    assert editing.parse_keywords(text) == expected
 
 
 def test_whole_word_keywords_still_route_as_whole_words(ctx):
     from katilim.proposals.routing import suggest_bodies
 
-    body = make_body(keywords=services.parse_keywords("=iş"))
+    body = make_body(keywords=editing.parse_keywords("=iş"))
     assert suggest_bodies([body], "İş arıyorum", "")  # matches iş
     assert not suggest_bodies([body], "İşaret dili", "")  # but not işaret
 
@@ -248,12 +249,12 @@ def test_a_slug_taken_at_the_same_moment_meets_the_constraint(ctx, monkeypatch):
     constraint stops the second, and the session stays usable."""
     council = get_council()
     make_body("ayni")
-    monkeypatch.setattr(services, "_check_slug", lambda *args: None)
-    data = services.BodyData(kind=BodyKind.ASSEMBLY, names={"tr": "Aynı"}, descriptions={})
-    with pytest.raises(services.SlugTaken):
-        services.create_body(None, council, "ayni", data)
+    monkeypatch.setattr(editing, "_check_slug", lambda *args: None)
+    data = editing.BodyData(kind=BodyKind.ASSEMBLY, names={"tr": "Aynı"}, descriptions={})
+    with pytest.raises(editing.SlugTaken):
+        editing.create_body(None, council, "ayni", data)
     assert get_body("ayni").names["tr"] != "Aynı"
-    assert services.create_body(None, council, "baska", data).id
+    assert editing.create_body(None, council, "baska", data).id
 
 
 @pytest.mark.parametrize(

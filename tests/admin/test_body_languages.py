@@ -1,4 +1,5 @@
-"""The body form edits the name and description in all four languages (DESIGN §8)."""
+"""The body form edits the name and description in all four languages
+(docs/architecture.md#languages)."""
 
 import re
 

@@ -6,7 +6,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from katilim.admin import services
+from katilim.auth import roles
 from katilim.auth.models import SiteRole, User
 from katilim.extensions import db
 from katilim.privacy import deletion
@@ -41,13 +41,13 @@ def test_a_deactivated_admin_can_delete_the_account_while_an_active_one_remains(
 
 
 def test_deletion_and_role_changes_refuse_with_the_same_rule(ctx):
-    assert deletion.LastAdmin is services.LastAdmin
+    assert deletion.LastAdmin is roles.LastAdmin
     admin = make_user(role=SiteRole.ADMIN)
     resident = make_user()
-    assert services.leaves_no_active_admin(admin)
-    assert not services.leaves_no_active_admin(resident)
+    assert roles.leaves_no_active_admin(admin)
+    assert not roles.leaves_no_active_admin(resident)
     make_user(role=SiteRole.ADMIN)
-    assert not services.leaves_no_active_admin(admin)
+    assert not roles.leaves_no_active_admin(admin)
 
 
 # --- at the same moment (PostgreSQL) -------------------------------------------------------
@@ -101,7 +101,7 @@ def test_an_admin_giving_up_the_role_while_the_other_deletes_the_account(app):
 
     def give_up():
         first = db.session.get(User, first_id)
-        assert services.revoke_role(first, first)
+        assert roles.revoke_role(first, first)
 
     assert overlap(app, give_up, second_id) == ["LastAdmin"]
     with app.app_context():

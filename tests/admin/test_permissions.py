@@ -1,4 +1,5 @@
-"""Every admin route, GET and POST, for every kind of actor (DESIGN.md §9: a permission matrix).
+"""Every admin route, GET and POST, for every kind of actor: a permission matrix
+(docs/architecture.md#tests).
 
 Visitors are sent to sign in, residents, facilitators and moderators are refused with 403,
 admins get the page (or are redirected to the page that shows the result). A refused POST

@@ -4,8 +4,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from katilim.admin import services
 from katilim.audit.models import AuditLog
+from katilim.auth import roles
 from katilim.auth.models import SiteRole, User
 from katilim.extensions import db
 from tests.factories import make_user
@@ -103,10 +103,10 @@ def test_an_admin_may_give_up_the_role_when_another_admin_remains(app, world, lo
 def test_a_deactivated_admin_does_not_count(ctx):
     only = make_user(role=SiteRole.ADMIN)
     make_user(role=SiteRole.ADMIN).is_active_account = False
-    with pytest.raises(services.LastAdmin):
-        services.revoke_role(only, only)
-    with force_locale("en"), pytest.raises(services.LastAdmin, match="is the only admin"):
-        services.revoke_role(None, only, via="cli")
+    with pytest.raises(roles.LastAdmin):
+        roles.revoke_role(only, only)
+    with force_locale("en"), pytest.raises(roles.LastAdmin, match="is the only admin"):
+        roles.revoke_role(None, only, via="cli")
 
 
 def test_roles_go_only_to_confirmed_active_accounts(app, world, login):
@@ -149,4 +149,4 @@ def test_same_role_again_changes_nothing(app, world, login):
 
 def test_grant_role_refuses_resident(ctx):
     with pytest.raises(ValueError):
-        services.grant_role(None, make_user(), SiteRole.RESIDENT)
+        roles.grant_role(None, make_user(), SiteRole.RESIDENT)

@@ -6,8 +6,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from katilim.auth.models import Consent, ConsentPurpose, User
+from katilim.auth.models import User
 from katilim.extensions import db
+from katilim.privacy.models import Consent, ConsentPurpose
 from tests.factories import PASSWORD, make_user
 
 NEW_PASSWORD = "a brand new long password"

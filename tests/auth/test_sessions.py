@@ -254,7 +254,7 @@ def test_an_admin_cannot_deactivate_their_own_account_nor_can_others_deactivate(
         db.session.commit()
     from flask_babel import force_locale
 
-    from katilim.admin.services import set_account_active
+    from katilim.auth.roles import set_account_active
     from katilim.core.errors import DomainError, PermissionDenied
 
     with app.app_context(), force_locale("en"):

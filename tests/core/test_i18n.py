@@ -1,4 +1,5 @@
-"""Choosing the language, dates per locale, and complete message catalogues (DESIGN §9)."""
+"""Choosing the language, dates per locale, and complete message catalogues
+(docs/architecture.md#languages)."""
 
 import re
 import subprocess

@@ -1,4 +1,5 @@
-"""The four languages (DESIGN §8): Turkish, English, Arabic (right to left) and Kurmanji.
+"""The four languages: Turkish, English, Arabic (right to left) and Kurmanji
+(docs/architecture.md#languages).
 
 Choosing them, the switcher, lang/dir on the page and on what residents write, the language
 of proposals (form and list filter) and comments, names of the bodies in every language,
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from katilim.comments.models import Comment
 from katilim.config import ROOT
+from katilim.core.yamlfile import load_yaml
 from katilim.extensions import db
 from katilim.organization.models import Body, Council
 from katilim.organization.services import load_council
@@ -267,7 +269,7 @@ def test_a_comment_records_the_language_of_its_writer(login, resident, app, loca
 
 
 def test_the_data_file_names_and_describes_every_body_in_four_languages():
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(DATA_FILE)
     missing = [
         f"{entry['slug']}.{field}_{lang}"
         for entry in data["assemblies"] + data["working_groups"]
@@ -282,7 +284,7 @@ def test_the_data_file_names_and_describes_every_body_in_four_languages():
 
 
 def test_district_names_keep_their_turkish_spelling_in_the_body_texts():
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(DATA_FILE)
     rural = next(e for e in data["working_groups"] if e["slug"] == "kirsal-kalkinma-tarim")
     for lang in ("en", "ar", "ku"):
         for district in ("Kandıra", "Kartepe", "Karamürsel"):

@@ -22,9 +22,11 @@ from katilim.auth.tokens import make_email_change_token, make_reset_token
 from katilim.comments.models import Stance
 from katilim.comments.services import edit_comment
 from katilim.extensions import db
+from katilim.mail.unsubscribe import make_unsubscribe_token
+from katilim.moderation.answer_templates import add_template
 from katilim.moderation.models import FlagReason
-from katilim.moderation.services import add_template, answer, change_status, report_content
-from katilim.notifications.tokens import make_unsubscribe_token
+from katilim.moderation.reports import report_content
+from katilim.moderation.services import answer, change_status
 from katilim.organization.models import MembershipRole
 from katilim.organization.services import add_membership
 from katilim.proposals.models import RoutingMethod

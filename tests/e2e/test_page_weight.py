@@ -1,6 +1,6 @@
 """Light pages: the proposal list and a proposal page with 20 comments each weigh at most
 60 KB of HTML + CSS + JS (uncompressed, as Chromium receives them, without images) and load
-nothing from another host (DESIGN.md §2, §7)."""
+nothing from another host (docs/architecture.md#pages)."""
 
 import pytest
 from playwright.sync_api import Browser, expect

@@ -16,7 +16,7 @@ from katilim.audit.models import AuditLog
 from katilim.comments.models import Comment
 from katilim.extensions import db
 from katilim.moderation.models import AnswerTemplate, Flag, FlagReason
-from katilim.moderation.services import report_content
+from katilim.moderation.reports import report_content
 from katilim.notifications.models import Notification
 from katilim.proposals.models import EventKind, Proposal, ProposalEvent, ProposalStatus
 from katilim.voting.models import Vote

@@ -7,7 +7,7 @@ import pytest
 from katilim.auth.models import User
 from katilim.extensions import db
 from katilim.moderation.models import FlagReason, FlagResolution
-from katilim.moderation.services import report_content, resolve_flag
+from katilim.moderation.reports import report_content, resolve_flag
 from katilim.organization.models import Membership, MembershipRole
 from katilim.proposals.models import ProposalStatus
 from tests.factories import make_body, make_comment, make_district, make_proposal, make_user

@@ -8,7 +8,7 @@ import pytest
 
 from katilim.comments.models import Comment
 from katilim.extensions import db
-from katilim.moderation import services
+from katilim.moderation import reports, services
 from katilim.moderation.models import AnswerTemplate, FlagReason
 from katilim.proposals.models import Proposal, ProposalStatus
 from katilim.voting.services import cast_vote
@@ -23,7 +23,7 @@ from tests.moderation.helpers import (
 
 S = ProposalStatus
 
-# DESIGN.md §4, as the review page must offer it.
+# docs/rules.md#lifecycle, as the review page must offer it.
 ACTIONS = {
     S.NEW: ["claim", "accept", "reject"],
     S.UNDER_REVIEW: ["accept", "reject"],
@@ -354,7 +354,7 @@ def test_review_page_lists_reports_and_handles_them(app, login):
         cast = make_cast()
         proposal = proposal_in(cast, commit=False)
         comment = make_comment(proposal, text="Çok kaba bir yorum.")
-        flag = services.report_content(
+        flag = reports.report_content(
             cast.resident, reason=FlagReason.INSULT, note="Hakaret var.", comment=comment
         )
         db.session.commit()
@@ -385,7 +385,7 @@ def grow(proposal_id: int, moderator_id: int, how_many: int, start: int) -> None
     for i in range(start, start + how_many):
         commenter = make_user(f"Yorumcu {i}")
         comment = make_comment(proposal, commenter)
-        services.report_content(commenter, reason=FlagReason.SPAM, comment=comment)
+        reports.report_content(commenter, reason=FlagReason.SPAM, comment=comment)
         services.answer(moderator, proposal, f"Ara cevap {i}.")
     db.session.commit()
 

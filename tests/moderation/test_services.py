@@ -10,7 +10,7 @@ from katilim.audit.models import AuditLog
 from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.core.models import utcnow
 from katilim.extensions import db
-from katilim.moderation import services
+from katilim.moderation import answer_templates, reports, services
 from katilim.moderation.models import AnswerTemplate, Flag, FlagReason, FlagResolution
 from katilim.moderation.services import TRANSITIONS, ReasonRequired
 from katilim.notifications.models import Notification
@@ -51,7 +51,8 @@ def assert_told_author_and_followers(cast, since: Since, kind: str) -> None:
 
 
 def test_transition_table_matches_the_lifecycle_of_the_design():
-    """DESIGN.md §4, as the code reads it (accept straight from new, close from accepted)."""
+    """The lifecycle (docs/rules.md#lifecycle) as the code reads it: accept straight from new,
+    close from accepted."""
     assert {a: (set(t.sources), t.target, t.needs_reason) for a, t in TRANSITIONS.items()} == {
         "claim": ({S.NEW}, S.UNDER_REVIEW, False),
         "accept": ({S.NEW, S.UNDER_REVIEW}, S.ACCEPTED, False),
@@ -616,10 +617,10 @@ def test_threshold_is_not_marked_after_a_decision_or_without_a_body(cast):
 def test_verified_resident_reports_a_proposal_or_a_comment(cast):
     proposal = proposal_in(cast)
     comment = make_comment(proposal)
-    on_proposal = services.report_content(
+    on_proposal = reports.report_content(
         cast.resident, reason=FlagReason.SPAM, note="  Reklam.  ", proposal=proposal
     )
-    on_comment = services.report_content(
+    on_comment = reports.report_content(
         cast.author, reason=FlagReason.PERSONALITY_RIGHTS, comment=comment
     )
     assert (on_proposal.proposal_id, on_proposal.comment_id) == (proposal.id, None)
@@ -630,7 +631,7 @@ def test_verified_resident_reports_a_proposal_or_a_comment(cast):
 
 def test_unverified_user_cannot_report(cast):
     with pytest.raises(PermissionDenied):
-        services.report_content(cast.unverified, reason=FlagReason.SPAM, proposal=proposal_in(cast))
+        reports.report_content(cast.unverified, reason=FlagReason.SPAM, proposal=proposal_in(cast))
     assert db.session.scalar(select(func.count()).select_from(Flag)) == 0
 
 
@@ -638,9 +639,9 @@ def test_a_report_has_exactly_one_target(cast):
     proposal = proposal_in(cast)
     comment = make_comment(proposal)
     with pytest.raises(ValueError):
-        services.report_content(cast.resident, reason=FlagReason.SPAM)
+        reports.report_content(cast.resident, reason=FlagReason.SPAM)
     with pytest.raises(ValueError):
-        services.report_content(
+        reports.report_content(
             cast.resident, reason=FlagReason.SPAM, proposal=proposal, comment=comment
         )
 
@@ -648,7 +649,7 @@ def test_a_report_has_exactly_one_target(cast):
 def reported(cast, on_comment: bool = False):
     proposal = proposal_in(cast)
     comment = make_comment(proposal)
-    flag = services.report_content(
+    flag = reports.report_content(
         cast.resident,
         reason=FlagReason.INSULT,
         **({"comment": comment} if on_comment else {"proposal": proposal}),
@@ -659,7 +660,7 @@ def reported(cast, on_comment: bool = False):
 def test_moderator_hides_a_reported_proposal_with_the_note_as_reason(cast):
     proposal, _, flag = reported(cast)
     since = Since()
-    services.resolve_flag(cast.moderator, flag, FlagResolution.HIDDEN, " Hakaret var. ")
+    reports.resolve_flag(cast.moderator, flag, FlagResolution.HIDDEN, " Hakaret var. ")
     assert proposal.is_hidden and proposal.hidden_reason == "Hakaret var."
     assert (flag.resolution, flag.resolution_note) == (FlagResolution.HIDDEN, "Hakaret var.")
     assert flag.resolved_at is not None and flag.resolved_by_id == cast.moderator.id
@@ -670,7 +671,7 @@ def test_moderator_hides_a_reported_proposal_with_the_note_as_reason(cast):
 
 def test_moderator_hides_a_reported_comment(cast):
     proposal, comment, flag = reported(cast, on_comment=True)
-    services.resolve_flag(cast.moderator, flag, FlagResolution.HIDDEN, "Hakaret.")
+    reports.resolve_flag(cast.moderator, flag, FlagResolution.HIDDEN, "Hakaret.")
     assert comment.is_hidden and comment.hidden_reason == "Hakaret."
     assert not proposal.is_hidden
 
@@ -678,7 +679,7 @@ def test_moderator_hides_a_reported_comment(cast):
 @pytest.mark.parametrize("on_comment", [False, True])
 def test_moderator_dismisses_a_report_and_the_content_stays(cast, on_comment):
     proposal, comment, flag = reported(cast, on_comment)
-    services.resolve_flag(cast.moderator, flag, FlagResolution.DISMISSED, "Kural ihlali yok.")
+    reports.resolve_flag(cast.moderator, flag, FlagResolution.DISMISSED, "Kural ihlali yok.")
     assert not proposal.is_hidden and not comment.is_hidden
     assert flag.resolution == FlagResolution.DISMISSED
     assert flag.resolved_at is not None and flag.resolved_by_id == cast.moderator.id
@@ -686,16 +687,16 @@ def test_moderator_dismisses_a_report_and_the_content_stays(cast, on_comment):
 
 def test_a_report_is_handled_once(cast):
     _, _, flag = reported(cast)
-    services.resolve_flag(cast.moderator, flag, FlagResolution.DISMISSED, "Yok.")
+    reports.resolve_flag(cast.moderator, flag, FlagResolution.DISMISSED, "Yok.")
     with pytest.raises(InvalidTransition):
-        services.resolve_flag(cast.admin, flag, FlagResolution.HIDDEN, "Var.")
+        reports.resolve_flag(cast.admin, flag, FlagResolution.HIDDEN, "Var.")
     assert flag.resolution == FlagResolution.DISMISSED
 
 
 def test_handling_a_report_needs_a_note(cast):
     proposal, _, flag = reported(cast)
     with pytest.raises(ReasonRequired):
-        services.resolve_flag(cast.moderator, flag, FlagResolution.HIDDEN, "  ")
+        reports.resolve_flag(cast.moderator, flag, FlagResolution.HIDDEN, "  ")
     assert flag.resolved_at is None and not proposal.is_hidden
 
 
@@ -703,16 +704,16 @@ def test_handling_a_report_needs_a_note(cast):
 def test_other_moderator_cannot_handle_a_report(cast, on_comment):
     _, _, flag = reported(cast, on_comment)
     with pytest.raises(PermissionDenied):
-        services.resolve_flag(cast.other_moderator, flag, FlagResolution.DISMISSED, "Yok.")
+        reports.resolve_flag(cast.other_moderator, flag, FlagResolution.DISMISSED, "Yok.")
     assert flag.resolved_at is None
 
 
 def test_open_flag_counts_include_reports_on_comments(cast):
     proposal, comment, _ = reported(cast)
-    services.report_content(cast.author, reason=FlagReason.SPAM, comment=comment)
+    reports.report_content(cast.author, reason=FlagReason.SPAM, comment=comment)
     quiet = proposal_in(cast)
-    assert services.open_flag_counts([proposal.id, quiet.id]) == {proposal.id: 2}
-    assert services.open_flag_counts([]) == {}
+    assert reports.open_flag_counts([proposal.id, quiet.id]) == {proposal.id: 2}
+    assert reports.open_flag_counts([]) == {}
 
 
 # --- answer templates ------------------------------------------------------------------------------
@@ -721,13 +722,15 @@ def test_open_flag_counts_include_reports_on_comments(cast):
 @pytest.mark.parametrize("who", ["moderator", "admin"])
 def test_moderator_and_admin_manage_the_bodys_templates(cast, who):
     actor = getattr(cast, who)
-    template = services.add_template(actor, cast.body, title=" Teşekkür ", text=" Sağ olun. ")
+    template = answer_templates.add_template(
+        actor, cast.body, title=" Teşekkür ", text=" Sağ olun. "
+    )
     assert (template.body_id, template.title, template.text) == (
         cast.body.id,
         "Teşekkür",
         "Sağ olun.",
     )
-    services.delete_template(actor, template)
+    answer_templates.delete_template(actor, template)
     assert db.session.scalar(select(func.count()).select_from(AnswerTemplate)) == 0
     actions = db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)).all()
     assert actions == ["template.add", "template.delete"]
@@ -737,10 +740,10 @@ def test_moderator_and_admin_manage_the_bodys_templates(cast, who):
 def test_others_cannot_manage_the_bodys_templates(cast, who):
     actor = getattr(cast, who)
     with pytest.raises(PermissionDenied):
-        services.add_template(actor, cast.body, title="T", text="Metin")
-    template = services.add_template(cast.moderator, cast.body, title="T", text="Metin")
+        answer_templates.add_template(actor, cast.body, title="T", text="Metin")
+    template = answer_templates.add_template(cast.moderator, cast.body, title="T", text="Metin")
     with pytest.raises(PermissionDenied):
-        services.delete_template(actor, template)
+        answer_templates.delete_template(actor, template)
     assert db.session.get(AnswerTemplate, template.id) is not None
 
 

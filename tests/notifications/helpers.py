@@ -3,7 +3,8 @@
 from sqlalchemy import select
 
 from katilim.extensions import db
-from katilim.notifications.models import Notification, OutboxMessage
+from katilim.mail.models import OutboxMessage
+from katilim.notifications.models import Notification
 from katilim.notifications.services import notify_event
 from katilim.proposals.models import EventKind, ProposalEvent
 from tests.factories import make_user

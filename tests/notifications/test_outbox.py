@@ -13,7 +13,7 @@ import katilim.notifications.outbox
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.mail import send_email
-from katilim.notifications.models import OutboxMessage
+from katilim.mail.models import OutboxMessage
 from katilim.notifications.outbox import MAX_BACKOFF, backoff, deliver_due
 from katilim.notifications.services import follow_proposal
 from katilim.proposals.models import EventKind

@@ -6,11 +6,12 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from katilim.auth.models import Consent, User
+from katilim.auth.models import User
 from katilim.extensions import db
+from katilim.mail.unsubscribe import make_unsubscribe_token
 from katilim.notifications import services
 from katilim.notifications.models import Notification
-from katilim.notifications.tokens import make_unsubscribe_token
+from katilim.privacy.models import Consent
 from katilim.proposals.models import EventKind
 from tests.conftest import csrf_token_from
 from tests.factories import get_body, make_proposal, make_user

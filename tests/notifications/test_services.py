@@ -6,11 +6,12 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from katilim.auth.models import Consent, ConsentPurpose
 from katilim.core.models import utcnow
 from katilim.extensions import db
+from katilim.mail.models import OutboxMessage
 from katilim.notifications import emails, services
-from katilim.notifications.models import Follow, Notification, OutboxMessage
+from katilim.notifications.models import Follow, Notification
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.proposals.models import EventKind
 from tests.factories import make_body, make_proposal, make_user
 from tests.notifications.helpers import add_event, make_reader, notifications_of, queued

@@ -2,10 +2,11 @@
 
 from sqlalchemy import select
 
-from katilim.auth.models import Consent, ConsentPurpose, User
+from katilim.auth.models import User
 from katilim.extensions import db
-from katilim.notifications.models import OutboxMessage
+from katilim.mail.models import OutboxMessage
 from katilim.privacy import consents
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.privacy.purposes import PURPOSES
 from katilim.proposals.models import EventKind
 from tests.factories import make_proposal, make_user

@@ -7,15 +7,17 @@ from sqlalchemy import func, select, update
 
 from katilim.audit.models import AuditLog, AuditLogIsAppendOnly
 from katilim.audit.services import record
-from katilim.auth.models import Consent, ConsentPurpose, SiteRole, User
+from katilim.auth.models import SiteRole, User
 from katilim.comments.models import Comment, CommentRevision, Stance
 from katilim.comments.services import edit_comment
 from katilim.extensions import db
+from katilim.mail.models import OutboxMessage
 from katilim.moderation.models import Flag, FlagReason
-from katilim.notifications.models import Follow, Notification, OutboxMessage
+from katilim.notifications.models import Follow, Notification
 from katilim.notifications.services import follow_proposal, notify_users, set_email_frequency
 from katilim.organization.models import Membership
 from katilim.privacy import deletion
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.proposals.models import Proposal, ProposalStatus
 from katilim.voting.models import Vote
 from katilim.voting.services import cast_vote

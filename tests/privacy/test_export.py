@@ -4,8 +4,8 @@ import json
 
 from katilim.audit.services import record
 from katilim.extensions import db
+from katilim.mail.models import OutboxMessage
 from katilim.moderation.models import Flag, FlagReason
-from katilim.notifications.models import OutboxMessage
 from katilim.notifications.services import follow_body, notify_users, set_email_frequency
 from katilim.privacy.models import TrafficRecord
 from katilim.proposals.models import ProposalStatus

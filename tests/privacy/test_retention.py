@@ -4,14 +4,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from katilim.admin.queries import local_midnight
 from katilim.assist.models import AssistedSubmission, Channel
 from katilim.audit.models import AuditLog
-from katilim.auth.models import Consent, ConsentPurpose, LoginThrottle, User, UserSession
+from katilim.auth.models import LoginThrottle, User, UserSession
 from katilim.comments.models import CommentRevision
+from katilim.core.dates import local_midnight
 from katilim.extensions import db
-from katilim.notifications.models import Notification, OutboxMessage
-from katilim.privacy.models import TrafficRecord, TrafficSeal
+from katilim.mail.models import OutboxMessage
+from katilim.notifications.models import Notification
+from katilim.privacy.models import Consent, ConsentPurpose, TrafficRecord, TrafficSeal
 from katilim.privacy.retention import periods, run_retention
 from katilim.proposals.models import EventKind, ProposalEvent, ProposalStatus
 from tests.factories import make_comment, make_proposal, make_user

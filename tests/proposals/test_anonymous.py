@@ -15,7 +15,8 @@ from katilim.auth.models import SiteRole
 from katilim.comments.models import Comment
 from katilim.extensions import db
 from katilim.moderation.models import FlagReason
-from katilim.moderation.services import answer, report_content
+from katilim.moderation.reports import report_content
+from katilim.moderation.services import answer
 from katilim.notifications.services import follow_proposal
 from katilim.proposals.authors import (
     moderator_author_label,

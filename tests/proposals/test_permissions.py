@@ -1,4 +1,5 @@
-"""Who may do what with a proposal: a matrix of actors × statuses per action (DESIGN §4).
+"""Who may do what with a proposal: a matrix of actors × statuses per action
+(docs/rules.md#who-may-do-what).
 
 Each matrix test checks every cell of one action; pytest's diff names the cells that differ.
 """
@@ -41,7 +42,8 @@ def expected(action: str, actor: str, status: ProposalStatus) -> bool:
         # Verified e-mail; open from `new` until a decision.
         return actor in VERIFIED and status in VOTING_OPEN
     if action == "can_comment":
-        # Verified e-mail; on every published proposal (DESIGN §4 does not close comments).
+        # Verified e-mail; on every published proposal: comments stay open
+        # (docs/rules.md#who-may-do-what).
         return actor in VERIFIED and status != S.DRAFT
     raise AssertionError(action)
 

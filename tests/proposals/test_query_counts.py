@@ -1,4 +1,5 @@
-"""List and detail pages run a fixed number of SQL statements, whatever the data size (DESIGN §7).
+"""List and detail pages run a fixed number of SQL statements, whatever the data size
+(docs/architecture.md#tests).
 
 Run with -s to see the counts.
 """
@@ -121,7 +122,7 @@ def test_the_whole_list_count_is_kept_like_the_figures(app, client, council, cou
             client.get("/proposals?tag=x")
     finally:
         app.config["STATS_CACHE_SECONDS"] = 0
-        cache._cache.clear()
+        cache.clear()
     assert kept.count == counted.count - 1 == filtered.count - 1
     assert tagged_again.count == tagged.count
     assert "3 proposals found" in first and "3 proposals found" in second

@@ -1,4 +1,4 @@
-"""Suggesting bodies from a proposal's text, with the real Kocaeli keywords (DESIGN §5)."""
+"""Suggesting bodies from a proposal's text, with the real Kocaeli keywords (docs/rules.md#routing)."""
 
 import pytest
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from katilim.audit.models import AuditLog
-from katilim.auth.models import Consent, ConsentPurpose
 from katilim.core.models import utcnow
 from katilim.extensions import db
+from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.representation import services
 from katilim.representation.models import Demographics
 from tests.factories import get_council, make_user

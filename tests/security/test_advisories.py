@@ -18,10 +18,10 @@ from katilim.auth.models import SiteRole, User
 from katilim.auth.tokens import make_reset_token, make_verify_token
 from katilim.comments.models import Comment
 from katilim.extensions import db
+from katilim.mail.unsubscribe import make_unsubscribe_token
 from katilim.moderation.models import Flag
 from katilim.notifications.models import Follow, Notification
 from katilim.notifications.services import follow_proposal
-from katilim.notifications.tokens import make_unsubscribe_token
 from katilim.organization.models import Body, BodyKind, Council
 from katilim.proposals.models import EventKind, Proposal, ProposalEvent, ProposalStatus
 from katilim.proposals.services import ProposalContent, create_proposal
@@ -469,7 +469,7 @@ def test_token_expiry_verify_reset_and_unsubscribe_links_expire_and_resist_tampe
     """The token-expiry advisories: verification and reset links expire, a reset link works
     once, a changed character or a token made for another purpose is refused, and a
     refused link changes nothing. (Unsubscribe links never expire on purpose, see
-    katilim/notifications/tokens.py: they can only switch e-mails off.)"""
+    katilim/mail/unsubscribe.py: they can only switch e-mails off.)"""
     with app.app_context():
         user = make_user("Tokenci", email="token@example.org", verified=False)
         user.email_frequency = "immediate"

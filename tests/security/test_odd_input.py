@@ -48,10 +48,12 @@ from katilim.auth.models import SiteRole, User
 from katilim.auth.tokens import make_email_change_token, make_reset_token, make_verify_token
 from katilim.core.converters import IdConverter, SlugConverter
 from katilim.extensions import db, limiter
+from katilim.mail.unsubscribe import make_unsubscribe_token
+from katilim.moderation.answer_templates import add_template
 from katilim.moderation.models import FlagReason
-from katilim.moderation.services import add_template, answer, report_content
+from katilim.moderation.reports import report_content
+from katilim.moderation.services import answer
 from katilim.notifications.models import Notification
-from katilim.notifications.tokens import make_unsubscribe_token
 from katilim.organization.models import Membership, MembershipRole
 from katilim.organization.services import load_council
 from katilim.proposals.models import RoutingMethod

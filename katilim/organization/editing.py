@@ -1,12 +1,9 @@
-"""The admins' verbs: bodies, districts, memberships, site roles and deactivating accounts.
+"""Creating and changing bodies, districts and memberships: the admins' verbs on the council.
 
-Every verb takes the acting admin first, checks the right again, changes the rows, flushes
-and writes one audit entry saying what changed (old → new); routes and CLI commands commit.
-A verb that would change nothing writes nothing and reports it, so the log holds only changes.
-
-``actor=None`` is the operator at the command line (katilim/admin/cli.py): whoever can run
-`flask` on the server can change the database anyway, so a check would protect nothing; the
-audit entry has no actor and says ``{"via": "cli"}`` instead.
+Every verb takes the acting admin first, checks the right again (katilim/auth/roles.py),
+changes the rows, flushes and writes one audit entry saying what changed (old → new); routes
+and CLI commands commit. A verb that would change nothing writes nothing and reports it.
+``actor=None`` is the operator at the command line (katilim/admin/cli.py).
 """
 
 import re
@@ -15,11 +12,10 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import exc, func, select
 
-from katilim.admin.permissions import can_administer
 from katilim.audit.services import record
-from katilim.auth import sessions
-from katilim.auth.models import SiteRole, User
-from katilim.core.errors import DomainError, PermissionDenied
+from katilim.auth.models import User
+from katilim.auth.roles import check_admin, require_eligible, via_details
+from katilim.core.errors import DomainError
 from katilim.core.text import fold_words
 from katilim.extensions import db
 from katilim.organization.models import Body, BodyKind, Council, District, Membership
@@ -43,30 +39,13 @@ class AlreadyMember(DomainError):
     status_code = 400
 
 
-class NotEligible(DomainError):
-    status_code = 400
-
-
-class LastAdmin(DomainError):
-    """The change would leave the council without an active admin (leaves_no_active_admin)."""
-
-
-def _check(actor) -> None:
-    if actor is not None and not can_administer(actor):
-        raise PermissionDenied(_("Only admins can do this."))
-
-
-def _via(via: str | None) -> dict:
-    return {"via": via} if via else {}
-
-
 # --- keywords ------------------------------------------------------------------------------
 
 
 def parse_keywords(text: str | None) -> list[str]:
     """Keywords from a textarea: one per line or separated by commas.
 
-    Inner spaces are collapsed; a leading "=" (whole word only, DESIGN.md §5) is kept and
+    Inner spaces are collapsed; a leading "=" (whole word only, docs/rules.md#routing) is kept and
     glued to its word, so "= iş" becomes "=iş". Entries that fold to the same key (Çevre,
     cevre) are one keyword to the router, so only the first spelling is kept.
     """
@@ -168,7 +147,7 @@ def _insert_unique(row) -> None:
 
 
 def create_body(actor, council: Council, slug: str, data: BodyData, *, via=None) -> Body:
-    _check(actor)
+    check_admin(actor)
     _check_slug(Body, council, slug)
     body = Body(
         council_id=council.id,
@@ -183,13 +162,13 @@ def create_body(actor, council: Council, slug: str, data: BodyData, *, via=None)
         position=_next_position(Body, council),
     )
     _insert_unique(body)
-    record(actor, "body.create", body, slug=slug, **_body_snapshot(body), **_via(via))
+    record(actor, "body.create", body, slug=slug, **_body_snapshot(body), **via_details(via))
     return body
 
 
 def update_body(actor, body: Body, data: BodyData, *, via=None) -> dict:
     """Apply the form to the body; returns the changes ({} when nothing changed)."""
-    _check(actor)
+    check_admin(actor)
     before = _body_snapshot(body)
     body.kind = data.kind
     body.names = _merge_texts(body.names or {}, data.names)
@@ -201,7 +180,7 @@ def update_body(actor, body: Body, data: BodyData, *, via=None) -> dict:
     changes = _changes(before, _body_snapshot(body))
     if changes:
         db.session.flush()
-        record(actor, "body.update", body, slug=body.slug, changes=changes, **_via(via))
+        record(actor, "body.update", body, slug=body.slug, changes=changes, **via_details(via))
     return changes
 
 
@@ -232,7 +211,7 @@ def find_district(council: Council, slug: str) -> District | None:
 
 
 def create_district(actor, council: Council, slug: str, data: DistrictData, *, via=None):
-    _check(actor)
+    check_admin(actor)
     _check_slug(District, council, slug)
     district = District(
         council_id=council.id,
@@ -244,13 +223,18 @@ def create_district(actor, council: Council, slug: str, data: DistrictData, *, v
     )
     _insert_unique(district)
     record(
-        actor, "district.create", district, slug=slug, **_district_snapshot(district), **_via(via)
+        actor,
+        "district.create",
+        district,
+        slug=slug,
+        **_district_snapshot(district),
+        **via_details(via),
     )
     return district
 
 
 def update_district(actor, district: District, data: DistrictData, *, via=None) -> dict:
-    _check(actor)
+    check_admin(actor)
     before = _district_snapshot(district)
     district.names = _merge_texts(district.names or {}, data.names)
     district.population = data.population
@@ -258,26 +242,18 @@ def update_district(actor, district: District, data: DistrictData, *, via=None) 
     changes = _changes(before, _district_snapshot(district))
     if changes:
         db.session.flush()
-        record(actor, "district.update", district, slug=district.slug, changes=changes, **_via(via))
+        record(
+            actor,
+            "district.update",
+            district,
+            slug=district.slug,
+            changes=changes,
+            **via_details(via),
+        )
     return changes
 
 
 # --- memberships ---------------------------------------------------------------------------
-
-
-def _require_eligible(user: User) -> None:
-    """Roles go only to active accounts with a confirmed address: anyone can register with an
-    address that is not theirs, and a role must not land on such an account."""
-    if not user.is_active_account:
-        raise NotEligible(_("This account is deactivated; it cannot be given a role."))
-    if not user.is_verified:
-        raise NotEligible(
-            _(
-                "%(email)s has not confirmed the e-mail address yet. Roles are given only to "
-                "confirmed addresses; ask the person to use the link in their e-mail first.",
-                email=user.email,
-            )
-        )
 
 
 def membership_of(user: User, body: Body) -> Membership | None:
@@ -305,8 +281,8 @@ def _already_member(user: User) -> AlreadyMember:
 
 
 def add_member(actor, user: User, body: Body, role, *, via=None) -> Membership:
-    _check(actor)
-    _require_eligible(user)
+    check_admin(actor)
+    require_eligible(user)
     if membership_of(user, body) is not None:
         raise _already_member(user)
     # Ids, not relationships: an object attached through a relationship would be flushed
@@ -323,14 +299,14 @@ def add_member(actor, user: User, body: Body, role, *, via=None) -> Membership:
         membership,
         role=membership.role.value,
         **_membership_details(membership),
-        **_via(via),
+        **via_details(via),
     )
     return membership
 
 
 def change_member_role(actor, membership: Membership, role, *, via=None) -> bool:
     """Returns False (and writes nothing) when the member already has the role."""
-    _check(actor)
+    check_admin(actor)
     old = membership.role
     if old == role:
         return False
@@ -342,13 +318,13 @@ def change_member_role(actor, membership: Membership, role, *, via=None) -> bool
         membership,
         changes={"role": [old.value, membership.role.value]},
         **_membership_details(membership),
-        **_via(via),
+        **via_details(via),
     )
     return True
 
 
 def remove_member(actor, membership: Membership, *, via=None) -> None:
-    _check(actor)
+    check_admin(actor)
     # Recorded first: the entry keeps the membership's id, which the delete ends.
     record(
         actor,
@@ -356,115 +332,7 @@ def remove_member(actor, membership: Membership, *, via=None) -> None:
         membership,
         role=membership.role.value,
         **_membership_details(membership),
-        **_via(via),
+        **via_details(via),
     )
     db.session.delete(membership)
     db.session.flush()
-
-
-# --- site roles ----------------------------------------------------------------------------
-
-
-def leaves_no_active_admin(user: User) -> bool:
-    """Would the council be left without an active admin if ``user`` stopped being one (lost
-    the role, was deactivated, deleted the account)? Nobody but an operator at the command
-    line could then make a new admin.
-
-    The one rule for every such change: call it before making the change, in the same
-    transaction. The admin rows are locked (SELECT … FOR UPDATE on PostgreSQL) until the
-    transaction ends, so two changes at the same moment (two admins giving up the role, or
-    one giving it up while the other deletes the account) are decided one after the other,
-    the second seeing what the first did.
-    """
-    if user.site_role != SiteRole.ADMIN:
-        return False
-    admins = db.session.execute(
-        select(User.id, User.is_active_account)
-        .where(User.site_role == SiteRole.ADMIN)
-        .with_for_update()
-    ).all()
-    return not any(active and user_id != user.id for user_id, active in admins)
-
-
-def _keep_one_admin(actor, user: User) -> None:
-    """Refuse to take the admin role from the last active admin."""
-    if not leaves_no_active_admin(user):
-        return
-    if actor is not None and actor.id == user.id:
-        raise LastAdmin(
-            _(
-                "You are the only admin, so you cannot give up the admin role. "
-                "Give it to someone else first."
-            )
-        )
-    raise LastAdmin(
-        _(
-            "%(email)s is the only admin, so the admin role cannot be taken away. "
-            "Give it to someone else first.",
-            email=user.email,
-        )
-    )
-
-
-def set_site_role(actor, user: User, role: SiteRole, *, via=None) -> bool:
-    """Give the user a site role (resident means none). Returns False if nothing changed."""
-    _check(actor)
-    old = user.site_role
-    if old == role:
-        return False
-    if role != SiteRole.RESIDENT:
-        _require_eligible(user)
-    if old == SiteRole.ADMIN:
-        _keep_one_admin(actor, user)
-    user.site_role = role
-    db.session.flush()
-    record(
-        actor,
-        "role.revoke" if role == SiteRole.RESIDENT else "role.grant",
-        user,
-        email=user.email,
-        changes={"site_role": [old.value, role.value]},
-        **_via(via),
-    )
-    return True
-
-
-def grant_role(actor, user: User, role: SiteRole, *, via=None) -> bool:
-    if role == SiteRole.RESIDENT:
-        raise ValueError("use revoke_role to take a site role away")
-    return set_site_role(actor, user, role, via=via)
-
-
-def revoke_role(actor, user: User, *, via=None) -> bool:
-    return set_site_role(actor, user, SiteRole.RESIDENT, via=via)
-
-
-# --- deactivating an account -----------------------------------------------------------------
-
-
-def set_account_active(actor, user: User, active: bool, *, via=None) -> bool:
-    """Deactivate an account (it can no longer sign in, and every session it has ends at
-    once) or reactivate it (its owner signs in again). Returns False if nothing changed.
-
-    :raises DomainError: an admin cannot deactivate their own account, nor the last admin.
-    """
-    _check(actor)
-    if user.is_active_account == active:
-        return False
-    if not active:
-        if actor is not None and actor.id == user.id:
-            raise DomainError(_("You cannot deactivate your own account."))
-        if user.site_role == SiteRole.ADMIN:
-            _keep_one_admin(actor, user)
-        sessions.end_all(user)
-    user.is_active_account = active
-    db.session.flush()
-    record(
-        actor,
-        "account.reactivate" if active else "account.deactivate",
-        user,
-        email=user.email,
-        changes={"is_active": [not active, active]},
-        **_via(via),
-    )
-    return True

@@ -20,8 +20,8 @@ from flask_babel import force_locale
 
 from katilim.core.text import clean_line
 from katilim.extensions import db
-from katilim.notifications.models import OutboxMessage
-from katilim.notifications.tokens import unsubscribe_url
+from katilim.mail.models import OutboxMessage
+from katilim.mail.unsubscribe import unsubscribe_url
 
 
 def send_email(
