@@ -2,7 +2,8 @@
 
 The graph is read from the source with ``ast``, so it sees every import: at module level and
 inside functions (a function-level import is still a dependency; it only hides a cycle from
-Python's start-up). No import sits under ``if TYPE_CHECKING`` today, and none is excluded.
+Python's start-up). Imports under ``if TYPE_CHECKING:`` are left out: they never run, and
+mapped classes name each other there only so that the type checker can read a relationship.
 The layers below are the ones described in docs/architecture.md; change both together.
 """
 
@@ -36,7 +37,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     # The mapped classes of every domain: they refer to each other through relationships.
-    ("models", ("katilim.*.models",)),
+    # So are the named conditions on them that several domains share (which proposals a
+    # page may show: representation and stats count by them too).
+    ("models", ("katilim.*.models", "katilim.proposals.visibility")),
     # The domains, each above the ones it uses (their services, queries, permissions, forms).
     ("auth", ("katilim.auth", "katilim.auth.*")),
     ("organization", ("katilim.organization", "katilim.organization.*")),
@@ -80,11 +83,31 @@ def _resolve(name: str) -> str | None:
     return name or None
 
 
+def _is_type_checking(node: ast.AST) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _nodes(tree: ast.AST):
+    """Every node, except the bodies of ``if TYPE_CHECKING:`` blocks (their ``else`` runs)."""
+    for child in ast.iter_child_nodes(tree):
+        if _is_type_checking(child):
+            assert isinstance(child, ast.If)
+            for node in child.orelse:
+                yield node
+                yield from _nodes(node)
+            continue
+        yield child
+        yield from _nodes(child)
+
+
 def imports_of(module: str) -> set[str]:
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
     package = module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
     found: set[str | None] = set()
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         if isinstance(node, ast.Import):
             found.update(_resolve(alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

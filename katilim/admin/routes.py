@@ -155,8 +155,8 @@ def body_edit(slug: str):
 
 
 def _membership_or_404(body, membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.body_id != body.id:
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.body_id != body.id:
         abort(404)
     return membership
 
@@ -308,9 +308,7 @@ def users():
 
 @bp.route("/users/<id:user_id>/role", methods=["POST"])
 def user_role(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     form = SiteRoleForm()
     back = safe_next(form.next.data, url_for("admin.users", q=user.email))
     if not form.validate_on_submit():
@@ -335,9 +333,7 @@ def user_role(user_id: int):
 @bp.route("/users/<id:user_id>/active", methods=["POST"])
 def user_active(user_id: int):
     """Deactivate an account (its sessions end at once) or reactivate it."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     form = AccountActiveForm()
     back = safe_next(form.next.data, url_for("admin.users", q=user.email))
     if not form.validate_on_submit():

@@ -16,7 +16,6 @@ from flask.sessions import SessionInterface
 from flask_babel import force_locale
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from katilim.api import schemas, services
@@ -24,8 +23,8 @@ from katilim.api.caching import conditional, reads_no_cookie
 from katilim.core.converters import MAX_ID, IdConverter, SlugConverter
 from katilim.core.errors import ERROR_TEXTS, error_headers
 from katilim.core.params import choice_arg
-from katilim.extensions import csrf, db, limiter
-from katilim.organization.models import Body
+from katilim.extensions import csrf, limiter
+from katilim.organization.queries import get_body_or_404
 from katilim.organization.services import current_council, list_bodies, list_districts
 from katilim.proposals.queries import ProposalFilters
 from katilim.stats.services import body_record, council_records, council_total, monthly_series
@@ -132,11 +131,7 @@ def bodies(args: dict):
 def body(args: dict, slug: str):
     """One active body with its public response record."""
     council = current_council()
-    found = db.session.scalar(
-        select(Body).where(Body.council_id == council.id, Body.slug == slug, Body.is_active)
-    )
-    if found is None:
-        abort(404)
+    found = get_body_or_404(council, slug)
     lang = services.request_language(args.get("lang"))
     return {
         **services.body_dict(found, lang),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District, localized
+from katilim.organization.queries import bodies_by_slug
 from katilim.organization.services import list_districts
 from katilim.proposals.models import (
     STATUS_LABELS,
@@ -25,7 +26,7 @@ from katilim.proposals.models import (
     ProposalEvent,
     ProposalStatus,
 )
-from katilim.proposals.queries import ProposalFilters, list_proposals
+from katilim.proposals.queries import ProposalFilters, list_proposals, visible_proposal
 from katilim.stats.services import BodyRecord, MonthFigures
 
 # Steps a body takes itself: the timeline names the body (never the moderator) for these.
@@ -33,6 +34,16 @@ BODY_STEPS = frozenset({EventKind.STATUS_CHANGED, EventKind.ANSWERED, EventKind.
 ROUTING_STEPS = frozenset({EventKind.ROUTED, EventKind.REROUTED})
 # A routing event's text is how the body was chosen unless a moderator wrote a reason.
 ROUTING_METHODS = frozenset({"citizen", "suggestion", "moderator"})
+
+
+def _api_loads() -> tuple:
+    """The page's loads without the author and the timeline's actors: the API names no one."""
+    return (
+        joinedload(Proposal.body),
+        joinedload(Proposal.district),
+        selectinload(Proposal.tags),
+        selectinload(Proposal.events),
+    )
 
 
 def request_language(requested: str | None) -> str:
@@ -116,19 +127,7 @@ def public_proposal(council: Council, proposal_id: int) -> Proposal | None:
     Same rule as the page for an anonymous reader: drafts are private, hidden ones are shown
     without their texts.
     """
-    proposal = db.session.scalar(
-        select(Proposal)
-        .where(Proposal.id == proposal_id, Proposal.council_id == council.id)
-        .options(
-            joinedload(Proposal.body),
-            joinedload(Proposal.district),
-            selectinload(Proposal.tags),
-            selectinload(Proposal.events),
-        )
-    )
-    if proposal is None or proposal.status == ProposalStatus.DRAFT:
-        return None
-    return proposal
+    return visible_proposal(council, proposal_id, None, _api_loads())
 
 
 def proposal_detail(proposal: Proposal, lang: str) -> dict:
@@ -136,14 +135,7 @@ def proposal_detail(proposal: Proposal, lang: str) -> dict:
     events: list[ProposalEvent] = list(proposal.events)
     slugs = {e.to_value for e in events if e.kind in ROUTING_STEPS and e.to_value}
     slugs |= {e.from_value for e in events if e.kind in ROUTING_STEPS and e.from_value}
-    bodies = {}
-    if slugs:
-        bodies = {
-            b.slug: b
-            for b in db.session.scalars(
-                select(Body).where(Body.council_id == proposal.council_id, Body.slug.in_(slugs))
-            )
-        }
+    bodies = bodies_by_slug(proposal.council_id, slugs)
     timeline = []
     current_body = None  # the body the proposal was with when each step happened
     for event in events:

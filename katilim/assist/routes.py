@@ -23,8 +23,8 @@ from katilim.core.urls import absolute_url
 from katilim.extensions import db, limiter
 from katilim.i18n import LANGUAGE_NAMES, RTL_LANGUAGES, current_locale
 from katilim.organization.services import current_council
-from katilim.proposals.forms import WithdrawForm
-from katilim.proposals.routes import _prepare_form, _resolve_routing
+from katilim.proposals.forms import WithdrawForm, routing_from_form
+from katilim.proposals.routes import _prepare_form
 from katilim.proposals.services import ProposalContent, parse_tags
 
 bp = Blueprint("assist", __name__, url_prefix="/assist")
@@ -87,8 +87,9 @@ def new():
     bodies, districts = _prepare(form, council)
     suggestions = None
     if form.validate_on_submit():
-        ready, body, method, suggestions = _resolve_routing(form, bodies, needs_body=True)
-        if ready:
+        decision = routing_from_form(form, bodies, needs_body=True)
+        suggestions = decision.suggestions
+        if decision.ready:
             proposal = services.file_assisted_proposal(
                 current_user,
                 council,
@@ -108,8 +109,8 @@ def new():
                     age_band=AgeBand(form.age_band.data) if form.age_band.data else None,
                     contact=form.contact.data or "",
                 ),
-                body=body,
-                routing_method=method,
+                body=decision.body,
+                routing_method=decision.method,
             )
             db.session.commit()
             flash(

@@ -6,7 +6,7 @@ from flask import current_app
 
 from katilim.comments.models import Comment
 from katilim.core.models import utcnow
-from katilim.moderation.permissions import can_moderate
+from katilim.organization.services import is_moderator_of
 from katilim.proposals.models import Proposal
 from katilim.proposals.permissions import is_participant
 
@@ -34,5 +34,6 @@ def can_edit_comment(
 
 
 def can_see_revisions(user, proposal: Proposal) -> bool:
-    """Moderators of the proposal's body (and admins) read a comment's earlier versions."""
-    return can_moderate(user, proposal)
+    """Moderators of the proposal's body (and admins) read a comment's earlier versions: the
+    same people who moderate it (``moderation.permissions.can_moderate``)."""
+    return is_moderator_of(user, proposal.body)

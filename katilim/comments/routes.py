@@ -7,14 +7,23 @@ from flask_login import current_user, login_required
 from katilim.comments import permissions
 from katilim.comments.forms import CommentEditForm, CommentForm
 from katilim.comments.models import Comment, Stance
-from katilim.comments.services import add_comment, comment_revisions, edit_comment, has_replies
+from katilim.comments.services import (
+    add_comment,
+    comment_of,
+    comment_revisions,
+    edit_comment,
+    find_comment,
+    has_replies,
+)
 from katilim.core.errors import PermissionDenied
 from katilim.core.limits import rate_limit
 from katilim.core.params import parse_id
 from katilim.extensions import db
 from katilim.i18n import current_locale
+from katilim.organization.services import current_council
 from katilim.proposals.models import Proposal
-from katilim.proposals.routes import _get_visible, render_detail
+from katilim.proposals.queries import get_visible_proposal_or_404
+from katilim.proposals.routes import render_detail
 
 bp = Blueprint("comments", __name__)
 bp.add_app_template_global(permissions.can_edit_comment)
@@ -30,10 +39,10 @@ def _stance(value: str | None) -> Stance | None:
 @rate_limit("comment", by="user")
 def create(proposal_id: int):
     """Post a comment; on an error the page comes back with the text kept."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     form = CommentForm()
     valid = form.validate_on_submit()  # validation resets errors, so it comes first
-    parent = _parent_comment(form.parent_id.data, proposal.id)
+    parent = comment_of(proposal, parse_id(form.parent_id.data))
     if form.parent_id.data and parent is None:
         form.parent_id.errors.append(_("The comment you answered no longer exists."))
     if not valid or form.parent_id.errors:
@@ -54,21 +63,13 @@ def create(proposal_id: int):
     )
 
 
-def _parent_comment(raw: str | None, proposal_id: int) -> Comment | None:
-    """The comment being answered, if the id names a comment of this proposal."""
-    parent_id = parse_id(raw)
-    if parent_id is None:
-        return None
-    parent = db.session.get(Comment, parent_id)
-    return parent if parent is not None and parent.proposal_id == proposal_id else None
-
-
 def _get_comment(comment_id: int) -> tuple[Comment, Proposal]:
     """The comment and its proposal, if the reader may see the proposal; else 404."""
-    comment = db.session.get(Comment, comment_id)
+    comment = find_comment(comment_id)
     if comment is None:
         abort(404)
-    return comment, _get_visible(comment.proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), comment.proposal_id, current_user)
+    return comment, proposal
 
 
 @bp.route("/comments/<id:comment_id>/edit", methods=["GET", "POST"])

@@ -15,6 +15,18 @@ from katilim.proposals import permissions
 from katilim.proposals.models import Proposal
 
 
+def find_comment(comment_id: int) -> Comment | None:
+    return db.session.get(Comment, comment_id)
+
+
+def comment_of(proposal: Proposal, comment_id: int | None) -> Comment | None:
+    """The comment with this id if it is one of the proposal's (the one a reply answers)."""
+    if comment_id is None:
+        return None
+    comment = db.session.get(Comment, comment_id)
+    return comment if comment is not None and comment.proposal_id == proposal.id else None
+
+
 def add_comment(
     author,
     proposal: Proposal,

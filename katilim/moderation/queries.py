@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from katilim.core.models import utcnow
 from katilim.core.params import choice_arg, page_arg, text_arg
 from katilim.extensions import db
-from katilim.moderation.models import Flag
+from katilim.moderation.models import AnswerTemplate, Flag
 from katilim.moderation.reports import has_open_flags, open_flag_counts
 from katilim.organization.models import Body
 from katilim.proposals.models import Proposal, ProposalStatus, RoutingMethod
@@ -181,3 +181,29 @@ def open_flags(council, body_ids: set[int] | None, limit: int = 100) -> list[Fla
 def count_open_flags(council, body_ids: set[int] | None) -> int:
     """How many reports wait for a decision (a COUNT, not a page of rows)."""
     return db.session.scalar(_open_flags_query(council, body_ids, [func.count(Flag.id)]))
+
+
+def templates_of_body(body_id: int) -> list[AnswerTemplate]:
+    """A body's answer templates by title."""
+    return list(
+        db.session.scalars(
+            select(AnswerTemplate)
+            .where(AnswerTemplate.body_id == body_id)
+            .order_by(AnswerTemplate.title)
+        )
+    )
+
+
+def template_for(proposal: Proposal, template_id: int | None) -> AnswerTemplate | None:
+    """The template asked for, if it is one of the proposal's body (others are ignored)."""
+    if template_id is None:
+        return None
+    template = db.session.get(AnswerTemplate, template_id)
+    if template is None or template.body_id != proposal.body_id:
+        return None
+    return template
+
+
+def template_body(template: AnswerTemplate) -> Body:
+    """The body a template belongs to (read before the template is deleted)."""
+    return db.get_or_404(Body, template.body_id)

@@ -3,8 +3,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from katilim.auth.forms import EmptyForm
 from katilim.comments.models import Comment
@@ -30,15 +28,17 @@ from katilim.moderation.queries import (
     QueueFilters,
     count_open_flags,
     counts_per_body,
-    marks_of,
     open_flags,
     queue,
+    template_body,
+    template_for,
+    templates_of_body,
 )
-from katilim.organization.models import Body
+from katilim.moderation.review import review_page
+from katilim.organization.queries import get_body_or_404
 from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.models import Proposal
-from katilim.proposals.permissions import can_view
-from katilim.proposals.queries import proposal_for_page
+from katilim.proposals.queries import action_loads, get_visible_proposal_or_404, proposal_for_page
 from katilim.representation.services import under_heard_districts
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -77,9 +77,7 @@ def index():
 
 
 def _get_moderated(proposal_id: int) -> Proposal:
-    proposal = proposal_for_page(current_council(), proposal_id)
-    if proposal is None or not can_view(current_user, proposal):
-        abort(404)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     if not permissions.can_moderate(current_user, proposal):
         abort(403)
     return proposal
@@ -96,11 +94,9 @@ def _forms(proposal: Proposal, bodies, **given):
         [(b.slug, b.name) for b in bodies if b.is_active and b.id != proposal.body_id]
     )
     answer_form = given.get("answer_form") or AnswerForm(formdata=None)
-    template_id = id_arg("template")
-    if not given.get("answer_form") and template_id is not None:
-        template = db.session.get(AnswerTemplate, template_id)
-        if template is not None and template.body_id == proposal.body_id:
-            answer_form.text.data = template.text
+    template = None if given.get("answer_form") else template_for(proposal, id_arg("template"))
+    if template is not None:
+        answer_form.text.data = template.text
     return {
         "status_form": status_form,
         "answer_form": answer_form,
@@ -112,54 +108,19 @@ def _forms(proposal: Proposal, bodies, **given):
 
 
 def render_review(proposal: Proposal, status: int = 200, **given):
-    council = current_council()
-    flags = list(
-        db.session.scalars(
-            select(Flag)
-            .outerjoin(Comment, Comment.id == Flag.comment_id)
-            .where((Flag.proposal_id == proposal.id) | (Comment.proposal_id == proposal.id))
-            .options(joinedload(Flag.comment))
-            .order_by(Flag.created_at)
-        )
-    )
-    comments = list(
-        db.session.scalars(
-            select(Comment)
-            .where(Comment.proposal_id == proposal.id)
-            .options(joinedload(Comment.author))
-            .order_by(Comment.id)
-            .limit(200)
-        )
-    )
-    templates = (
-        list(
-            db.session.scalars(
-                select(AnswerTemplate)
-                .where(AnswerTemplate.body_id == proposal.body_id)
-                .order_by(AnswerTemplate.title)
-            )
-        )
-        if proposal.body_id
-        else []
-    )
-    open_count = sum(1 for f in flags if f.resolved_at is None)
-    body_slugs = {e.to_value for e in proposal.events if e.to_value} | {
-        e.from_value for e in proposal.events if e.from_value
-    }
-    all_bodies = list_bodies(council, active_only=False)  # once: timeline names and re-routing
-    event_bodies = {b.slug: b for b in all_bodies if b.slug in body_slugs}
+    page = review_page(current_council(), proposal, services.utcnow())
     return render_template(
         "moderation/review.html",
         proposal=proposal,
-        marks=marks_of(proposal, open_count, services.utcnow()),
-        flags=flags,
-        comments=comments,
-        templates=templates,
-        event_bodies=event_bodies,
+        marks=page.marks,
+        flags=page.flags,
+        comments=page.comments,
+        templates=page.templates,
+        event_bodies=page.event_bodies,
         button_form=EmptyForm(formdata=None),
         resolve_form=ResolveFlagForm(formdata=None),
         action_labels=ACTION_LABELS,
-        **_forms(proposal, all_bodies, **given),
+        **_forms(proposal, page.bodies, **given),
     ), status
 
 
@@ -283,8 +244,8 @@ def merge(proposal_id: int):
     form = MergeForm()
     if not form.validate_on_submit():
         return render_review(proposal, 400, merge_form=form)
-    target = db.session.get(Proposal, form.target_id.data)
-    if target is None or target.council_id != proposal.council_id:
+    target = proposal_for_page(current_council(), form.target_id.data, loads=())
+    if target is None:
         form.target_id.errors = [_("There is no proposal with this number.")]
         return render_review(proposal, 400, merge_form=form)
     services.merge(current_user, proposal, target, form.reason.data)
@@ -307,7 +268,7 @@ def hide(proposal_id: int):
 @login_required
 def hide_comment(comment_id: int):
     """Hide a comment that breaks the rules."""
-    comment = db.session.get(Comment, comment_id) or abort(404)
+    comment = db.get_or_404(Comment, comment_id)
     proposal = _get_moderated(comment.proposal_id)
     form = HideForm()
     if not form.validate_on_submit():
@@ -336,7 +297,7 @@ def flags():
 @login_required
 def resolve_flag(flag_id: int):
     """Hide the reported content or dismiss the report, with a note."""
-    flag = db.session.get(Flag, flag_id) or abort(404)
+    flag = db.get_or_404(Flag, flag_id)
     proposal = _get_moderated(reports.flag_target_proposal(flag).id)
     form = ResolveFlagForm()
     if not form.validate_on_submit():
@@ -352,9 +313,8 @@ def resolve_flag(flag_id: int):
 @login_required
 def templates(slug: str):
     """A body's answer templates: list, add."""
-    body = db.session.scalar(
-        select(Body).where(Body.council_id == current_council().id, Body.slug == slug)
-    ) or abort(404)
+    # An inactive body's moderators still keep its templates.
+    body = get_body_or_404(current_council(), slug, active_only=False)
     if not (current_user.is_admin or any(m.body_id == body.id for m in current_user.memberships)):
         abort(403)
     form = TemplateForm()
@@ -365,13 +325,7 @@ def templates(slug: str):
         db.session.commit()
         flash(_("The template is saved."), "success")
         return redirect(url_for("moderation.templates", slug=body.slug))
-    items = list(
-        db.session.scalars(
-            select(AnswerTemplate)
-            .where(AnswerTemplate.body_id == body.id)
-            .order_by(AnswerTemplate.title)
-        )
-    )
+    items = templates_of_body(body.id)
     return render_template(
         "moderation/templates.html",
         body=body,
@@ -385,12 +339,10 @@ def templates(slug: str):
 @login_required
 def delete_template(template_id: int):
     """Remove an answer template."""
-    template = db.session.get(AnswerTemplate, template_id) or abort(404)
+    template = db.get_or_404(AnswerTemplate, template_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    body = db.session.get(Body, template.body_id)
-    if body is None:
-        abort(404)
+    body = template_body(template)
     answer_templates.delete_template(current_user, template)
     db.session.commit()
     flash(_("The template is removed."), "success")
@@ -422,13 +374,9 @@ def _report(proposal: Proposal, comment: Comment | None):
 
 
 def _visible_proposal(proposal_id: int) -> Proposal:
-    proposal = db.session.get(Proposal, proposal_id)
-    if (
-        proposal is None
-        or proposal.council_id != current_council().id
-        or not can_view(current_user, proposal)
-    ):
-        abort(404)
+    proposal = get_visible_proposal_or_404(
+        current_council(), proposal_id, current_user, action_loads()
+    )
     if not permissions.can_report(current_user):
         abort(403)
     return proposal
@@ -447,5 +395,5 @@ def report_proposal(proposal_id: int):
 @rate_limit("report", by="user")
 def report_comment(comment_id: int):
     """Report a comment to the moderators."""
-    comment = db.session.get(Comment, comment_id) or abort(404)
+    comment = db.get_or_404(Comment, comment_id)
     return _report(_visible_proposal(comment.proposal_id), comment)

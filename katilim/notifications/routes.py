@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from katilim.auth.forms import EmptyForm
 from katilim.core.params import page_arg
@@ -11,9 +10,9 @@ from katilim.extensions import db, limiter
 from katilim.notifications import emails, permissions, services
 from katilim.notifications.models import Notification
 from katilim.notifications.tokens import user_from_unsubscribe_token
-from katilim.organization.models import Body
+from katilim.organization.queries import get_body_or_404
 from katilim.organization.services import current_council
-from katilim.proposals.routes import _get_visible
+from katilim.proposals.queries import get_visible_proposal_or_404
 
 bp = Blueprint("notifications", __name__)
 
@@ -50,7 +49,7 @@ def _check_form() -> None:
 @limiter.limit("60 per minute")
 def follow_proposal(proposal_id: int):
     """Follow a proposal, or stop following it."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     _check_form()
     if not permissions.can_follow(current_user):
         abort(403)
@@ -70,11 +69,7 @@ def follow_proposal(proposal_id: int):
 @limiter.limit("60 per minute")
 def follow_body(slug: str):
     """Follow an assembly or working group (its new proposals and their news), or stop."""
-    body = db.session.scalar(
-        select(Body).where(Body.council_id == current_council().id, Body.slug == slug)
-    )
-    if body is None or not body.is_active:
-        abort(404)
+    body = get_body_or_404(current_council(), slug)
     _check_form()
     if not permissions.can_follow(current_user):
         abort(403)
@@ -107,9 +102,9 @@ def index():
 @login_required
 def open_notification(notification_id: int):
     """Mark one notification as read and go to its proposal."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != current_user.id:
-        abort(404)
+    notification = db.get_or_404(Notification, notification_id)
+    if notification.user_id != current_user.id:
+        abort(404)  # someone else's: not found, as if it did not exist
     services.mark_read(current_user, notification)
     db.session.commit()
     if notification.proposal_id is None:

@@ -19,6 +19,7 @@ from katilim.core.errors import DomainError
 from katilim.core.text import fold_words
 from katilim.extensions import db
 from katilim.organization.models import Body, BodyKind, Council, District, Membership
+from katilim.organization.queries import get_body
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX = 60
@@ -118,7 +119,7 @@ def _changes(before: dict, after: dict) -> dict:
 def find_body(council: Council, slug: str) -> Body | None:
     if "\x00" in slug or len(slug) > SLUG_MAX:  # PostgreSQL refuses NUL; no slug is longer
         return None
-    return db.session.scalar(select(Body).where(Body.council_id == council.id, Body.slug == slug))
+    return get_body(council, slug, active_only=False)  # admins edit inactive bodies too
 
 
 def _check_slug(model, council: Council, slug: str) -> None:

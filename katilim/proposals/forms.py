@@ -1,5 +1,6 @@
 """The proposal form, shared by writing and editing."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -11,7 +12,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from katilim.core.forms import BaseForm, HoneypotForm, OptionalChoice, single_line
+from katilim.core.forms import BaseForm, HoneypotForm, OptionalChoice, options, single_line
+from katilim.proposals.queries import similar_proposals
+from katilim.proposals.routing import RoutingDecision, decide_routing
 
 SUGGEST = ""  # the body choice "I don't know, route it for me"
 GENERAL_QUEUE = "general"  # none of the suggestions fits: the council routes it
@@ -80,3 +83,44 @@ class WithdrawForm(BaseForm):
     reason = TextAreaField(
         _l("Why are you withdrawing it? (optional)"), validators=[Length(max=1000)]
     )
+
+
+def routing_from_form(
+    form: ProposalForm, bodies: dict, *, needs_body: bool, current=(None, None)
+) -> RoutingDecision:
+    """The routing decision (``routing.decide_routing``) for a proposal form, the assisted one
+    too; when a suggestion must still be confirmed, the form gets the suggestions to choose."""
+    decision = decide_routing(
+        bodies,
+        form.body.data,
+        needs_body=needs_body,
+        title=form.title.data,
+        text=form.text.data + " " + form.summary.data,
+        confirmed=form.suggested_body.data,
+        to_council=form.suggested_body.data == GENERAL_QUEUE,
+        current=current,
+    )
+    if not decision.ready:  # a ready decision redirects: the form is only shown again here
+        form.suggested_body.choices = options(
+            [(s.body.slug, s.body.name) for s in decision.suggestions]
+            + [(GENERAL_QUEUE, _("None of these: let the council decide"))]
+        )
+        if form.suggested_body.raw_data:
+            form.suggested_body.errors = [_("Please choose one of the suggestions.")]
+        form.suggested_body.data = (
+            decision.suggestions[0].body.slug if decision.suggestions else GENERAL_QUEUE
+        )
+    return decision
+
+
+def similar_step(form: ProposalForm, council_id: int, exclude_id: int | None = None) -> list:
+    """The open proposals to show before publishing (``queries.similar_proposals``), once: an
+    empty list goes on to publish.
+
+    Like the body suggestions, a step of the form that keeps everything typed; the hidden
+    field says it was shown, so the next "Publish" publishes.
+    """
+    if form.similar_seen.data == "1":
+        return []
+    form.similar_seen.data = "1"
+    return similar_proposals(council_id, form.title.data, form.summary.data, exclude_id=exclude_id)

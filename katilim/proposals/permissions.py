@@ -18,7 +18,8 @@ def is_author(user, proposal: Proposal) -> bool:
 
 
 def can_view(user, proposal: Proposal) -> bool:
-    """Drafts are seen by their author (and admins) only; everything else is public."""
+    """Drafts are seen by their author (and admins) only; everything else is public
+    (``visibility.is_public`` is the same rule in SQL)."""
     if proposal.status == ProposalStatus.DRAFT:
         return is_author(user, proposal) or bool(
             getattr(user, "is_authenticated", False) and user.is_admin

@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from katilim.comments.forms import CommentForm
 from katilim.comments.services import comment_threads
@@ -21,25 +20,29 @@ from katilim.core.limits import rate_limit
 from katilim.core.params import id_arg, page_arg, parse_id
 from katilim.extensions import db
 from katilim.i18n import current_locale, language_options
-from katilim.organization.models import Body, BodyKind
+from katilim.organization.models import BodyKind
+from katilim.organization.queries import bodies_by_slug
 from katilim.organization.services import current_council, list_bodies, list_districts
 from katilim.proposals import permissions, services
-from katilim.proposals.forms import GENERAL_QUEUE, SUGGEST, ProposalForm, WithdrawForm
+from katilim.proposals.forms import (
+    SUGGEST,
+    ProposalForm,
+    WithdrawForm,
+    routing_from_form,
+    similar_step,
+)
 from katilim.proposals.models import (
     STATUS_LABELS,
     Proposal,
     ProposalStatus,
-    RoutingMethod,
 )
 from katilim.proposals.queries import (
     ProposalFilters,
+    get_visible_proposal_or_404,
     list_proposals,
     list_tags,
-    proposal_for_page,
     related_proposals,
-    similar_proposals,
 )
-from katilim.proposals.routing import suggest_bodies
 from katilim.voting.services import get_vote_value
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -98,47 +101,6 @@ def _content(
     )
 
 
-def _resolve_routing(form: ProposalForm, bodies: dict, *, needs_body: bool):
-    """Decide the body from the form: chosen, or a confirmed suggestion.
-
-    Returns (ready, body, method, suggestions). When the person asked for a suggestion and
-    has not yet confirmed one of the current suggestions, ``ready`` is False and the form is
-    shown again with the suggestions (recomputed from the text, so nothing is stored).
-    """
-    if form.body.data and form.body.data in bodies:
-        return True, bodies[form.body.data], RoutingMethod.CITIZEN, []
-    if not needs_body:
-        return True, None, None, []
-    suggestions = suggest_bodies(
-        bodies.values(), form.title.data, form.text.data + " " + form.summary.data
-    )
-    form.suggested_body.choices = options(
-        [(s.body.slug, s.body.name) for s in suggestions]
-        + [(GENERAL_QUEUE, _("None of these: let the council decide"))]
-    )
-    choice = form.suggested_body.data
-    if choice == GENERAL_QUEUE:
-        return True, None, None, suggestions
-    if choice in {s.body.slug for s in suggestions}:
-        return True, bodies[choice], RoutingMethod.SUGGESTION, suggestions
-    if form.suggested_body.raw_data:
-        form.suggested_body.errors = [_("Please choose one of the suggestions.")]
-    form.suggested_body.data = suggestions[0].body.slug if suggestions else GENERAL_QUEUE
-    return False, None, None, suggestions
-
-
-def _similar_step(form: ProposalForm, council_id: int, exclude_id: int | None = None) -> list:
-    """The open proposals to show before publishing, once: an empty list goes on to publish.
-
-    Like the body suggestions, a step of the form that keeps everything typed; the hidden
-    field says it was shown, so the next "Publish" publishes.
-    """
-    if form.similar_seen.data == "1":
-        return []
-    form.similar_seen.data = "1"
-    return similar_proposals(council_id, form.title.data, form.summary.data, exclude_id=exclude_id)
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @rate_limit("proposal", by="user")
@@ -157,17 +119,17 @@ def new():
     similar: list = []
     if form.validate_on_submit():
         publish = not form.save_draft.data
-        similar = _similar_step(form, council.id) if publish else []
-        ready = False
-        if not similar:
-            ready, body, method, suggestions = _resolve_routing(form, bodies, needs_body=publish)
-        if ready:
+        similar = similar_step(form, council.id) if publish else []
+        decision = None if similar else routing_from_form(form, bodies, needs_body=publish)
+        if decision is not None:
+            suggestions = decision.suggestions
+        if decision is not None and decision.ready:
             proposal = services.create_proposal(
                 current_user,
                 council,
                 _content(form, districts),
-                body=body,
-                routing_method=method,
+                body=decision.body,
+                routing_method=decision.method,
                 publish=publish,
             )
             db.session.commit()
@@ -183,19 +145,12 @@ def new():
     )
 
 
-def _get_visible(proposal_id: int) -> Proposal:
-    proposal = proposal_for_page(current_council(), proposal_id)
-    if proposal is None or not permissions.can_view(current_user, proposal):
-        abort(404)
-    return proposal
-
-
 @bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
 @rate_limit("proposal_edit", by="user")
 def edit(proposal_id: int):
     """Change a proposal until review starts; publish a draft."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     if not permissions.can_edit(current_user, proposal):
         abort(403)
     council = current_council()
@@ -210,22 +165,23 @@ def edit(proposal_id: int):
     if form.validate_on_submit():
         is_draft = proposal.status == ProposalStatus.DRAFT
         publish = is_draft and bool(form.publish.data)
-        similar = _similar_step(form, proposal.council_id, proposal.id) if publish else []
-        if similar:
-            ready = False
-        elif proposal.body is not None and form.body.data == proposal.body.slug:
-            ready, body, method = True, proposal.body, proposal.routing_method  # unchanged
-        else:
-            ready, body, method, suggestions = _resolve_routing(
-                form, bodies, needs_body=publish or not is_draft
+        similar = similar_step(form, proposal.council_id, proposal.id) if publish else []
+        decision = None
+        if not similar:
+            decision = routing_from_form(
+                form,
+                bodies,
+                needs_body=publish or not is_draft,
+                current=(proposal.body, proposal.routing_method),
             )
-        if ready:
+            suggestions = decision.suggestions
+        if decision is not None and decision.ready:
             services.update_proposal(
                 current_user,
                 proposal,
                 _content(form, districts, proposal.language),
-                body=body,
-                routing_method=method,
+                body=decision.body,
+                routing_method=decision.method,
             )
             if publish:
                 services.publish_proposal(current_user, proposal)
@@ -260,18 +216,7 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
     body_slugs = {e.to_value for e in proposal.events if e.to_value} | {
         e.from_value for e in proposal.events if e.from_value
     }
-    event_bodies = (
-        {
-            b.slug: b
-            for b in db.session.scalars(
-                select(Body).where(
-                    Body.slug.in_(body_slugs), Body.council_id == proposal.council_id
-                )
-            )
-        }
-        if body_slugs
-        else {}
-    )
+    event_bodies = bodies_by_slug(proposal.council_id, body_slugs)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -289,14 +234,14 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
 @bp.route("/<id:proposal_id>")
 def detail(proposal_id: int):
     """A proposal with its body, routing, status, timeline, votes and comments."""
-    return render_detail(_get_visible(proposal_id))
+    return render_detail(get_visible_proposal_or_404(current_council(), proposal_id, current_user))
 
 
 @bp.route("/<id:proposal_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(proposal_id: int):
     """The author withdraws the proposal (it stays visible, marked withdrawn)."""
-    proposal = _get_visible(proposal_id)
+    proposal = get_visible_proposal_or_404(current_council(), proposal_id, current_user)
     form = WithdrawForm()
     if not form.validate_on_submit():
         return render_detail(proposal, status=400)

@@ -7,11 +7,12 @@ so it does not match "işaret". A suggestion is never a decision: a moderator co
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from katilim.core.text import fold_words
+from katilim.proposals.models import RoutingMethod
 
 if TYPE_CHECKING:
     from katilim.organization.models import Body
@@ -78,3 +79,44 @@ def suggest_bodies(bodies, title: str, text: str, limit: int = 3) -> list[Sugges
             suggestions.append(Suggestion(body, score, matched))
     suggestions.sort(key=lambda s: (-s.score, -len(s.matched), s.body.position))
     return suggestions[:limit]
+
+
+@dataclass(frozen=True)
+class RoutingDecision:
+    """Where a proposal goes. ``ready`` is False while the person asked for a suggestion and
+    has not confirmed one of the current ``suggestions``; ``body`` None is the general queue."""
+
+    ready: bool
+    body: "Body | None" = None
+    method: RoutingMethod | None = None
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+
+def decide_routing(
+    bodies: "dict[str, Body]",
+    chosen: str | None,
+    *,
+    needs_body: bool,
+    title: str,
+    text: str,
+    confirmed: str | None,
+    to_council: bool,
+    current: "tuple[Body | None, RoutingMethod | None]" = (None, None),
+) -> RoutingDecision:
+    """Decide the body from what the person chose: a body (``chosen``, a slug of ``bodies``),
+    the body it already has (``current``, kept even if it is no longer active), or one of the
+    suggestions recomputed from the text (``confirmed``; ``to_council``: none of them, the
+    council decides). Nothing is stored, so the suggestions are computed again each time."""
+    current_body, current_method = current
+    if current_body is not None and chosen == current_body.slug:
+        return RoutingDecision(True, current_body, current_method)
+    if chosen and chosen in bodies:
+        return RoutingDecision(True, bodies[chosen], RoutingMethod.CITIZEN)
+    if not needs_body:
+        return RoutingDecision(True)
+    suggestions = suggest_bodies(bodies.values(), title, text)
+    if to_council:
+        return RoutingDecision(True, suggestions=suggestions)
+    if confirmed in {s.body.slug for s in suggestions}:
+        return RoutingDecision(True, bodies[confirmed], RoutingMethod.SUGGESTION, suggestions)
+    return RoutingDecision(False, suggestions=suggestions)

@@ -27,7 +27,8 @@ from katilim.core.cache import cached
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.organization.models import District
-from katilim.proposals.models import Proposal, ProposalStatus
+from katilim.proposals.models import Proposal
+from katilim.proposals.visibility import is_received
 
 FIGURES_DAYS = 365
 
@@ -36,11 +37,7 @@ def district_lifts(council_id: int, *, now: datetime | None = None):
     """A subquery (district_id, lift) with one row per district of the council that has a
     population."""
     since = (now or utcnow()) - timedelta(days=FIGURES_DAYS)
-    recent = (
-        Proposal.council_id == council_id,
-        Proposal.status != ProposalStatus.DRAFT,
-        Proposal.published_at >= since,
-    )
+    recent = (is_received(council_id), Proposal.published_at >= since)
     counted = (District.council_id == council_id, District.population > 0)
     counts = (
         select(Proposal.district_id.label("district_id"), func.count().label("n"))

@@ -23,7 +23,8 @@ from katilim.organization.models import Council, District
 from katilim.organization.services import list_districts
 from katilim.privacy.consents import active_consent, give, withdraw
 from katilim.privacy.models import Consent, ConsentPurpose
-from katilim.proposals.models import Proposal, ProposalStatus
+from katilim.proposals.models import Proposal
+from katilim.proposals.visibility import is_received
 from katilim.representation.equity import FIGURES_DAYS
 from katilim.representation.models import DIMENSION_NAMES, DIMENSIONS, Demographics, Dimension
 from katilim.voting.models import Vote
@@ -136,11 +137,7 @@ class DistrictFigures:
 
 
 def _published_since(council_id: int, since: datetime):
-    return (
-        Proposal.council_id == council_id,
-        Proposal.status != ProposalStatus.DRAFT,
-        Proposal.published_at >= since,
-    )
+    return (is_received(council_id), Proposal.published_at >= since)
 
 
 def proposal_counts(council: Council, since: datetime) -> dict[int | None, int]:

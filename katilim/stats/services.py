@@ -27,6 +27,7 @@ from katilim.extensions import db
 from katilim.organization.models import Body, Council
 from katilim.organization.services import list_bodies
 from katilim.proposals.models import Proposal, ProposalStatus
+from katilim.proposals.visibility import is_received
 
 S = ProposalStatus
 # A proposal still waiting for its first public answer can only be in one of these.
@@ -96,15 +97,6 @@ class MonthFigures:
     answered: int
 
 
-def _received(council_id: int):
-    """The conditions for "received": published, not a draft, of this council."""
-    return (
-        Proposal.council_id == council_id,
-        Proposal.status != S.DRAFT,
-        Proposal.published_at.is_not(None),
-    )
-
-
 def _overdue_condition(bodies: list[Body], now: datetime):
     # Bodies share a few response times (most keep the default 30 days), so one comparison per
     # distinct response time keeps the statement short whatever the number of bodies.
@@ -127,7 +119,7 @@ def _records(council_id: int, bodies: list[Body], now: datetime) -> list[BodyRec
     records = {body.id: BodyRecord(body) for body in bodies}
     if not records:
         return []
-    scope = (*_received(council_id), Proposal.body_id.in_(list(records)))
+    scope = (is_received(council_id), Proposal.body_id.in_(list(records)))
 
     def count_status(status: ProposalStatus):
         return func.count(case((Proposal.status == status, 1)))
@@ -247,7 +239,7 @@ def monthly_series(
             for start, end in pairwise(bounds)
         )
     ).where(
-        *_received(council.id),
+        is_received(council.id),
         or_(Proposal.published_at >= bounds[0], Proposal.first_answer_at >= bounds[0]),
     )
     if body is not None:

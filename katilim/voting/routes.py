@@ -3,17 +3,13 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from katilim.auth.forms import EmptyForm
 from katilim.core.limits import rate_limit
-from katilim.core.params import parse_int
 from katilim.extensions import db
 from katilim.organization.services import current_council
-from katilim.proposals import permissions
-from katilim.proposals.models import Proposal
-from katilim.voting.services import cast_vote
+from katilim.proposals.queries import action_loads, get_visible_proposal_or_404
+from katilim.voting.services import cast_vote, parse_vote
 
 bp = Blueprint("voting", __name__)
 
@@ -24,28 +20,18 @@ MESSAGES = {
 }
 
 
-def _get_votable(proposal_id: int) -> Proposal:
-    """The proposal and its body (for the support threshold), nothing more: a vote does not
-    need the timeline, tags and author that the proposal page loads."""
-    proposal = db.session.scalar(
-        select(Proposal)
-        .where(Proposal.id == proposal_id, Proposal.council_id == current_council().id)
-        .options(joinedload(Proposal.body))
-    )
-    if proposal is None or not permissions.can_view(current_user, proposal):
-        abort(404)
-    return proposal
-
-
 @bp.route("/proposals/<id:proposal_id>/vote", methods=["POST"])
 @login_required
 @rate_limit("vote", by="user")
 def vote(proposal_id: int):
     """Vote for (1) or against (-1), or take the vote back (0)."""
-    proposal = _get_votable(proposal_id)
+    # A vote needs the body (the support threshold), not the timeline, tags and author.
+    proposal = get_visible_proposal_or_404(
+        current_council(), proposal_id, current_user, action_loads()
+    )
     if not EmptyForm().validate_on_submit():
         abort(400)
-    value = parse_int(request.form.get("value"), min=-1, max=1)
+    value = parse_vote(request.form.get("value"))
     if value is None:
         abort(400)
     cast_vote(current_user, proposal, value)

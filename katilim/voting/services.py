@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.core.models import INSERTS, affected_rows
+from katilim.core.params import parse_int
 from katilim.extensions import db
 from katilim.proposals import permissions
 from katilim.proposals.models import Proposal
@@ -24,6 +25,14 @@ from katilim.proposals.threshold import check_threshold
 from katilim.voting.models import Vote
 
 VALUES = (1, -1, 0)  # for, against, take back
+
+
+def parse_vote(raw: str | None) -> int | None:
+    """A vote value sent by a form ("1", "-1", "0"), or None for anything else."""
+    value = parse_int(raw)
+    return value if value in VALUES else None
+
+
 # Each further attempt means another request of the same person committed a change of this
 # vote in between; past a few of them, that person's latest committed vote stands.
 ATTEMPTS = 5

@@ -91,3 +91,62 @@ def test_keyword_matches_after_turkish_consonant_softening(bodies, text):
 @pytest.mark.parametrize("text", ["İşe gidemiyoruz", "Fabrikada işler durdu", "İşçi servisi"])
 def test_whole_word_keyword_takes_turkish_endings(bodies, text):
     assert "istihdam-calisma-hayati" in slugs(bodies, text)
+
+
+def _decide(bodies, chosen="", *, confirmed=None, to_council=False, needs_body=True, **kw):
+    from katilim.proposals.routing import decide_routing
+
+    return decide_routing(
+        {b.slug: b for b in bodies},
+        chosen,
+        needs_body=needs_body,
+        title="Otobüs durağı",
+        text="Mahallemizdeki otobüs durağı çok karanlık",
+        confirmed=confirmed,
+        to_council=to_council,
+        **kw,
+    )
+
+
+def test_decision_takes_the_chosen_body(bodies):
+    from katilim.proposals.models import RoutingMethod
+
+    decision = _decide(bodies, "ulasim")
+    assert (decision.ready, decision.body.slug, decision.method) == (
+        True,
+        "ulasim",
+        RoutingMethod.CITIZEN,
+    )
+
+
+def test_decision_waits_for_a_suggestion_to_be_confirmed(bodies):
+    from katilim.proposals.models import RoutingMethod
+
+    waiting = _decide(bodies)
+    assert not waiting.ready and waiting.suggestions[0].body.slug == "ulasim"
+    confirmed = _decide(bodies, confirmed="ulasim")
+    assert (confirmed.ready, confirmed.body.slug, confirmed.method) == (
+        True,
+        "ulasim",
+        RoutingMethod.SUGGESTION,
+    )
+    assert not _decide(bodies, confirmed="not-a-suggestion").ready
+
+
+def test_decision_leaves_it_to_the_council_or_to_later(bodies):
+    to_council = _decide(bodies, to_council=True)
+    assert to_council.ready and to_council.body is None
+    draft = _decide(bodies, needs_body=False)
+    assert draft.ready and draft.body is None and draft.suggestions == []
+
+
+def test_decision_keeps_the_current_body_even_if_inactive(bodies):
+    from katilim.proposals.models import RoutingMethod
+
+    current = bodies[0]
+    decision = _decide([], current.slug, current=(current, RoutingMethod.MODERATOR))
+    assert (decision.ready, decision.body, decision.method) == (
+        True,
+        current,
+        RoutingMethod.MODERATOR,
+    )
