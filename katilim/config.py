@@ -92,6 +92,10 @@ class DefaultConfig:
             "vote": "60 per minute",
             "report": "20 per hour",
             "photo_upload": "20 per hour",  # forms that carry photos, per person
+            # The account page: changes that send e-mails or check the password.
+            "email_change": "5 per hour",
+            "password_change": "10 per hour",
+            "comment_edit": "20 per hour",
         }.items()
     }
     # Sign-in lockout (katilim/auth/lockout.py): after LOGIN_LOCKOUT_AFTER failed sign-ins for
@@ -167,8 +171,12 @@ class DefaultConfig:
     CACHE_REDIS_URL = _env("CACHE_REDIS_URL")
     PROPOSALS_PER_PAGE = 20
     COMMENTS_PER_PAGE = 50
+    # An author may change a comment this long after posting, until someone replies.
+    COMMENT_EDIT_MINUTES = int(_env("COMMENT_EDIT_MINUTES", "15"))
     VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 3600
+    # The link that confirms a new e-mail address (/me/email).
+    EMAIL_CHANGE_TOKEN_MAX_AGE = int(_env("EMAIL_CHANGE_TOKEN_MAX_AGE", str(24 * 3600)))
     PRIVACY_NOTICE_VERSION = "2026-11"
 
     # --- KVKK and Law 5651 (katilim/privacy) ---
@@ -196,5 +204,7 @@ class DefaultConfig:
     # A contact a volunteer wrote down for a person without internet: erased this many days
     # after the proposal's first public answer or final step (katilim/privacy/retention.py).
     RETENTION_ASSIST_CONTACT_DAYS = int(_env("RETENTION_ASSIST_CONTACT_DAYS", "30"))
+    # Earlier versions of edited comments, kept for moderators (katilim/comments/services.py).
+    RETENTION_COMMENT_REVISION_DAYS = int(_env("RETENTION_COMMENT_REVISION_DAYS", "365"))
     # Proof of a withdrawn consent: the general limitation period (Borçlar Kanunu art. 146).
     RETENTION_WITHDRAWN_CONSENT_DAYS = int(_env("RETENTION_WITHDRAWN_CONSENT_DAYS", "3650"))

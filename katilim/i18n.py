@@ -20,6 +20,14 @@ FULL_MONTH_LANGUAGES = frozenset({"ku"})
 CHOSEN_LOCALE_KEY = "chosen_locale"
 
 
+def follow_account_locale(code: str | None) -> None:
+    """The person just chose their account's language on /me: this browser follows it, and
+    forgets a language picked earlier in the header, which would otherwise still win."""
+    session.pop(CHOSEN_LOCALE_KEY, None)
+    if code:
+        session["locale"] = code
+
+
 def select_locale() -> str | None:
     """The language picked in the header (this browser), then the account's, then the one
     kept in the session, then the browser's, then Turkish."""

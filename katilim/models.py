@@ -3,7 +3,7 @@
 from katilim.assist.models import AssistedSubmission  # noqa: F401
 from katilim.audit.models import AuditLog  # noqa: F401
 from katilim.auth.models import LoginThrottle, SiteRole, User, UserSession  # noqa: F401
-from katilim.comments.models import Comment  # noqa: F401
+from katilim.comments.models import Comment, CommentRevision  # noqa: F401
 from katilim.mail.models import OutboxMessage  # noqa: F401
 from katilim.moderation.models import AnswerTemplate, Flag  # noqa: F401
 from katilim.notifications.models import Follow, Notification  # noqa: F401

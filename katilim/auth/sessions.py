@@ -113,6 +113,15 @@ def end_all(user: User) -> int:
     return _execute(delete(UserSession).where(UserSession.user_id == user.id)).rowcount
 
 
+def end_others(user: User, keep_token: str | None) -> int:
+    """End every session of ``user`` except the one with ``keep_token`` (the caller commits):
+    after a password change the person stays signed in here, and nowhere else."""
+    statement = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_token:
+        statement = statement.where(UserSession.token_digest != _digest(keep_token))
+    return _execute(statement).rowcount
+
+
 def sign_out() -> None:
     """End this browser's session and forget it here (the caller commits); other devices stay
     signed in."""

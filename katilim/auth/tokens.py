@@ -27,6 +27,14 @@ def make_reset_token(user: User) -> str:
     return _serializer("reset").dumps({"u": user.id, "p": _fingerprint(user.password_hash)})
 
 
+def make_email_change_token(user: User, new_email: str) -> str:
+    # Bound to the current address: once the address changes (by this link or another), the
+    # link is spent.
+    return _serializer("email-change").dumps(
+        {"u": user.id, "e": _fingerprint(user.email), "n": new_email}
+    )
+
+
 def _load(purpose: str, token: str, max_age: int) -> dict | None:
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
@@ -53,3 +61,14 @@ def user_from_reset_token(token: str) -> User | None:
     if user is None or data.get("p") != _fingerprint(user.password_hash):
         return None
     return user
+
+
+def email_change_from_token(token: str) -> tuple[User, str] | None:
+    """The account and its new address, while the link is fresh and the address unchanged."""
+    data = _load("email-change", token, current_app.config["EMAIL_CHANGE_TOKEN_MAX_AGE"])
+    if not data or not isinstance(data.get("u"), int) or not isinstance(data.get("n"), str):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or not user.is_active or data.get("e") != _fingerprint(user.email):
+        return None
+    return user, data["n"]

@@ -1,26 +1,47 @@
-"""The comment form."""
+"""The comment form, and the form that changes one's own comment."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from katilim.core.forms import HoneypotForm, options
+from katilim.core.forms import BaseForm, HoneypotForm, OptionalChoice, options
 from katilim.proposals.forms import _length, _not_blank
 
+NO_STANCE = ""
 
-class CommentForm(HoneypotForm):
-    text = TextAreaField(
+
+def _text_field():
+    return TextAreaField(
         _l("Your comment"),
         validators=[DataRequired(_l("This field is required.")), _not_blank, _length(2, 5000)],
     )
-    stance = RadioField(
-        _l("Your position"),
+
+
+def _stance_field():
+    # A plain comment needs no position: none is chosen unless the person picks one.
+    return RadioField(
+        _l("Your position (optional)"),
         choices=options(
-            [("for", _l("For")), ("against", _l("Against")), ("question", _l("Question"))]
+            [
+                (NO_STANCE, _l("No position, just a comment")),
+                ("for", _l("For")),
+                ("against", _l("Against")),
+                ("question", _l("Question")),
+            ]
         ),
-        default="for",
-        validators=[DataRequired(_l("Choose one."))],
+        default=NO_STANCE,
+        validators=[OptionalChoice()],
     )
+
+
+class CommentForm(HoneypotForm):
+    text = _text_field()
+    stance = _stance_field()
     is_pseudonymous = BooleanField(_l("Publish without my name"))
     # Hidden: a hidden input may carry no maxlength (HTML), which a StringField would add.
     parent_id = HiddenField(validators=[Optional(), Length(max=12)])
+
+
+class CommentEditForm(BaseForm):
+    text = _text_field()
+    stance = _stance_field()

@@ -1,4 +1,4 @@
-"""Threaded comments on proposals, each with a stance."""
+"""Threaded comments on proposals, each with an optional stance, and their earlier versions."""
 
 import enum
 from datetime import datetime
@@ -44,7 +44,8 @@ class Comment(Model):
     # The top-level comment of the thread, so that a page loads whole threads in one query.
     root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     depth: Mapped[int] = mapped_column(Integer, default=0)
-    stance: Mapped[Stance] = mapped_column(str_enum(Stance))
+    # None: a plain comment, neither for nor against.
+    stance: Mapped[Stance | None] = mapped_column(str_enum(Stance))
     text: Mapped[str] = mapped_column(Text)
     text_html: Mapped[str] = mapped_column(Text, default="")
     # The writer's reading language when posting: lang/dir on the text for screen readers.
@@ -60,4 +61,27 @@ class Comment(Model):
 
     @property
     def stance_label(self) -> str:
-        return str(STANCE_LABELS[self.stance])
+        return str(STANCE_LABELS[self.stance]) if self.stance else ""
+
+
+class CommentRevision(Model):
+    """An earlier version of an edited comment, for moderators (katilim/comments/services.py).
+
+    ``edited_at`` is when this text was replaced; it was written at the previous revision's
+    ``edited_at``, or the comment's ``created_at`` for the first. It goes with the comment,
+    and with the author's account (katilim/privacy/deletion.py).
+    """
+
+    __tablename__ = "comment_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    stance: Mapped[Stance | None] = mapped_column(str_enum(Stance))
+    edited_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, index=True)
+
+    @property
+    def stance_label(self) -> str:
+        return str(STANCE_LABELS[self.stance]) if self.stance else ""

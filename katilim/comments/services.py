@@ -1,16 +1,22 @@
-"""Adding comments and replies, and reading a proposal's threads page by page."""
+"""Adding and editing comments and replies, and reading a proposal's threads page by page."""
 
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import joinedload
 
-from katilim.comments.models import MAX_DEPTH, Comment, Stance
+from katilim.comments.models import MAX_DEPTH, Comment, CommentRevision, Stance
+from katilim.comments.permissions import can_edit_comment
 from katilim.core.errors import InvalidTransition, PermissionDenied
+from katilim.core.models import utcnow
 from katilim.core.text import render_markdown
 from katilim.extensions import db
 from katilim.proposals import permissions
 from katilim.proposals.models import Proposal
+
+
+def find_comment(comment_id: int) -> Comment | None:
+    return db.session.get(Comment, comment_id)
 
 
 def comment_of(proposal: Proposal, comment_id: int | None) -> Comment | None:
@@ -26,7 +32,7 @@ def add_comment(
     proposal: Proposal,
     *,
     text: str,
-    stance: Stance,
+    stance: Stance | None = None,
     parent: Comment | None = None,
     pseudonymous: bool = False,
     language: str = "tr",
@@ -104,3 +110,48 @@ def comment_threads(proposal: Proposal, page: int, per_page: int) -> tuple[Pagin
             if reply.parent_id is not None:  # a reply in a thread always has its parent
                 children.setdefault(reply.parent_id, []).append(reply)
     return roots, children
+
+
+def has_replies(comment: Comment) -> bool:
+    return bool(db.session.scalar(select(exists().where(Comment.parent_id == comment.id))))
+
+
+def edit_comment(author, comment: Comment, *, text: str, stance: Stance | None) -> Comment:
+    """Change one's own comment; the version it replaces is kept for moderators.
+
+    The comment's row is locked first, so a reply written meanwhile is either seen here
+    (and the edit refused) or comes after the edit.
+
+    :raises PermissionDenied: not the author, a reply came, or the time is over.
+    """
+    db.session.execute(select(Comment.id).where(Comment.id == comment.id).with_for_update())
+    if not can_edit_comment(author, comment, has_replies=has_replies(comment)):
+        raise PermissionDenied(
+            _("This comment can no longer be changed: someone replied, or the time is over.")
+        )
+    text = text.strip()
+    if text == comment.text and stance == comment.stance:
+        return comment  # nothing changed: no version to keep, no "edited" mark
+    now = utcnow()
+    db.session.add(
+        CommentRevision(
+            comment_id=comment.id, body=comment.text, stance=comment.stance, edited_at=now
+        )
+    )
+    comment.text = text
+    comment.text_html = render_markdown(text)
+    comment.stance = stance
+    comment.edited_at = now
+    db.session.flush()
+    return comment
+
+
+def comment_revisions(comment: Comment) -> list[CommentRevision]:
+    """Earlier versions, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CommentRevision)
+            .where(CommentRevision.comment_id == comment.id)
+            .order_by(CommentRevision.edited_at, CommentRevision.id)
+        )
+    )

@@ -18,6 +18,8 @@ LABELS = {
     "forgotten_sign_in_failures": "{verb} {count} forgotten failed sign-in counts.",
     "assisted_contacts": "{erase} {count} contacts written down by volunteers (answered more "
     "than {days} days ago).",
+    "comment_revisions": "{verb} {count} earlier versions of edited comments (older than {days} "
+    "days).",
 }
 
 

@@ -2,9 +2,11 @@
 
 In one transaction (the caller commits):
 - proposals and comments stay, without the link to the person (shown as "A resident"); drafts,
-  which nobody else has seen, are deleted; the photos of all their proposals are deleted
-  (files too): a photo can show the person, their family, house or street, and the public
-  record of the proposal does not need it (katilim/photos/services.delete_photos_of_author);
+  which nobody else has seen, are deleted, and so are the earlier versions of the person's
+  edited comments (only moderators saw them; the published text stays); the photos of all
+  their proposals are deleted (files too): a photo can show the person, their family, house
+  or street, and the public record of the proposal does not need it
+  (katilim/photos/services.delete_photos_of_author);
 - votes on proposals still open for voting are removed and the counters lowered; votes on
   closed ones are kept (the outcome was counted with them) without the link;
 - follows, notifications, memberships and e-mails to the address are deleted;
@@ -51,6 +53,7 @@ class DeletionSummary:
     photos_deleted: int = 0
     proposals_kept: int = 0
     comments_kept: int = 0
+    comment_revisions_deleted: int = 0
 
 
 def _execute(statement):
@@ -156,11 +159,16 @@ def delete_account(user: User, *, reason: str = "self") -> DeletionSummary:
     summary.proposals_kept = db.session.execute(
         select(func.count()).select_from(Proposal).where(Proposal.author_id == uid)
     ).scalar_one()
-    from katilim.comments.models import Comment
+    from katilim.comments.models import Comment, CommentRevision
 
     summary.comments_kept = db.session.execute(
         select(func.count()).select_from(Comment).where(Comment.author_id == uid)
     ).scalar_one()
+    summary.comment_revisions_deleted = _execute(
+        delete(CommentRevision).where(
+            CommentRevision.comment_id.in_(select(Comment.id).where(Comment.author_id == uid))
+        )
+    ).rowcount
 
     _execute(delete(Follow).where(Follow.user_id == uid))
     _execute(delete(Notification).where(Notification.user_id == uid))

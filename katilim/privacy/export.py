@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from katilim.audit.models import AuditLog
 from katilim.auth.models import User, UserSession
-from katilim.comments.models import Comment
+from katilim.comments.models import Comment, CommentRevision
 from katilim.core.models import utcnow
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
@@ -118,6 +118,17 @@ def _proposals(user: User) -> list[dict]:
 
 
 def _comments(user: User) -> list[dict]:
+    comments = list(
+        db.session.scalars(select(Comment).where(Comment.author_id == user.id).order_by(Comment.id))
+    )
+    revisions: dict[int, list[CommentRevision]] = {}
+    for revision in db.session.scalars(
+        select(CommentRevision)
+        .join(Comment, Comment.id == CommentRevision.comment_id)
+        .where(Comment.author_id == user.id)
+        .order_by(CommentRevision.edited_at, CommentRevision.id)
+    ):
+        revisions.setdefault(revision.comment_id, []).append(revision)
     return [
         {
             "id": c.id,
@@ -128,10 +139,12 @@ def _comments(user: User) -> list[dict]:
             "is_hidden": c.is_hidden,
             "created_at": _time(c.created_at),
             "edited_at": _time(c.edited_at),
+            "earlier_versions": [
+                {"text": r.body, "stance": _value(r.stance), "replaced_at": _time(r.edited_at)}
+                for r in revisions.get(c.id, [])
+            ],
         }
-        for c in db.session.scalars(
-            select(Comment).where(Comment.author_id == user.id).order_by(Comment.id)
-        )
+        for c in comments
     ]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from katilim.assist.models import AssistedSubmission
 from katilim.audit.models import AuditLog
 from katilim.auth.models import LoginThrottle, SiteRole, User, UserSession
+from katilim.comments.models import CommentRevision
 from katilim.core.dates import local_midnight
 from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
@@ -41,6 +42,7 @@ def periods() -> dict[str, int]:
         "traffic_records": traffic,
         "withdrawn_consents": int(config["RETENTION_WITHDRAWN_CONSENT_DAYS"]),
         "assisted_contacts": int(config["RETENTION_ASSIST_CONTACT_DAYS"]),
+        "comment_revisions": int(config["RETENTION_COMMENT_REVISION_DAYS"]),
     }
 
 
@@ -182,6 +184,9 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> Rete
             or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
         ),
         "assisted_contacts": _erase_contacts(cutoff("assisted_contacts")),
+        "comment_revisions": _remove_rows(
+            CommentRevision, CommentRevision.edited_at < cutoff("comment_revisions")
+        ),
     }
     counts = {name: rule(dry_run) for name, rule in rules.items()}
     run = RetentionRun(removed=counts, sealed_days=sealed.days, chain_head=sealed.head)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -14,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from katilim.core.forms import BaseForm, HoneypotForm, OptionalChoice, options, single_line
+from katilim.proposals.queries import similar_proposals
 from katilim.proposals.routing import RoutingDecision, decide_routing
 
 PHOTO_SLOTS = 3  # as many as the PHOTOS_PER_PROPOSAL setting; katilim/photos checks it
@@ -94,6 +96,8 @@ class ProposalForm(HoneypotForm):
     )
     body = SelectField(_l("Which assembly or working group is it for?"), choices=[])
     suggested_body = RadioField(_l("Where should it go?"), choices=[], validate_choice=False)
+    # "1" once the similar open proposals were shown: publishing goes on without them.
+    similar_seen = HiddenField(validators=[Length(max=1)])
     publish = SubmitField(_l("Publish"))
     save_draft = SubmitField(_l("Save as draft"))
     save = SubmitField(_l("Save changes"))
@@ -131,3 +135,16 @@ def routing_from_form(
             decision.suggestions[0].body.slug if decision.suggestions else GENERAL_QUEUE
         )
     return decision
+
+
+def similar_step(form: ProposalForm, council_id: int, exclude_id: int | None = None) -> list:
+    """The open proposals to show before publishing (``queries.similar_proposals``), once: an
+    empty list goes on to publish.
+
+    Like the body suggestions, a step of the form that keeps everything typed; the hidden
+    field says it was shown, so the next "Publish" publishes.
+    """
+    if form.similar_seen.data == "1":
+        return []
+    form.similar_seen.data = "1"
+    return similar_proposals(council_id, form.title.data, form.summary.data, exclude_id=exclude_id)

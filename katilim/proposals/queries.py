@@ -1,20 +1,23 @@
 """Reading proposals: the filtered, searched, sorted and paginated public list."""
 
+import functools
+import operator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import abort, current_app
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from katilim.core import cache
 from katilim.core.cache import cached
 from katilim.core.pages import Page
 from katilim.core.params import choice_arg, page_arg, text_arg
-from katilim.core.text import fold_words
+from katilim.core.text import fold_words, search_key
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District
 from katilim.proposals.models import (
+    VOTING_OPEN,
     Proposal,
     ProposalEvent,
     ProposalStatus,
@@ -321,6 +324,111 @@ def proposal_for_page(
         select(Proposal)
         .where(Proposal.id == proposal_id, Proposal.council_id == council.id)
         .options(*(page_loads() if loads is None else loads))
+    )
+
+
+# Words that say nothing about a proposal's topic (folded, as fold_words gives them): common
+# Turkish function words and the verbs every proposal ends with, and the English ones.
+SIMILAR_STOPWORDS = frozenset(
+    """
+    acaba ama ancak artik bile bir biraz birlikte bize bizim bu cok daha degil diye edilmesi
+    edilsin en gibi gore hem her icin ile ise kadar ki mi mu nasil ne neden olan olarak
+    olmasi olsun onerisi oneri onerim onu sey sonra su tum ve veya ya yapilmali yapilmasi
+    yapilsin yeni yok
+    about and are for from has have not should that the this with would
+    """.split()
+)
+SIMILAR_LIMIT = 5
+# Candidates read from the database, ranked there by how many of the words they contain
+# anywhere; they are then ranked again by title and summary alone.
+SIMILAR_CANDIDATES = 30
+
+
+def similarity_terms(title: str, summary: str = "") -> list[str]:
+    """The folded words of a title and summary that say what it is about, title first."""
+    terms: list[str] = []
+    for word in fold_words(title) + fold_words(summary):
+        if len(word) >= 3 and not word.isdigit() and word not in SIMILAR_STOPWORDS:
+            if word not in terms:
+                terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def _matches(term: str):
+    return or_(
+        *(
+            Proposal.search_text.like(_like_term(variant), escape="\\")
+            for variant in term_variants(term)
+        )
+    )
+
+
+def any_word_matches(terms: list[str]):
+    """At least one of the words (or its softened stem) starts a word of the proposal: on
+    PostgreSQL a bitmap OR of the trigram index ix_proposals_search, one scan per pattern."""
+    return or_(*(_matches(term) for term in terms))
+
+
+def _hits(key: str, terms: list[str]) -> int:
+    """How many terms (or their softened stems) start a word of a search key."""
+    return sum(any(f" {variant}" in key for variant in term_variants(term)) for term in terms)
+
+
+def similar_query(council_id: int, terms: list[str], exclude_id: int | None = None) -> Select:
+    """The candidates of similar_proposals, best first by matching words anywhere."""
+    score = functools.reduce(operator.add, (case((_matches(term), 1), else_=0) for term in terms))
+    query = (
+        select(Proposal)
+        .where(
+            is_listed(council_id),
+            Proposal.status.in_(VOTING_OPEN),  # open: one can still support it
+            any_word_matches(terms),
+        )
+        .options(joinedload(Proposal.body))
+        .order_by(score.desc(), Proposal.supports_count.desc(), Proposal.id.desc())
+        .limit(SIMILAR_CANDIDATES)
+    )
+    if exclude_id is not None:
+        query = query.where(Proposal.id != exclude_id)
+    return query
+
+
+def similar_proposals(
+    council_id: int,
+    title: str,
+    summary: str = "",
+    *,
+    exclude_id: int | None = None,
+    limit: int = SIMILAR_LIMIT,
+) -> list[Proposal]:
+    """Open proposals whose title and summary share words with this title and summary.
+
+    Matching is the search's (folded words, word prefixes, softened stems: "isik" finds
+    "ışıkları"). One query: any word must match (on PostgreSQL the trigram index
+    ix_proposals_search answers each LIKE, combined as a bitmap OR, then the council, status
+    and visibility conditions filter those rows); the database orders them by how many words
+    match, and the best few are ranked again by their title and summary alone. With three or
+    more words, two must match in the title or summary, so that one shared common word is
+    not "similar".
+    """
+    terms = similarity_terms(title, summary)
+    if not terms:
+        return []
+    query = similar_query(council_id, terms, exclude_id)
+    needed = 1 if len(terms) < 3 else 2
+    ranked = []
+    for proposal in db.session.scalars(query).unique():
+        hits = _hits(search_key(proposal.title, proposal.summary), terms)
+        if hits >= needed:
+            ranked.append((hits, proposal.supports_count, proposal.id, proposal))
+    ranked.sort(key=lambda row: row[:3], reverse=True)
+    return [row[3] for row in ranked[:limit]]
+
+
+def related_proposals(proposal: Proposal, limit: int = SIMILAR_LIMIT) -> list[Proposal]:
+    """Open proposals that look like this one, for the bottom of its page."""
+    return similar_proposals(
+        proposal.council_id, proposal.title, proposal.summary, exclude_id=proposal.id, limit=limit
     )
 
 

@@ -34,7 +34,13 @@ from katilim.photos.uploads import (
     photos_to_remove,
 )
 from katilim.proposals import permissions, services
-from katilim.proposals.forms import SUGGEST, ProposalForm, WithdrawForm, routing_from_form
+from katilim.proposals.forms import (
+    SUGGEST,
+    ProposalForm,
+    WithdrawForm,
+    routing_from_form,
+    similar_step,
+)
 from katilim.proposals.models import (
     STATUS_LABELS,
     Proposal,
@@ -45,6 +51,7 @@ from katilim.proposals.queries import (
     get_visible_proposal_or_404,
     list_proposals,
     list_tags,
+    related_proposals,
 )
 from katilim.proposals.sharing import OG_LOCALES, can_share, proposal_url, share_links
 from katilim.proposals.tracker import latest_answer, status_steps, support_progress
@@ -119,13 +126,18 @@ def new():
     bodies, districts = _prepare_form(form, council)
     if request.method == "GET":
         form.language.data = current_locale()  # most people write in the language they read
+        # Most proposals are about one's own neighbourhood.
+        form.district.data = current_user.district.slug if current_user.district else ""
     suggestions = None
+    similar: list = []
     if form.validate_on_submit():
         publish = not form.save_draft.data
         photos = cleaned_photos(form)
-        decision = routing_from_form(form, bodies, needs_body=publish)
-        suggestions = decision.suggestions
-        if decision.ready and photos is not None:
+        similar = similar_step(form, council.id) if publish else []
+        decision = None if similar else routing_from_form(form, bodies, needs_body=publish)
+        if decision is not None:
+            suggestions = decision.suggestions
+        if decision is not None and decision.ready and photos is not None:
             proposal = services.create_proposal(
                 current_user,
                 council,
@@ -147,6 +159,7 @@ def new():
         "proposals/form.html",
         form=form,
         suggestions=suggestions,
+        similar=similar,
         proposal=None,
         **form_page_context(),
     )
@@ -169,19 +182,23 @@ def edit(proposal_id: int):
         form.tags.data = ", ".join(t.name for t in proposal.tags)
         form.body.data = proposal.body.slug if proposal.body else SUGGEST
     suggestions = None
+    similar: list = []
     if form.validate_on_submit():
         is_draft = proposal.status == ProposalStatus.DRAFT
         publish = is_draft and bool(form.publish.data)
-        decision = routing_from_form(
-            form,
-            bodies,
-            needs_body=publish or not is_draft,
-            current=(proposal.body, proposal.routing_method),
-        )
-        suggestions = decision.suggestions
+        similar = similar_step(form, proposal.council_id, proposal.id) if publish else []
+        decision = None
+        if not similar:
+            decision = routing_from_form(
+                form,
+                bodies,
+                needs_body=publish or not is_draft,
+                current=(proposal.body, proposal.routing_method),
+            )
+            suggestions = decision.suggestions
         removed = photos_to_remove(proposal)
         photos = cleaned_photos(form, existing=len(proposal.photos) - len(removed))
-        if decision.ready and photos is not None:
+        if decision is not None and decision.ready and photos is not None:
             services.update_proposal(
                 current_user,
                 proposal,
@@ -204,6 +221,7 @@ def edit(proposal_id: int):
         "proposals/form.html",
         form=form,
         suggestions=suggestions,
+        similar=similar,
         proposal=proposal,
         **form_page_context(),
     )
@@ -253,6 +271,7 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
             "photos.file", proposal_id=proposal.id, photo_id=og_photo.id, size="large"
         ),
         hide_photo_form=HidePhotoForm(formdata=None),
+        related=related_proposals(proposal) if proposal.status != ProposalStatus.DRAFT else [],
     ), status
 
 

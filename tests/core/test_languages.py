@@ -159,6 +159,8 @@ def proposal_form(**changes) -> dict:
         "Durağa bir rampa yapılmasını öneriyoruz.",
         "body": "ulasim",
         "publish": "1",
+        # Past the similar-proposals step: a test that posts it twice would meet the first.
+        "similar_seen": "1",
     }
     data.update(changes)
     return data

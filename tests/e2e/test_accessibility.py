@@ -25,8 +25,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
 from katilim.auth.models import SiteRole
-from katilim.auth.tokens import make_reset_token
+from katilim.auth.tokens import make_email_change_token, make_reset_token
 from katilim.comments.models import Stance
+from katilim.comments.services import edit_comment
 from katilim.extensions import db
 from katilim.mail.unsubscribe import make_unsubscribe_token
 from katilim.moderation.answer_templates import add_template
@@ -68,6 +69,11 @@ OTHER_LANGUAGE_STEPS = {
     "404",
     "new proposal+errors",
     "new proposal+suggestions",
+    "new proposal+similar",
+    "profile settings",
+    "password settings+errors",
+    "new e-mail confirm",
+    "comment versions",
     "body edit form",
     "moderation queue",
     "audit log",
@@ -133,6 +139,8 @@ def site(live_app):
         make_comment(
             discussed, moderator, text="Rampa yerine asansör daha iyi.", stance=Stance.AGAINST
         )
+        edited = make_comment(discussed, resident, text="Tabela Braille de olsun.")
+        edit_comment(resident, edited, text="Tabela Braille alfabesiyle de olsun.", stance=None)
         change_status(moderator, discussed, "claim", text="İnceliyoruz.")
         answer(moderator, discussed, "Belediyeye yazı yazıyoruz; tabela 2027'de konacak.")
         report_content(
@@ -186,6 +194,8 @@ def site(live_app):
             "other": other.id,
             "mine": mine.id,
             "reset": make_reset_token(neighbour),
+            "edited": edited.id,
+            "email_change": make_email_change_token(neighbour, "hasan.yeni@example.org"),
             "unsubscribe": make_unsubscribe_token(neighbour),
         }
 
@@ -234,7 +244,36 @@ def routing_suggestions(page: Page, site: dict) -> None:
     )
     page.locator("#body").select_option("")
     page.locator("main .form-actions button[name=publish]").click()
+    if page.locator(".similar").count():  # another test's proposal looks like this one
+        page.locator("main .form-actions button[name=publish]").click()
     expect(page.locator(".suggestions")).to_be_visible()
+
+
+def similar_proposals(page: Page, site: dict) -> None:
+    page.goto("/proposals/new")
+    page.locator("#title").fill("Bina girisine rampa yapilsin")
+    page.locator("#summary").fill("Hizmet binasına tekerlekli sandalyeyle girilemiyor.")
+    page.locator("#text").fill(
+        "Hizmet binasının girişinde yalnız merdiven var; rampa olmadan giremiyoruz."
+    )
+    page.locator("main .form-actions button[name=publish]").click()
+    expect(page.locator(".similar")).to_be_visible()
+
+
+def password_errors(page: Page, site: dict) -> None:
+    page.goto("/me/password")
+    page.locator("#current_password").fill("not the password")
+    page.locator("#password").fill("short")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+
+
+def comment_edit_form(page: Page, site: dict) -> None:
+    page.goto(f"/proposals/{site['discussed']}")
+    page.locator(".comment-form #text").fill("Yeni bir not, düzeltilecek.")
+    page.locator(".comment-form button[type=submit]").click()
+    page.locator(".comment-action a[href$='/edit']").last.click()
+    expect(page.locator("main form #text")).to_be_visible()
 
 
 def reset_sent(page: Page, site: dict) -> None:
@@ -281,6 +320,12 @@ STEPS = {
         Step("unsubscribe", visit("/unsubscribe/{unsubscribe}"), everywhere=False),
         Step("new password", visit("/auth/reset/{reset}"), everywhere=False),
         Step("reset failed", visit("/auth/reset/not-a-token", status=400), everywhere=False),
+        Step("new e-mail confirm", visit("/me/email-address/confirm/{email_change}")),
+        Step(
+            "new e-mail failed",
+            visit("/me/email-address/confirm/not-a-token", status=400),
+            everywhere=False,
+        ),
     ],
     "unverified": [
         Step("verify first", visit("/proposals/new", status=403), everywhere=False),
@@ -293,6 +338,11 @@ STEPS = {
         Step("new proposal", visit("/proposals/new")),
         Step("new proposal+errors", proposal_errors),
         Step("new proposal+suggestions", routing_suggestions),
+        Step("new proposal+similar", similar_proposals),
+        Step("profile settings", visit("/me/profile")),
+        Step("e-mail settings", visit("/me/email-address")),
+        Step("password settings+errors", password_errors),
+        Step("comment edit", comment_edit_form, everywhere=False),
         Step("report form", visit("/proposals/{other}/flag")),
         Step("own proposal", visit("/proposals/{mine}"), everywhere=False),
         Step("edit form", visit("/proposals/{mine}/edit"), everywhere=False),
@@ -301,6 +351,7 @@ STEPS = {
         Step("moderation queue", visit("/moderation")),
         Step("review", visit("/moderation/proposals/{discussed}")),
         Step("proposal (moderator)", visit("/proposals/{discussed}"), everywhere=False),
+        Step("comment versions", visit("/comments/{edited}/history")),
         Step("flags", visit("/moderation/flags")),
         Step(
             "review (suggested routing)", visit("/moderation/proposals/{other}"), everywhere=False
@@ -566,6 +617,14 @@ def test_keyboard_only_resident_signs_in_and_publishes_a_proposal(
     expect(page.locator("#is_pseudonymous")).to_be_focused()  # "publish without my name"
     page.keyboard.press("Tab")
     expect(page.locator(".form-actions button[name=publish]")).to_be_focused()
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")  # the similar proposals step: "Bina …" proposals are alike
+
+    # Similar open proposals first; publishing one's own goes on from the form's button
+    expect(page.locator(".similar")).to_be_visible()
+    press_until_focused(page, ".similar-item:first-child .vote-form button")
+    assert_focus_visible(page)
+    press_until_focused(page, ".form-actions button[name=publish]")
     assert_focus_visible(page)
     page.keyboard.press("Enter")  # the suggestions step
 

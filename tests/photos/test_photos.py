@@ -185,7 +185,7 @@ def test_a_request_too_large_for_three_photos_gets_the_413_page_explaining_it(
 
 def test_other_forms_keep_the_small_limit(app, login, author):
     response = login(author).post(
-        "/language", data={"x": "0" * (300 * 1024)}, content_type="multipart/form-data"
+        "/me/profile", data={"x": "0" * (300 * 1024)}, content_type="multipart/form-data"
     )
     assert response.status_code == 413
 
@@ -325,7 +325,9 @@ def test_uploads_are_rate_limited(app, login, author, rate_limits, monkeypatch):
     )
     assert second.status_code == 429
     # a proposal without photos is not counted against the photo allowance
-    third = client.post("/proposals/new", data=_form(), content_type="multipart/form-data")
+    third = client.post(
+        "/proposals/new", data=_form(similar_seen="1"), content_type="multipart/form-data"
+    )
     assert third.status_code == 302
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select, update
 from katilim.audit.models import AuditLog, AuditLogIsAppendOnly
 from katilim.audit.services import record
 from katilim.auth.models import SiteRole, User
-from katilim.comments.models import Comment
+from katilim.comments.models import Comment, CommentRevision, Stance
+from katilim.comments.services import edit_comment
 from katilim.extensions import db
 from katilim.mail.models import OutboxMessage
 from katilim.moderation.models import Flag, FlagReason
@@ -47,7 +48,10 @@ def build_world():
     cast_vote(leaver, closed, 1)
     cast_vote(third, closed, 1)
     closed.status = ProposalStatus.CLOSED
-    comment = make_comment(open_for, leaver, text="Benim yorumum")
+    comment = make_comment(open_for, leaver, text="Benim ilk yorumum")
+    edit_comment(leaver, comment, text="Benim yorumum", stance=Stance.FOR)
+    others = make_comment(open_for, other, text="Önce böyle yazdım")
+    edit_comment(other, others, text="Sonra düzelttim", stance=None)
     follow_proposal(leaver, open_for)
     notify_users([leaver.id], open_for, "answered")
     set_email_frequency(leaver, "daily")
@@ -66,6 +70,7 @@ def build_world():
         open_against_id=open_against.id,
         closed_id=closed.id,
         comment_id=comment.id,
+        others_comment_id=others.id,
     )
 
 
@@ -94,6 +99,9 @@ def test_deleting_keeps_the_public_record_without_the_person(ctx):
     assert db.session.get(Proposal, w.draft_id) is None
     assert db.session.get(Comment, w.comment_id).author_id is None
     assert db.session.get(Comment, w.comment_id).text == "Benim yorumum"
+    # the earlier versions of the person's comments go; another person's stay
+    assert count(CommentRevision, CommentRevision.comment_id == w.comment_id) == 0
+    assert count(CommentRevision, CommentRevision.comment_id == w.others_comment_id) == 1
     # everything personal is deleted
     for model in (Follow, Notification, Membership):
         assert count(model, model.user_id == uid) == 0
@@ -117,6 +125,7 @@ def test_deleting_keeps_the_public_record_without_the_person(ctx):
         "photos_deleted": 0,
         "proposals_kept": 1,
         "comments_kept": 1,
+        "comment_revisions_deleted": 1,
     }
     assert summary.votes_removed == 2
     assert "Leyla" not in str(logged.details) and LEAVER_EMAIL not in str(logged.details)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from katilim.assist.models import AssistedSubmission, Channel
 from katilim.audit.models import AuditLog
 from katilim.auth.models import LoginThrottle, User, UserSession
+from katilim.comments.models import CommentRevision
 from katilim.core.dates import local_midnight
 from katilim.extensions import db
 from katilim.mail.models import OutboxMessage
@@ -14,7 +15,7 @@ from katilim.notifications.models import Notification
 from katilim.privacy.models import Consent, ConsentPurpose, TrafficRecord, TrafficSeal
 from katilim.privacy.retention import periods, run_retention
 from katilim.proposals.models import EventKind, ProposalEvent, ProposalStatus
-from tests.factories import make_proposal, make_user
+from tests.factories import make_comment, make_proposal, make_user
 from tests.test_migrations import cli
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -123,6 +124,13 @@ def build_edges(app):
                 last_failure_at=NOW - timedelta(hours=24) + delta,
             )
         )
+    comment = make_comment(proposal, keeper)
+    for delta, name in ((-SECOND, "old"), (SECOND, "young")):
+        db.session.add(
+            CommentRevision(
+                comment_id=comment.id, body=name, edited_at=ago(days["comment_revisions"], delta)
+            )
+        )
     # never removed by age: unsent e-mails, unread notifications, consents in force
     old = ago(5000)
     db.session.add(OutboxMessage(recipient="q@example.org", subject="queued", body_text="."))
@@ -149,8 +157,9 @@ EXPECTED = {
     "ended_sessions": 1,
     "forgotten_sign_in_failures": 1,
     "assisted_contacts": 3,
+    "comment_revisions": 1,
 }
-MODELS = (User, OutboxMessage, Notification, TrafficRecord, TrafficSeal, Consent)
+MODELS = (User, OutboxMessage, Notification, TrafficRecord, TrafficSeal, Consent, CommentRevision)
 
 
 def contacts() -> set:

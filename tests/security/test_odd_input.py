@@ -45,7 +45,7 @@ from katilim.assist.models import AgeBand, Channel
 from katilim.assist.services import AssistDetails, file_assisted_proposal
 from katilim.auth import sessions
 from katilim.auth.models import SiteRole, User
-from katilim.auth.tokens import make_reset_token, make_verify_token
+from katilim.auth.tokens import make_email_change_token, make_reset_token, make_verify_token
 from katilim.core.converters import IdConverter, SlugConverter
 from katilim.extensions import db, limiter
 from katilim.mail.unsubscribe import make_unsubscribe_token
@@ -408,6 +408,9 @@ def _seed(app) -> World:
             endpoint_values={
                 "auth.verify": {"token": make_verify_token(unverified)},
                 "auth.reset_with_token": {"token": make_reset_token(resident)},
+                "account.confirm_email": {
+                    "token": make_email_change_token(resident, "moved@example.org")
+                },
             },
         )
         db.session.remove()
