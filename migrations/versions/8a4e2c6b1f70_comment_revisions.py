@@ -5,7 +5,7 @@ the earlier versions are kept in comment_revisions for moderators. A plain comme
 stance, so comments.stance may be empty.
 
 Revision ID: 8a4e2c6b1f70
-Revises: 5c1d9e7a2b40
+Revises: 8a3f6c2d1e07
 Create Date: 2026-12-04 21:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import katilim.core.models
 
 # revision identifiers, used by Alembic.
 revision = "8a4e2c6b1f70"
-down_revision = "5c1d9e7a2b40"
+down_revision = "8a3f6c2d1e07"
 branch_labels = None
 depends_on = None
 
