@@ -1,10 +1,15 @@
 """The account's settings forms: name, district and language; e-mail address; password."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
 
-from katilim.auth.forms import MIN_PASSWORD, _not_blank, _strip
+from katilim.auth.forms import (
+    address_field,
+    new_password_field,
+    not_blank,
+    password_again_field,
+)
 from katilim.core.forms import BaseForm, OptionalChoice, single_line
 
 
@@ -14,7 +19,7 @@ class ProfileForm(BaseForm):
         filters=[single_line],
         validators=[
             DataRequired(_l("This field is required.")),
-            _not_blank,
+            not_blank,
             Length(min=2, max=80, message=_l("Use between %(min)d and %(max)d characters.")),
         ],
     )
@@ -28,18 +33,7 @@ class ProfileForm(BaseForm):
 
 
 class EmailChangeForm(BaseForm):
-    new_email = EmailField(
-        _l("New e-mail address"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("This field is required.")),
-            Email(
-                _l("Enter a valid e-mail address, like ayse@example.org."),
-                check_deliverability=False,
-            ),
-            Length(max=254),
-        ],
-    )
+    new_email = address_field(_l("New e-mail address"))
     current_password = PasswordField(
         _l("Your current password"),
         validators=[DataRequired(_l("This field is required.")), Length(max=200)],
@@ -51,17 +45,5 @@ class PasswordChangeForm(BaseForm):
         _l("Your current password"),
         validators=[DataRequired(_l("This field is required.")), Length(max=200)],
     )
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("This field is required.")),
-            Length(min=MIN_PASSWORD, max=200, message=_l("Use at least %(min)d characters.")),
-        ],
-    )
-    password_again = PasswordField(
-        _l("New password again"),
-        validators=[
-            DataRequired(_l("This field is required.")),
-            EqualTo("password", _l("The two passwords are not the same.")),
-        ],
-    )
+    password = new_password_field(_l("New password"))
+    password_again = password_again_field(_l("New password again"))

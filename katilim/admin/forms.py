@@ -44,7 +44,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _not_blank(form, field):
+def not_blank(form, field):
     if field.data is not None and not field.data.strip():
         raise ValidationError(REQUIRED)
 
@@ -94,7 +94,7 @@ class BodyForm(BaseForm):
     description_tr = TextAreaField(
         _l("Description in Turkish"),
         description=_l("One or two sentences: what the group works on."),
-        validators=[DataRequired(REQUIRED), _not_blank, _length(1000)],
+        validators=[DataRequired(REQUIRED), not_blank, _length(1000)],
     )
     description_en = TextAreaField(
         _l("Description in English"),

@@ -14,14 +14,15 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _not_blank(form, field):
+def not_blank(form, field):
     if field.data is not None and not field.data.strip():
         raise ValidationError(_l("This field is required."))
 
 
-class RegisterForm(HoneypotForm):
-    email = EmailField(
-        _l("E-mail address"),
+# One rule each for what an address and a new password must be (sign-up, reset, /me).
+def address_field(label) -> EmailField:
+    return EmailField(
+        label,
         filters=[_strip],
         validators=[
             DataRequired(_l("This field is required.")),
@@ -32,30 +33,43 @@ class RegisterForm(HoneypotForm):
             Length(max=254),
         ],
     )
-    display_name = StringField(
-        _l("Name shown with what you write"),
-        filters=[single_line],
-        validators=[
-            DataRequired(_l("This field is required.")),
-            _not_blank,
-            Length(min=2, max=80, message=_l("Use between %(min)d and %(max)d characters.")),
-        ],
-    )
-    district = SelectField(_l("District (optional)"), choices=[], validators=[OptionalChoice()])
-    password = PasswordField(
-        _l("Password"),
+
+
+def new_password_field(label) -> PasswordField:
+    return PasswordField(
+        label,
         validators=[
             DataRequired(_l("This field is required.")),
             Length(min=MIN_PASSWORD, max=200, message=_l("Use at least %(min)d characters.")),
         ],
     )
-    password_again = PasswordField(
-        _l("Password again"),
+
+
+def password_again_field(label) -> PasswordField:
+    """Repeats the form's ``password`` field."""
+    return PasswordField(
+        label,
         validators=[
             DataRequired(_l("This field is required.")),
             EqualTo("password", _l("The two passwords are not the same.")),
         ],
     )
+
+
+class RegisterForm(HoneypotForm):
+    email = address_field(_l("E-mail address"))
+    display_name = StringField(
+        _l("Name shown with what you write"),
+        filters=[single_line],
+        validators=[
+            DataRequired(_l("This field is required.")),
+            not_blank,
+            Length(min=2, max=80, message=_l("Use between %(min)d and %(max)d characters.")),
+        ],
+    )
+    district = SelectField(_l("District (optional)"), choices=[], validators=[OptionalChoice()])
+    password = new_password_field(_l("Password"))
+    password_again = password_again_field(_l("Password again"))
     privacy_notice = BooleanField(
         _l("I have read the privacy notice (aydınlatma metni)."),
         validators=[DataRequired(_l("Please read the privacy notice and tick this box."))],
@@ -80,35 +94,12 @@ class LoginForm(HoneypotForm):
 
 
 class ResetRequestForm(HoneypotForm):
-    email = EmailField(
-        _l("E-mail address"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("This field is required.")),
-            Email(
-                _l("Enter a valid e-mail address, like ayse@example.org."),
-                check_deliverability=False,
-            ),
-            Length(max=254),
-        ],
-    )
+    email = address_field(_l("E-mail address"))
 
 
 class ResetPasswordForm(BaseForm):
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("This field is required.")),
-            Length(min=MIN_PASSWORD, max=200, message=_l("Use at least %(min)d characters.")),
-        ],
-    )
-    password_again = PasswordField(
-        _l("New password again"),
-        validators=[
-            DataRequired(_l("This field is required.")),
-            EqualTo("password", _l("The two passwords are not the same.")),
-        ],
-    )
+    password = new_password_field(_l("New password"))
+    password_again = password_again_field(_l("New password again"))
 
 
 class EmptyForm(BaseForm):

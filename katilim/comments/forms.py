@@ -5,7 +5,7 @@ from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from katilim.core.forms import BaseForm, HoneypotForm, OptionalChoice, options
-from katilim.proposals.forms import _length, _not_blank
+from katilim.proposals.forms import _length, not_blank
 
 NO_STANCE = ""
 
@@ -13,7 +13,7 @@ NO_STANCE = ""
 def _text_field():
     return TextAreaField(
         _l("Your comment"),
-        validators=[DataRequired(_l("This field is required.")), _not_blank, _length(2, 5000)],
+        validators=[DataRequired(_l("This field is required.")), not_blank, _length(2, 5000)],
     )
 
 

@@ -23,7 +23,7 @@ SUGGEST = ""  # the body choice "I don't know, route it for me"
 GENERAL_QUEUE = "general"  # none of the suggestions fits: the council routes it
 
 
-def _not_blank(form, field):
+def not_blank(form, field):
     if field.data is not None and not field.data.strip():
         raise ValidationError(_l("This field is required."))
 
@@ -58,19 +58,19 @@ class ProposalForm(HoneypotForm):
         _l("Title"),
         description=_l("Say what you propose in one sentence."),
         filters=[single_line],
-        validators=[DataRequired(_l("This field is required.")), _not_blank, _length(10, 150)],
+        validators=[DataRequired(_l("This field is required.")), not_blank, _length(10, 150)],
     )
     summary = TextAreaField(
         _l("In short (plain language)"),
         description=_l("One or two short sentences that anyone can understand."),
-        validators=[DataRequired(_l("This field is required.")), _not_blank, _length(20, 300)],
+        validators=[DataRequired(_l("This field is required.")), not_blank, _length(20, 300)],
     )
     text = TextAreaField(
         _l("Your proposal"),
         description=_l(
             "What is the problem, where, and what should be done? You can use **bold** and lists with -."
         ),
-        validators=[DataRequired(_l("This field is required.")), _not_blank, _length(50, 20000)],
+        validators=[DataRequired(_l("This field is required.")), not_blank, _length(50, 20000)],
     )
     # Optional: a form sent without it (an older page) falls back to the reader's language.
     language = SelectField(
