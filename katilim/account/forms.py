@@ -1,28 +1,20 @@
 """The account's settings forms: name, district and language; e-mail address; password."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField
 from wtforms.validators import DataRequired, Length
 
 from katilim.auth.forms import (
     address_field,
+    display_name_field,
     new_password_field,
-    not_blank,
     password_again_field,
 )
-from katilim.core.forms import BaseForm, OptionalChoice, single_line
+from katilim.core.forms import BaseForm, OptionalChoice
 
 
 class ProfileForm(BaseForm):
-    display_name = StringField(
-        _l("Name shown with what you write"),
-        filters=[single_line],
-        validators=[
-            DataRequired(_l("This field is required.")),
-            not_blank,
-            Length(min=2, max=80, message=_l("Use between %(min)d and %(max)d characters.")),
-        ],
-    )
+    display_name = display_name_field()
     district = SelectField(
         _l("District (optional)"),
         description=_l("New proposals start with this district; you can change it on each."),

@@ -35,6 +35,18 @@ def address_field(label) -> EmailField:
     )
 
 
+def display_name_field() -> StringField:
+    return StringField(
+        _l("Name shown with what you write"),
+        filters=[single_line],
+        validators=[
+            DataRequired(_l("This field is required.")),
+            not_blank,
+            Length(min=2, max=80, message=_l("Use between %(min)d and %(max)d characters.")),
+        ],
+    )
+
+
 def new_password_field(label) -> PasswordField:
     return PasswordField(
         label,
@@ -58,15 +70,7 @@ def password_again_field(label) -> PasswordField:
 
 class RegisterForm(HoneypotForm):
     email = address_field(_l("E-mail address"))
-    display_name = StringField(
-        _l("Name shown with what you write"),
-        filters=[single_line],
-        validators=[
-            DataRequired(_l("This field is required.")),
-            not_blank,
-            Length(min=2, max=80, message=_l("Use between %(min)d and %(max)d characters.")),
-        ],
-    )
+    display_name = display_name_field()
     district = SelectField(_l("District (optional)"), choices=[], validators=[OptionalChoice()])
     password = new_password_field(_l("Password"))
     password_again = password_again_field(_l("Password again"))
