@@ -98,6 +98,27 @@ def _body_data(form: BodyForm) -> editing.BodyData:
     )
 
 
+def _created(form, create):
+    """Create a body or a district and say so; a taken or malformed address (slug) becomes
+    the slug field's error instead, and nothing is created."""
+    try:
+        created = create()
+    except (editing.SlugTaken, editing.InvalidSlug) as error:
+        form.slug.errors.append(error.message)
+        return None
+    db.session.commit()
+    flash(_("%(name)s is created.", name=created.name), "success")
+    return created
+
+
+def _saved(name: str, changes) -> None:
+    db.session.commit()
+    if changes:
+        flash(_("The changes to %(name)s are saved.", name=name), "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+
+
 @bp.route("/bodies")
 def bodies():
     return render_template(
@@ -109,15 +130,12 @@ def bodies():
 def body_new():
     form = BodyForm()
     if form.validate_on_submit():
-        try:
-            body = editing.create_body(
+        if _created(
+            form,
+            lambda: editing.create_body(
                 current_user, current_council(), form.slug.data, _body_data(form)
-            )
-        except (editing.SlugTaken, editing.InvalidSlug) as error:
-            form.slug.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is created.", name=body.name), "success")
+            ),
+        ):
             return redirect(url_for("admin.bodies"))
     return render_template("admin/body_form.html", form=form, body=None)
 
@@ -141,12 +159,7 @@ def body_edit(slug: str):
     )
     del form.slug  # part of the body's address: fixed once created
     if form.validate_on_submit():
-        changes = editing.update_body(current_user, body, _body_data(form))
-        db.session.commit()
-        if changes:
-            flash(_("The changes to %(name)s are saved.", name=body.name), "success")
-        else:
-            flash(_("Nothing was changed."), "info")
+        _saved(body.name, editing.update_body(current_user, body, _body_data(form)))
         return redirect(url_for("admin.bodies"))
     return render_template("admin/body_form.html", form=form, body=body)
 
@@ -253,15 +266,12 @@ def districts():
 def district_new():
     form = DistrictForm()
     if form.validate_on_submit():
-        try:
-            district = editing.create_district(
+        if _created(
+            form,
+            lambda: editing.create_district(
                 current_user, current_council(), form.slug.data, _district_data(form)
-            )
-        except (editing.SlugTaken, editing.InvalidSlug) as error:
-            form.slug.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is created.", name=district.name), "success")
+            ),
+        ):
             return redirect(url_for("admin.districts"))
     return render_template("admin/district_form.html", form=form, district=None)
 
@@ -279,12 +289,7 @@ def district_edit(slug: str):
     )
     del form.slug
     if form.validate_on_submit():
-        changes = editing.update_district(current_user, district, _district_data(form))
-        db.session.commit()
-        if changes:
-            flash(_("The changes to %(name)s are saved.", name=district.name), "success")
-        else:
-            flash(_("Nothing was changed."), "info")
+        _saved(district.name, editing.update_district(current_user, district, _district_data(form)))
         return redirect(url_for("admin.districts"))
     return render_template("admin/district_form.html", form=form, district=district)
 
