@@ -127,8 +127,17 @@ def translate_compile() -> None:
     _pybabel("compile", "-d", "translations")
 
 
+@click.command("build-css")
+def build_css_command() -> None:
+    """Write static/css/site.min.css (what pages link) from static/css/site.css."""
+    from katilim.core import stylesheet
+
+    click.echo(f"{stylesheet.MINIFIED.name}: {stylesheet.build()} bytes")
+
+
 def init_app(app: Flask) -> None:
     for command in (
+        build_css_command,
         load_council_command,
         setup_command,
         seed_demo_command,

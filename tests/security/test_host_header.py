@@ -278,7 +278,7 @@ def test_production_refuses_requests_for_another_host_with_the_site_error_page()
     response = client.get("/privacy", headers={"Host": EVIL})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "<html" in page and 'href="/static/css/site.css"' in page and EVIL not in page
+    assert "<html" in page and 'href="/static/css/site.min.css"' in page and EVIL not in page
     assert client.get("/privacy", headers={"Host": "katilim.example.org"}).status_code == 200
     # X-Forwarded-Host is not believed: the real Host decides.
     response = client.get(
