@@ -311,6 +311,20 @@ def users():
     )
 
 
+def _applied(change) -> bool | None:
+    """Run a change of a person's role or account and commit it: whether anything changed,
+    or None when it was refused (rolled back, and the reason shown)."""
+    try:
+        changed = change()
+    except DomainError as error:
+        db.session.rollback()
+        if error.message:  # these refusals always say why
+            flash(error.message, "error")
+        return None
+    db.session.commit()
+    return changed
+
+
 @bp.route("/users/<id:user_id>/role", methods=["POST"])
 def user_role(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -320,14 +334,9 @@ def user_role(user_id: int):
         flash(_("Please choose one of the roles."), "error")
         return redirect(back)
     role = SiteRole(form.role.data)
-    try:
-        changed = roles.set_site_role(current_user, user, role)
-    except DomainError as error:
-        db.session.rollback()
-        if error.message:  # these refusals always say why
-            flash(error.message, "error")
+    changed = _applied(lambda: roles.set_site_role(current_user, user, role))
+    if changed is None:
         return redirect(back)
-    db.session.commit()
     if changed:
         flash(SITE_ROLE_NOW[role] % {"email": user.email}, "success")
     else:
@@ -344,14 +353,9 @@ def user_active(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     active = form.active.data == "1"
-    try:
-        changed = roles.set_account_active(current_user, user, active)
-    except DomainError as error:
-        db.session.rollback()
-        if error.message:  # these refusals always say why
-            flash(error.message, "error")
+    changed = _applied(lambda: roles.set_account_active(current_user, user, active))
+    if changed is None:
         return redirect(back)
-    db.session.commit()
     if not changed:
         flash(_("Nothing was changed."), "info")
     elif active:
