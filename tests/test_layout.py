@@ -52,6 +52,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("moderation", ("katilim.moderation", "katilim.moderation.*")),
     # Photos follow their proposal's rules and are hidden like any content.
     ("photos", ("katilim.photos", "katilim.photos.*")),
+    # Volunteers join a body; its meetings build agendas from proposals, and a decision
+    # changes a proposal's status through the moderators' verbs.
+    ("volunteers", ("katilim.volunteers", "katilim.volunteers.*")),
+    ("meetings", ("katilim.meetings", "katilim.meetings.*")),
     ("stats", ("katilim.stats", "katilim.stats.*")),
     ("assist", ("katilim.assist", "katilim.assist.*")),
     # Pages: one domain's page shows others' data (a proposal page has comments and votes).

@@ -11,6 +11,8 @@ from katilim.core.models import TZDateTime, utcnow
 from katilim.extensions import Model
 
 if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the names
+    from katilim.meetings.models import Meeting
+    from katilim.organization.models import Body
     from katilim.proposals.models import Proposal, ProposalEvent
 
 
@@ -57,16 +59,23 @@ class Notification(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    # A notification is about a proposal, or a meeting (scheduled, moved, cancelled, a
+    # reminder), or a body (a volunteer application, an admin's staffing alert).
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposal_events.id", ondelete="CASCADE")
     )
-    kind: Mapped[str] = mapped_column(
-        String(40)
-    )  # an EventKind value, or "threshold", "merged_vote"
+    # An EventKind value, or "threshold", "merged_vote", or a meeting's or body's kind of news.
+    kind: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     # When the e-mail for it was queued (immediately or in a digest); None = not yet.
     emailed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     proposal: Mapped["Proposal | None"] = relationship()  # noqa: F821
+    meeting: Mapped["Meeting | None"] = relationship()  # noqa: F821
+    body: Mapped["Body | None"] = relationship()  # noqa: F821
     event: Mapped["ProposalEvent | None"] = relationship()  # noqa: F821

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from katilim.core.models import TimestampMixin, str_enum
@@ -50,11 +50,15 @@ class Council(TimestampMixin, Model):
 class BodyKind(enum.StrEnum):
     ASSEMBLY = "assembly"
     WORKING_GROUP = "working_group"
+    # The genel kurul (Kent Konseyi Yönetmeliği art. 9): meets at least three times a year and
+    # sends its views to the municipal council; it meets and decides like any body.
+    GENERAL_ASSEMBLY = "general_assembly"
 
 
 BODY_KIND_LABELS = {
     BodyKind.ASSEMBLY: _l("Assembly"),
     BodyKind.WORKING_GROUP: _l("Working group"),
+    BodyKind.GENERAL_ASSEMBLY: _l("General assembly"),
 }
 
 
@@ -76,6 +80,9 @@ class Body(TimestampMixin, Model):
     response_days: Mapped[int] = mapped_column(Integer, default=30)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Residents may apply to join as volunteers (katilim/volunteers) unless the council's data
+    # file says `open_to_volunteers: false` for the body.
+    accepts_volunteers: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     council: Mapped[Council] = relationship()
 

@@ -237,6 +237,8 @@ class EventKind(enum.StrEnum):
     ROUTING_CONFIRMED = "routing_confirmed"
     ON_AGENDA = "on_agenda"  # the municipal council put it on its agenda
     THRESHOLD_REACHED = "threshold_reached"
+    DISCUSSED = "discussed"  # on a body's meeting agenda; the text is the decision
+    UNMERGED = "unmerged"  # an admin undid a merge
 
 
 class ProposalEvent(Model):
