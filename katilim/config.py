@@ -169,6 +169,12 @@ class DefaultConfig:
     # Where they are kept: this Redis, else the rate limits' Redis if they use one, else each
     # process's memory (at most 500 values). CACHE_TYPE set in instance/config.py overrides.
     CACHE_REDIS_URL = _env("CACHE_REDIS_URL")
+    # Which open proposals look like a proposal (its page's "related" list) costs a search of
+    # the council's proposals: the ids found are kept this long (seconds; 0 = searched on every
+    # view). Those proposals are read afresh each time, so a hidden or decided one drops out
+    # at once; a new look-alike shows up within this time. An edit to the title or summary
+    # searches again at once.
+    RELATED_CACHE_SECONDS = int(_env("RELATED_CACHE_SECONDS", "600"))
     PROPOSALS_PER_PAGE = 20
     COMMENTS_PER_PAGE = 50
     # An author may change a comment this long after posting, until someone replies.

@@ -102,6 +102,32 @@ def cached(key: tuple, compute: Callable[[], T]) -> T:
     return value
 
 
+def kept(key: tuple, compute: Callable[[], T], seconds: int) -> T:
+    """``compute()``, kept ``seconds`` whatever changes meanwhile (0: not kept).
+
+    For answers that may lag a little behind the data but cost too much to compute on every
+    page view, and that would be recomputed far too often if every vote made them stale (the
+    generation of :func:`cached` moves with every vote). ``key`` may hold free text: only its
+    digest is used.
+    """
+    if not seconds:
+        return compute()
+    full_key = f"kept:{key_digest(key)}"
+    try:
+        hit = cache.get(full_key)
+    except Exception:  # noqa: BLE001 — an unreachable cache must not fail the page
+        log.warning("cache unavailable; computing the value", exc_info=True)
+        return compute()
+    if hit is not None:
+        return hit
+    value = compute()
+    try:
+        cache.set(full_key, value, timeout=seconds)
+    except Exception:  # noqa: BLE001
+        log.warning("cache unavailable; the value is not kept", exc_info=True)
+    return value
+
+
 def _generation() -> str:
     """A random token, not a counter: a generation key that was evicted (or a Redis that was
     emptied) starts a new generation and can never bring back values kept under an old one."""

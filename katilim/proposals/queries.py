@@ -426,10 +426,41 @@ def similar_proposals(
 
 
 def related_proposals(proposal: Proposal, limit: int = SIMILAR_LIMIT) -> list[Proposal]:
-    """Open proposals that look like this one, for the bottom of its page."""
-    return similar_proposals(
-        proposal.council_id, proposal.title, proposal.summary, exclude_id=proposal.id, limit=limit
+    """Open proposals that look like this one, for the bottom of its page.
+
+    The search (100-150 ms at a city's scale, most of a proposal page's time) runs once per
+    ``RELATED_CACHE_SECONDS`` for a given title and summary; every view then reads the
+    proposals found by id, checking again that each is still listed and open.
+    """
+
+    def search() -> list[int]:
+        found = similar_proposals(
+            proposal.council_id,
+            proposal.title,
+            proposal.summary,
+            exclude_id=proposal.id,
+            limit=limit,
+        )
+        return [p.id for p in found]
+
+    ids = cache.kept(
+        ("related", proposal.id, proposal.title, proposal.summary, limit),
+        search,
+        current_app.config.get("RELATED_CACHE_SECONDS", 0),
     )
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Proposal)
+        .where(
+            Proposal.id.in_(ids),
+            is_listed(proposal.council_id),
+            Proposal.status.in_(VOTING_OPEN),
+        )
+        .options(joinedload(Proposal.body))
+    )
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def visible_proposal(

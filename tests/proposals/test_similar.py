@@ -1,5 +1,7 @@
 """Similar open proposals before publishing, and related proposals on a proposal's page."""
 
+from unittest.mock import patch
+
 import pytest
 from sqlalchemy import func, select
 
@@ -201,6 +203,58 @@ def test_related_section_runs_one_query_for_one_or_five_related(
     page = client.get(f"/proposals/{shown_id}").get_data(as_text=True)
     assert page.split('id="related-heading"')[1].split("</section>")[0].count("<li>") == 5
     assert one == many
+
+
+@pytest.fixture
+def related_kept(app):
+    """The related ids kept as in production (in this process's memory)."""
+    from katilim.core import cache
+
+    app.config["RELATED_CACHE_SECONDS"] = 600
+    with app.app_context():
+        cache.clear()
+    yield
+    app.config["RELATED_CACHE_SECONDS"] = 0
+    with app.app_context():
+        cache.clear()
+
+
+def test_kept_related_ids_skip_the_search_but_not_the_checks(
+    app, client, council, count_queries, related_kept
+):
+    from tests.proposals.test_query_counts import measure
+
+    with app.app_context():
+        shown_id = make_proposal(title=LAMPS).id
+        first = make_proposal(title="Sokak ışıkları yanmıyor, karanlık sokaklar")
+        second = make_proposal(title="Sokak ışıkları yanmıyor, gece karanlık")
+        first_id, second_id = first.id, second.id
+        db.session.commit()
+
+    def related_section() -> str:
+        page = client.get(f"/proposals/{shown_id}").get_data(as_text=True)
+        return page.partition('id="related-heading"')[2].split("</section>")[0]
+
+    assert f'href="/proposals/{first_id}"' in related_section()
+    with patch("katilim.proposals.queries.similar_proposals") as search:
+        # Kept: the page reads the two proposals by id without searching again...
+        measure(client, count_queries, f"/proposals/{shown_id}")
+        assert search.call_count == 0
+        # ...and still checks each one: a hidden one drops out at once.
+        with app.app_context():
+            db.session.get(Proposal, first_id).is_hidden = True
+            db.session.commit()
+        section = related_section()
+        assert f'href="/proposals/{first_id}"' not in section
+        assert f'href="/proposals/{second_id}"' in section
+        assert search.call_count == 0
+    # An edit searches again at once (the title and summary are part of the key).
+    with app.app_context():
+        shown = db.session.get(Proposal, shown_id)
+        shown.title = "Kütüphane hafta sonu açık olsun"
+        shown.summary = "Hafta sonu da açık kalsın."
+        db.session.commit()
+    assert f'href="/proposals/{second_id}"' not in related_section()
 
 
 def test_similar_step_runs_a_fixed_number_of_queries(app, writer, login, count_queries):
