@@ -23,8 +23,12 @@ def make_verify_token(user: User) -> str:
 
 
 def make_reset_token(user: User) -> str:
-    # Bound to the password hash: once the password changes, the token is spent.
-    return _serializer("reset").dumps({"u": user.id, "p": _fingerprint(user.password_hash)})
+    # Bound to the password hash: once the password changes, the token is spent. Bound to the
+    # address too: a link sent to the old address stops working once the owner changes it
+    # (whoever still reads the old mailbox must not be able to take the account).
+    return _serializer("reset").dumps(
+        {"u": user.id, "p": _fingerprint(user.password_hash), "e": _fingerprint(user.email)}
+    )
 
 
 def make_email_change_token(user: User, new_email: str) -> str:
@@ -58,7 +62,11 @@ def user_from_reset_token(token: str) -> User | None:
     if not data or not isinstance(data.get("u"), int):
         return None
     user = db.session.get(User, data["u"])
-    if user is None or data.get("p") != _fingerprint(user.password_hash):
+    if (
+        user is None
+        or data.get("p") != _fingerprint(user.password_hash)
+        or data.get("e") != _fingerprint(user.email)
+    ):
         return None
     return user
 

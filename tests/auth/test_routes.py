@@ -287,6 +287,22 @@ def test_user_expired_reset_link_is_refused(client, account, outbox, app, monkey
     assert client.get(link).status_code == 400
 
 
+def test_reset_link_sent_to_the_old_address_stops_working_after_an_address_change(
+    client, account, outbox, app
+):
+    user_id, email = account
+    client.post("/auth/reset", data={"email": email})
+    link = link_in(outbox[0], "/auth/reset/")
+    with app.app_context():
+        db.session.get(User, user_id).email = "ayse.yeni@example.org"
+        db.session.commit()
+    assert client.get(link).status_code == 400
+    data = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    assert client.post(link, data=data).status_code == 400
+    with app.app_context():
+        assert not db.session.get(User, user_id).check_password(NEW_PASSWORD)
+
+
 def test_user_reset_link_with_garbage_token_is_refused(client, council):
     assert client.get("/auth/reset/garbage").status_code == 400
 
