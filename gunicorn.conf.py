@@ -16,6 +16,8 @@ docs/deploy.md); a command-line flag still wins over this file.
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"KATILIM_{name}") or default
@@ -92,6 +94,19 @@ else:
         '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
         "%(M)sms fwd=%({x-forwarded-for}i)s id=%({x-request-id}o)s"
     )
+
+
+class MaskingLogger(Logger):
+    """gunicorn's logger; the access log masks the tokens of verification, reset and
+    unsubscribe links (katilim.logs.mask_access_atoms), which a log reader could follow."""
+
+    def atoms(self, resp, req, environ, request_time):
+        from katilim.logs import mask_access_atoms
+
+        return mask_access_atoms(super().atoms(resp, req, environ, request_time))
+
+
+logger_class = MaskingLogger
 
 
 def on_starting(server):

@@ -108,6 +108,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim.api.routes import init_app as init_api
 
     init_api(app)  # the JSON API registers through flask-smorest, which documents it
+    logs.learn_secret_paths(app)  # masked in logs: links with a token (reset, unsubscribe…)
     traffic.init_app(app)  # Law 5651 records of state-changing requests
     uploads.init_app(app)  # room for photos in the proposal form, and its 413 message
     return app

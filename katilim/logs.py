@@ -37,6 +37,67 @@ _ACCESS_FIELDS = {
 }
 
 
+# Path variables that are secrets (the verification, reset, address-change and unsubscribe
+# links): whoever reads a log or a traffic record must not be able to follow them.
+SECRET_PATH_VARIABLES = ("token",)
+TOKEN_MASK = "[token]"
+# (pattern, replacement) per route with a secret, learnt from the URL map by
+# learn_secret_paths(); used where only the raw path is known (gunicorn's access log).
+_secret_paths: dict[str, tuple[re.Pattern[str], str]] = {}
+_RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
+
+
+def masked_path() -> str:
+    """The current request's path, its secret parts masked (inside a request)."""
+    path = request.path
+    for name in SECRET_PATH_VARIABLES:
+        value = (request.view_args or {}).get(name)
+        if isinstance(value, str) and value:
+            path = path.replace(value, TOKEN_MASK)
+    return path
+
+
+def learn_secret_paths(app: Flask) -> None:
+    """Remember which routes carry a secret, for :func:`mask_secrets` (after the blueprints
+    are registered)."""
+    for rule in app.url_map.iter_rules():
+        if not set(SECRET_PATH_VARIABLES) & set(rule.arguments):
+            continue
+        pattern, replacement, at = "", "", 0
+        for match in _RULE_VARIABLE.finditer(rule.rule):
+            pattern += re.escape(rule.rule[at : match.start()])
+            replacement += rule.rule[at : match.start()].replace("\\", "\\\\")
+            if match[1] in SECRET_PATH_VARIABLES:
+                pattern += r"[^/?#\s]+"
+                replacement += TOKEN_MASK
+            else:
+                group = f"v{len(replacement)}"
+                pattern += rf"(?P<{group}>[^/?#\s]+)"
+                replacement += rf"\g<{group}>"
+            at = match.end()
+        pattern += re.escape(rule.rule[at:])
+        replacement += rule.rule[at:]
+        _secret_paths[rule.rule] = (re.compile(pattern), replacement)
+
+
+def mask_secrets(text: str) -> str:
+    """A path or request line ("GET /auth/reset/… HTTP/1.1") with the secret parts of the
+    routes learnt by :func:`learn_secret_paths` masked."""
+    for pattern, replacement in _secret_paths.values():
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def mask_access_atoms(atoms: dict) -> dict:
+    """gunicorn's access-log values with the path and request line masked
+    (gunicorn.conf.py's logger class calls it for every request)."""
+    for atom in ("U", "r"):
+        value = atoms.get(atom)
+        if isinstance(value, str):
+            atoms[atom] = mask_secrets(value)
+    return atoms
+
+
 def request_id() -> str | None:
     """The current request's id (None outside a request)."""
     if not has_request_context():
@@ -54,7 +115,7 @@ class RequestContextFilter(logging.Filter):
         if has_request_context() and not hasattr(record, "request_id"):
             record.request_id = request_id()
             record.method = request.method
-            record.path = request.path
+            record.path = masked_path()
             record.status = g.get("response_status")
         return True
 

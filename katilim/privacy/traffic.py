@@ -31,16 +31,13 @@ from katilim.core.outage import (
     session_user_id,
 )
 from katilim.extensions import db
-from katilim.logs import request_id
+from katilim.logs import masked_path, request_id
 from katilim.privacy.models import TrafficRecord
 
 # Records are not debugging output: they are logged whatever KATILIM_LOG_LEVEL says.
 log = logging.getLogger("katilim.traffic")
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# URL parts that are secrets (sign-in links, reset and unsubscribe links): kept out of records.
-SECRET_URL_PARTS = ("token",)
-MASK = "[token]"
 PATH_MAX = 500
 RECORDS_PER_PAGE = 50
 
@@ -51,12 +48,7 @@ def recorded_path() -> str:
     The query string is left out: on a POST it carries nothing the record needs, and it may
     carry secrets. Path parts named ``token`` (e.g. /auth/reset/<token>) are masked.
     """
-    path = request.path
-    for name in SECRET_URL_PARTS:
-        value = (request.view_args or {}).get(name)
-        if isinstance(value, str) and value:
-            path = path.replace(value, MASK)
-    return path[:PATH_MAX]
+    return masked_path()[:PATH_MAX]
 
 
 def _signed_in_user_id() -> int | None:

@@ -144,3 +144,46 @@ def test_development_keeps_flasks_readable_logs(restore_logging):
     app.config.update(ENV_NAME="development", LOG_FORMAT=None)
     logs.init_app(app)
     assert len(_json_handlers()) == before
+
+
+def test_a_records_path_hides_the_token_of_a_reset_link(app):
+    with app.test_request_context("/auth/reset/SECRET.abc-123", method="POST"):
+        record = logging.LogRecord("katilim", logging.WARNING, __file__, 1, "x", None, None)
+        RequestContextFilter().filter(record)
+    assert record.path == "/auth/reset/[token]"
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("GET /auth/reset/SECRET.abc-123 HTTP/1.1", "GET /auth/reset/[token] HTTP/1.1"),
+        ("/auth/verify/SECRET", "/auth/verify/[token]"),
+        (
+            "POST /me/email-address/confirm/SECRET HTTP/1.1",
+            "POST /me/email-address/confirm/[token] HTTP/1.1",
+        ),
+        ("/unsubscribe/SECRET?x=1", "/unsubscribe/[token]?x=1"),
+        ("/proposals/12", "/proposals/12"),
+        ("/auth/reset", "/auth/reset"),
+    ],
+)
+def test_paths_and_request_lines_hide_every_route_token(app, raw, masked):
+    # create_app learnt the routes with a token from the URL map.
+    assert logs.mask_secrets(raw) == masked
+
+
+def test_gunicorns_access_log_hides_tokens():
+    import runpy
+    from pathlib import Path
+    from unittest import mock
+
+    config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    logger_class = config["logger_class"]
+    plain = {"U": "/auth/reset/SECRET", "r": "GET /auth/reset/SECRET HTTP/1.1", "s": "200"}
+    with mock.patch("gunicorn.glogging.Logger.atoms", return_value=dict(plain)):
+        atoms = logger_class.atoms(mock.Mock(spec=logger_class), None, None, {}, None)
+    assert atoms == {
+        "U": "/auth/reset/[token]",
+        "r": "GET /auth/reset/[token] HTTP/1.1",
+        "s": "200",
+    }
