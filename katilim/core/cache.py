@@ -86,20 +86,7 @@ def cached(key: tuple, compute: Callable[[], T]) -> T:
     seconds = current_app.config.get("STATS_CACHE_SECONDS", 0)
     if not seconds:
         return compute()
-    try:
-        full_key = f"{_generation()}:{key_digest(key)}"
-        hit = cache.get(full_key)
-    except Exception:  # noqa: BLE001 — an unreachable cache must not fail the page
-        log.warning("cache unavailable; computing the figures", exc_info=True)
-        return compute()
-    if hit is not None:
-        return hit
-    value = compute()
-    try:
-        cache.set(full_key, value, timeout=seconds)
-    except Exception:  # noqa: BLE001
-        log.warning("cache unavailable; the figures are not kept", exc_info=True)
-    return value
+    return _fetch(lambda: f"{_generation()}:{key_digest(key)}", compute, seconds)
 
 
 def kept(key: tuple, compute: Callable[[], T], seconds: int) -> T:
@@ -112,17 +99,23 @@ def kept(key: tuple, compute: Callable[[], T], seconds: int) -> T:
     """
     if not seconds:
         return compute()
-    full_key = f"kept:{key_digest(key)}"
+    return _fetch(lambda: f"kept:{key_digest(key)}", compute, seconds)
+
+
+def _fetch(full_key: Callable[[], str], compute: Callable[[], T], seconds: int) -> T:
+    """The kept value under the key, else ``compute()`` kept ``seconds``. An unreachable
+    cache must not fail the page: the value is then computed and not kept."""
     try:
-        hit = cache.get(full_key)
-    except Exception:  # noqa: BLE001 — an unreachable cache must not fail the page
+        name = full_key()  # may read the cache too (the generation)
+        hit = cache.get(name)
+    except Exception:  # noqa: BLE001
         log.warning("cache unavailable; computing the value", exc_info=True)
         return compute()
     if hit is not None:
         return hit
     value = compute()
     try:
-        cache.set(full_key, value, timeout=seconds)
+        cache.set(name, value, timeout=seconds)
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable; the value is not kept", exc_info=True)
     return value
