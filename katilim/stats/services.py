@@ -11,21 +11,21 @@ monthly counts. Medians are computed in Python because SQLite has no percentile 
 
 import csv
 import io
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from itertools import pairwise
 from statistics import median
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.organization.models import Body, Council
 from katilim.organization.services import list_bodies
+from katilim.proposals.deadlines import overdue_condition
 from katilim.proposals.models import Proposal, ProposalStatus
 from katilim.proposals.visibility import is_received
 
@@ -97,23 +97,6 @@ class MonthFigures:
     answered: int
 
 
-def _overdue_condition(bodies: list[Body], now: datetime):
-    # Bodies share a few response times (most keep the default 30 days), so one comparison per
-    # distinct response time keeps the statement short whatever the number of bodies.
-    by_days: dict[int, list[int]] = defaultdict(list)
-    for body in bodies:
-        by_days[body.response_days].append(body.id)
-    late = [
-        and_(Proposal.body_id.in_(ids), Proposal.published_at < now - timedelta(days=days))
-        for days, ids in sorted(by_days.items())
-    ]
-    return and_(
-        Proposal.status.in_(AWAITING_ANSWER),
-        Proposal.first_answer_at.is_(None),
-        or_(*late) if late else false(),
-    )
-
-
 def _records(council_id: int, bodies: list[Body], now: datetime) -> list[BodyRecord]:
     """The records of ``bodies`` in two queries: grouped counts, then the date pairs."""
     records = {body.id: BodyRecord(body) for body in bodies}
@@ -129,7 +112,7 @@ def _records(council_id: int, bodies: list[Body], now: datetime) -> list[BodyRec
             Proposal.body_id,
             func.count(),
             func.count(Proposal.first_answer_at),
-            func.count(case((_overdue_condition(bodies, now), 1))),
+            func.count(case((overdue_condition(bodies, now), 1))),
             *(count_status(status) for status in DECISIONS),
         )
         .where(*scope)
