@@ -6,6 +6,7 @@ from flask_babel import format_decimal, format_percent
 from katilim.audit.sentences import describe as audit_sentence
 from katilim.auth.forms import EmptyForm
 from katilim.core.outage import database_unavailable
+from katilim.core.params import parse_iso_date
 from katilim.i18n import (
     LANGUAGE_NAMES,
     current_locale,
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
         lang_attrs=lang_attrs,
         language_links=language_links,
         format_month=format_month,
+        parse_iso_date=parse_iso_date,
         text_direction=text_direction,
         status_labels={status.value: label for status, label in STATUS_LABELS.items()},
     )

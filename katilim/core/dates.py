@@ -14,3 +14,12 @@ def local_midnight(day: date) -> datetime:
     """
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return datetime.combine(day, time.min, zone).astimezone(UTC)
+
+
+def local_day(moment: datetime) -> date:
+    """The calendar day of a moment in the council's time zone (a meeting at 01:00 in
+    Istanbul is on that day, though it is the evening before in UTC)."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    if moment.tzinfo is None:  # stored as UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).date()

@@ -17,6 +17,7 @@ Forms use the same rules through ``katilim.core.forms.BoundedIntegerField``.
 
 import re
 from collections.abc import Container, Mapping
+from datetime import date
 
 from flask import request
 
@@ -97,3 +98,14 @@ def text_arg(name: str, max_length: int, *, args: Mapping | None = None) -> str:
     if not isinstance(value, str):
         return ""
     return value.replace("\x00", "").strip()[:max_length]
+
+
+def parse_iso_date(raw: object) -> date | None:
+    """A YYYY-MM-DD date, or None for anything else (a stored value named in a timeline
+    event; never a reason for a 500)."""
+    if not isinstance(raw, str) or len(raw) != 10:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None

@@ -1,5 +1,7 @@
 """Reading numbers and choices from a request (katilim.core.params)."""
 
+from datetime import date
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -12,6 +14,7 @@ from katilim.core.params import (
     page_arg,
     parse_id,
     parse_int,
+    parse_iso_date,
     text_arg,
 )
 
@@ -102,3 +105,20 @@ def test_helpers_read_a_mapping_given_to_them():
     assert choice_arg("status", {"new"}, args=args) == "new"
     assert choice_arg("lang", {"tr", "en"}, "tr", args=args) == "tr"
     assert page_arg({"page": 4}) == 4  # what a schema already converted
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-03-09", date(2026, 3, 9)),
+        ("2026-02-30", None),
+        ("2026-3-9", None),
+        ("٢٠٢٦-٠٣-٠٩", None),
+        ("", None),
+        (None, None),
+        (20260309, None),
+        ("2026-03-09T10:00", None),
+    ],
+)
+def test_parse_iso_date(raw, expected):
+    assert parse_iso_date(raw) == expected
