@@ -157,6 +157,9 @@ def init_app(app: Flask) -> None:
     from katilim.proposals import cli as proposals_cli
 
     proposals_cli.register(app)
+    from katilim.moderation import cli as moderation_cli
+
+    moderation_cli.register(app)
     from katilim.photos import cli as photos_cli
 
     photos_cli.register(app)

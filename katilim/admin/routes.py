@@ -29,9 +29,11 @@ from katilim.auth.models import SiteRole, User
 from katilim.auth.services import find_user_by_email
 from katilim.core.errors import DomainError
 from katilim.core.forms import options
+from katilim.core.models import utcnow
 from katilim.core.params import page_arg, text_arg
 from katilim.core.urls import safe_next
 from katilim.extensions import db
+from katilim.moderation import staffing
 from katilim.organization import editing
 from katilim.organization.models import BodyKind, Membership, MembershipRole
 from katilim.organization.services import current_council
@@ -64,8 +66,11 @@ def audit_value(value) -> str:
 
 @bp.route("")
 def dashboard():
+    council = current_council()
     return render_template(
-        "admin/dashboard.html", counts=queries.dashboard_counts(current_council())
+        "admin/dashboard.html",
+        counts=queries.dashboard_counts(council),
+        coverage=staffing.coverage(council, utcnow()),
     )
 
 

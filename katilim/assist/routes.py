@@ -179,6 +179,11 @@ def letter(proposal_id: int):
             proposal=proposal,
             answers=services.answers_of(proposal),
             proposal_url=absolute_url("proposals.detail", proposal_id=proposal.id),
+            # A merged proposal goes on as another one: the person must learn which.
+            merged_into=proposal.merged_into,
+            merged_into_url=absolute_url("proposals.detail", proposal_id=proposal.merged_into_id)
+            if proposal.merged_into_id
+            else None,
             letter_lang=locale,
             letter_dir="rtl" if locale in RTL_LANGUAGES else "ltr",
             today=utcnow(),

@@ -91,6 +91,20 @@ class MergeForm(BaseForm):
         validators=[DataRequired(REQUIRED), Length(max=2000)],
         id="merge-reason",
     )
+    # Set by the confirmation page, which shows the target before anything changes.
+    confirmed = HiddenField()
+
+
+class UnmergeForm(BaseForm):
+    reason = TextAreaField(
+        _l("Public reason for undoing the merge"),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+        id="unmerge-reason",
+    )
+
+
+class AssignForm(BaseForm):
+    assignee = SelectField(_l("Reviewer"), choices=[], validators=[DataRequired(REQUIRED)])
 
 
 class HideForm(BaseForm):

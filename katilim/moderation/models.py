@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from katilim.core.models import TZDateTime, str_enum, utcnow
@@ -89,3 +89,49 @@ class AnswerTemplate(Model):
     title: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class MergeRecord(Model):
+    """What a merge changed, so that an admin can undo it exactly (docs/rules.md#merging):
+    the duplicate's status and first-answer time before, and every vote it had (below)."""
+
+    __tablename__ = "merge_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    target_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal_events.id", ondelete="SET NULL")
+    )
+    previous_status: Mapped[str] = mapped_column(String(20))
+    previous_first_answer_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    votes: Mapped[list["MergedVote"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class MergedVote(Model):
+    """One vote the duplicate had when it was merged: moved to the target (same row id), or
+    deleted because its owner had already voted there. Kept only to undo the merge; a voter
+    who deletes the account takes the row along (ON DELETE CASCADE), as with any vote."""
+
+    __tablename__ = "merged_votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merge_id: Mapped[int] = mapped_column(
+        ForeignKey("merge_records.id", ondelete="CASCADE"), index=True
+    )
+    vote_id: Mapped[int] = mapped_column()
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[int] = mapped_column(SmallInteger)
+    moved: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime())

@@ -1,24 +1,28 @@
 """The moderation queue: open proposals of a moderator's bodies, oldest first, with marks."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
+from katilim.auth.models import User
 from katilim.core.models import utcnow
 from katilim.core.params import choice_arg, page_arg, text_arg
 from katilim.extensions import db
 from katilim.moderation.models import AnswerTemplate, Flag
 from katilim.moderation.reports import has_open_flags, open_flag_counts
 from katilim.organization.models import Body
+from katilim.organization.services import reviewer_ids, staffed_body_ids
+from katilim.proposals.deadlines import is_overdue, overdue_condition
 from katilim.proposals.models import Proposal, ProposalStatus, RoutingMethod
 
 S = ProposalStatus
 OPEN = (S.NEW, S.UNDER_REVIEW, S.ACCEPTED, S.FORWARDED)
 AWAITING_ANSWER = (S.NEW, S.UNDER_REVIEW)
-MARKS = ("threshold", "routing", "overdue", "flagged")
+MARKS = ("threshold", "routing", "overdue", "flagged", "unstaffed")
+ASSIGNED = ("me", "nobody")
 
 
 @dataclass
@@ -26,6 +30,7 @@ class QueueFilters:
     body: str = ""
     status: str = ""
     mark: str = ""
+    assigned: str = ""  # "me": taken by the person looking; "nobody": not taken yet
     page: int = 1
 
     @classmethod
@@ -34,11 +39,17 @@ class QueueFilters:
             body=text_arg("body", 60, args=args),
             status=choice_arg("status", {s.value for s in OPEN}, args=args),
             mark=choice_arg("mark", MARKS, args=args),
+            assigned=choice_arg("assigned", ASSIGNED, args=args),
             page=page_arg(args),
         )
 
     def as_args(self, **changes) -> dict:
-        values = {"body": self.body, "status": self.status, "mark": self.mark} | changes
+        values = {
+            "body": self.body,
+            "status": self.status,
+            "mark": self.mark,
+            "assigned": self.assigned,
+        } | changes
         return {k: v for k, v in values.items() if v}
 
 
@@ -58,37 +69,22 @@ def waiting_days(proposal: Proposal, now: datetime) -> int | None:
     return max((now - proposal.published_at).days, 0)
 
 
-def _overdue_condition(bodies: list[Body], now: datetime):
-    """No public answer after the body's own response deadline."""
-    per_body = [
-        and_(
-            Proposal.body_id == b.id, Proposal.published_at < now - timedelta(days=b.response_days)
-        )
-        for b in bodies
-    ]
-    return and_(
-        Proposal.first_answer_at.is_(None),
-        Proposal.status.in_(AWAITING_ANSWER),
-        or_(*per_body) if per_body else false(),
-    )
-
-
-def marks_of(proposal: Proposal, flags: int, now: datetime) -> list[str]:
+def marks_of(
+    proposal: Proposal, flags: int, now: datetime, staffed: set[int] | None = None
+) -> list[str]:
+    """The queue's marks; ``staffed``: the bodies with a moderator or chair (None: not shown,
+    for a moderator, whose own bodies are staffed by definition)."""
     marks = []
     if proposal.threshold_reached_at is not None and proposal.status in AWAITING_ANSWER:
         marks.append("threshold")
     if proposal.awaits_routing_confirmation:
         marks.append("routing")
-    if (
-        proposal.body is not None
-        and proposal.published_at is not None
-        and proposal.status in AWAITING_ANSWER
-    ):
-        deadline = proposal.published_at + timedelta(days=proposal.body.response_days)
-        if proposal.first_answer_at is None and deadline < now:
-            marks.append("overdue")
+    if is_overdue(proposal, now):
+        marks.append("overdue")
     if flags:
         marks.append("flagged")
+    if staffed is not None and proposal.body_id is not None and proposal.body_id not in staffed:
+        marks.append("unstaffed")  # the admins review it until the body has a moderator
     return marks
 
 
@@ -99,12 +95,16 @@ def queue(
     filters: QueueFilters,
     per_page: int = 20,
     now: datetime | None = None,
+    viewer_id: int | None = None,
 ) -> tuple[Pagination, list[QueueItem]]:
     """The page of the queue and its items with marks, in a fixed number of queries.
 
-    :param body_ids: the moderator's bodies; None for admins, who also see the general queue.
+    :param body_ids: the moderator's bodies; None for admins, who also see the general queue
+        and review the proposals of bodies nobody staffs (marked so).
+    :param viewer_id: the person looking, for the "assigned to me" filter.
     """
     now = now or utcnow()
+    staffed = staffed_body_ids(council) if body_ids is None else None
     query = select(Proposal).where(Proposal.council_id == council.id, Proposal.status.in_(OPEN))
     if body_ids is not None:
         query = query.where(Proposal.body_id.in_(body_ids))
@@ -127,9 +127,15 @@ def queue(
             Proposal.routing_confirmed_at.is_(None),
         )
     elif filters.mark == "overdue":
-        query = query.where(_overdue_condition(bodies, now))
+        query = query.where(overdue_condition(bodies, now))
     elif filters.mark == "flagged":
         query = query.where(has_open_flags(Proposal.id))
+    elif filters.mark == "unstaffed" and staffed is not None:
+        query = query.where(Proposal.body_id.is_not(None), Proposal.body_id.not_in(staffed))
+    if filters.assigned == "me":
+        query = query.where(Proposal.reviewer_id == viewer_id)
+    elif filters.assigned == "nobody":
+        query = query.where(Proposal.reviewer_id.is_(None))
     # Proposals that reached their support threshold and still wait for a decision first
     # (they must reach the agenda; the same rule as their mark), then the ones still waiting
     # for an answer, each oldest first.
@@ -138,11 +144,21 @@ def queue(
         Proposal.status.not_in(AWAITING_ANSWER),
         Proposal.published_at,
         Proposal.id,
-    ).options(joinedload(Proposal.body), joinedload(Proposal.district), joinedload(Proposal.author))
+    ).options(
+        joinedload(Proposal.body),
+        joinedload(Proposal.district),
+        joinedload(Proposal.author),
+        joinedload(Proposal.reviewer),
+    )
     page = db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
     flags = open_flag_counts([p.id for p in page.items])
     items = [
-        QueueItem(p, flags.get(p.id, 0), marks_of(p, flags.get(p.id, 0), now), waiting_days(p, now))
+        QueueItem(
+            p,
+            flags.get(p.id, 0),
+            marks_of(p, flags.get(p.id, 0), now, staffed),
+            waiting_days(p, now),
+        )
         for p in page.items
     ]
     return page, items
@@ -217,3 +233,21 @@ def template_for(proposal: Proposal, template_id: int | None) -> AnswerTemplate 
 def template_body(template: AnswerTemplate) -> Body:
     """The body a template belongs to (read before the template is deleted)."""
     return db.get_or_404(Body, template.body_id)
+
+
+def merge_target_loads() -> tuple:
+    """What the merge confirmation page shows of the target: its body and district."""
+    return (joinedload(Proposal.body), joinedload(Proposal.district))
+
+
+def reviewers_for_assignment(proposal: Proposal) -> list[User]:
+    """Who a proposal can be handed to: the reviewers of its body (the admins while it has
+    none), by name."""
+    ids = reviewer_ids(proposal.body)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(User).where(User.id.in_(ids)).order_by(User.display_name, User.id)
+        )
+    )

@@ -17,6 +17,7 @@ from katilim.moderation.services import (
     hide_proposal,
     proposal_of,
 )
+from katilim.notifications.services import notify_reviewers
 from katilim.proposals.models import Proposal
 
 
@@ -42,6 +43,8 @@ def report_content(
     )
     db.session.add(flag)
     db.session.flush()
+    target = proposal if proposal is not None else proposal_of(comment)  # type: ignore[arg-type]
+    notify_reviewers(target, "reported", skip={reporter.id})
     return flag
 
 

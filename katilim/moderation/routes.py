@@ -5,7 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from katilim.auth.forms import EmptyForm
+from katilim.auth.roles import can_administer
 from katilim.comments.models import Comment
+from katilim.core.errors import InvalidTransition
 from katilim.core.forms import required_options
 from katilim.core.limits import rate_limit
 from katilim.core.params import id_arg
@@ -15,6 +17,7 @@ from katilim.moderation.forms import (
     ACTION_LABELS,
     AgendaForm,
     AnswerForm,
+    AssignForm,
     HideForm,
     MergeForm,
     ReportForm,
@@ -22,14 +25,17 @@ from katilim.moderation.forms import (
     ResolveFlagForm,
     StatusForm,
     TemplateForm,
+    UnmergeForm,
 )
 from katilim.moderation.models import AnswerTemplate, Flag, FlagReason, FlagResolution
 from katilim.moderation.queries import (
     QueueFilters,
     count_open_flags,
     counts_per_body,
+    merge_target_loads,
     open_flags,
     queue,
+    reviewers_for_assignment,
     template_body,
     template_for,
     templates_of_body,
@@ -61,7 +67,7 @@ def index():
         b for b in list_bodies(council, active_only=False) if body_ids is None or b.id in body_ids
     ]
     filters = QueueFilters.from_args(request.args)
-    page, items = queue(council, body_ids, bodies, filters)
+    page, items = queue(council, body_ids, bodies, filters, viewer_id=current_user.id)
     return render_template(
         "moderation/index.html",
         filters=filters,
@@ -92,6 +98,12 @@ def _forms(proposal: Proposal, bodies, **given):
     reroute_form.body.choices = required_options(
         [(b.slug, b.name) for b in bodies if b.is_active and b.id != proposal.body_id]
     )
+    assign_form = given.get("assign_form") or AssignForm(
+        formdata=None, assignee=str(proposal.reviewer_id or current_user.id)
+    )
+    assign_form.assignee.choices = required_options(
+        [(str(u.id), u.display_name) for u in reviewers_for_assignment(proposal)]
+    )
     answer_form = given.get("answer_form") or AnswerForm(formdata=None)
     template = None if given.get("answer_form") else template_for(proposal, id_arg("template"))
     if template is not None:
@@ -103,6 +115,8 @@ def _forms(proposal: Proposal, bodies, **given):
         "reroute_form": reroute_form,
         "merge_form": given.get("merge_form") or MergeForm(formdata=None),
         "hide_form": given.get("hide_form") or HideForm(formdata=None),
+        "unmerge_form": given.get("unmerge_form") or UnmergeForm(formdata=None),
+        "assign_form": assign_form,
     }
 
 
@@ -238,17 +252,61 @@ def reroute(proposal_id: int):
 @bp.route("/proposals/<id:proposal_id>/merge", methods=["POST"])
 @login_required
 def merge(proposal_id: int):
-    """Merge a duplicate into another proposal."""
+    """Merge a duplicate into another proposal: first a page that shows the target and asks
+    for confirmation (a one-digit typo must not merge into the wrong proposal), then the merge."""
     proposal = _get_moderated(proposal_id)
     form = MergeForm()
     if not form.validate_on_submit():
         return render_review(proposal, 400, merge_form=form)
-    target = proposal_for_page(current_council(), form.target_id.data, loads=())
+    target = proposal_for_page(current_council(), form.target_id.data, loads=merge_target_loads())
     if target is None:
         form.target_id.errors = [_("There is no proposal with this number.")]
         return render_review(proposal, 400, merge_form=form)
+    try:
+        services.check_merge(current_user, proposal, target)
+    except InvalidTransition as error:
+        form.target_id.errors = [error.message]
+        return render_review(proposal, 409, merge_form=form)
+    if form.confirmed.data != "yes":
+        form.confirmed.data = "yes"
+        return render_template(
+            "moderation/merge_confirm.html", proposal=proposal, target=target, form=form
+        )
     services.merge(current_user, proposal, target, form.reason.data)
     return _done(proposal, _("The proposal is merged; its supporters are told."))
+
+
+@bp.route("/proposals/<id:proposal_id>/unmerge", methods=["POST"])
+@login_required
+def unmerge(proposal_id: int):
+    """Undo a merge (admins): the votes go back exactly where they were."""
+    proposal = _get_moderated(proposal_id)
+    if not can_administer(current_user):
+        abort(403)
+    form = UnmergeForm()
+    if not form.validate_on_submit():
+        return render_review(proposal, 400, unmerge_form=form)
+    services.unmerge(current_user, proposal, form.reason.data)
+    return _done(proposal, _("The merge is undone; the votes are back."))
+
+
+@bp.route("/proposals/<id:proposal_id>/assign", methods=["POST"])
+@login_required
+def assign(proposal_id: int):
+    """Take the proposal, or hand it to another reviewer of its body."""
+    proposal = _get_moderated(proposal_id)
+    form = AssignForm()
+    candidates = reviewers_for_assignment(proposal)
+    form.assignee.choices = required_options([(str(u.id), u.display_name) for u in candidates])
+    if not form.validate_on_submit():
+        return render_review(proposal, 400, assign_form=form)
+    assignee = next(u for u in candidates if str(u.id) == form.assignee.data)
+    services.assign(current_user, proposal, assignee)
+    if assignee.id == current_user.id:
+        return _done(proposal, _("The proposal is assigned to you."))
+    return _done(
+        proposal, _("The proposal is handed to %(name)s, who is told.", name=assignee.display_name)
+    )
 
 
 @bp.route("/proposals/<id:proposal_id>/hide", methods=["POST"])

@@ -14,15 +14,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from katilim.audit.services import record
+from katilim.auth.roles import check_admin
 from katilim.comments.models import Comment
 from katilim.core.errors import DomainError, InvalidTransition, PermissionDenied
 from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
+from katilim.moderation.models import MergedVote, MergeRecord
 from katilim.moderation.permissions import can_moderate
-from katilim.notifications.services import follower_ids, notify_event, notify_users
+from katilim.notifications.services import (
+    follower_ids,
+    notify_event,
+    notify_reviewers,
+    notify_users,
+)
 from katilim.organization.models import Body
 from katilim.proposals.models import (
     EventKind,
@@ -89,23 +96,34 @@ def _move_status(proposal: Proposal, values: dict) -> None:
     db.session.refresh(proposal)
 
 
-def _mark_answered(proposal: Proposal, text: str | None) -> None:
+def mark_answered(proposal: Proposal, text: str | None) -> None:
     """A public text from the body is an answer: the first one starts the response clock."""
     if text and text.strip() and proposal.first_answer_at is None:
         proposal.first_answer_at = utcnow()
 
 
 def change_status(
-    moderator, proposal: Proposal, action: str, *, text: str = "", forwarded_on: date | None = None
+    moderator,
+    proposal: Proposal,
+    action: str,
+    *,
+    text: str = "",
+    forwarded_on: date | None = None,
+    authorized: bool = False,
 ) -> ProposalEvent:
     """Move a proposal along its lifecycle (docs/rules.md#lifecycle) with a public text.
+
+    ``authorized``: the caller already checked a right of its own (a body's chair applying
+    its meeting's decision on an agenda item, katilim/meetings/decisions.py); otherwise the
+    actor must moderate the proposal's body.
 
     :raises PermissionDenied: if the moderator does not moderate the proposal's body.
     :raises InvalidTransition: if the action is not possible from the current status, or
         another moderator changed the status meanwhile.
     :raises ReasonRequired: for reject and close without a reason, forward without a date.
     """
-    check_moderator(moderator, proposal)
+    if not authorized:
+        check_moderator(moderator, proposal)
     transition = TRANSITIONS.get(action)
     if transition is None or proposal.status not in transition.sources:
         raise InvalidTransition(_("This step is not possible from the current status."))
@@ -131,7 +149,7 @@ def change_status(
             _("Someone changed this proposal meanwhile. Please reload the page.")
         )
     db.session.refresh(proposal)
-    _mark_answered(proposal, text)
+    mark_answered(proposal, text)
     event = add_event(
         proposal,
         moderator,
@@ -194,7 +212,7 @@ def answer(moderator, proposal: Proposal, text: str) -> ProposalEvent:
         raise ReasonRequired(_("The answer is empty."))
     if proposal.status in (S.DRAFT, S.WITHDRAWN):
         raise InvalidTransition(_("This proposal cannot be answered."))
-    _mark_answered(proposal, text)
+    mark_answered(proposal, text)
     event = add_event(proposal, moderator, EventKind.ANSWERED, text=text)
     notify_event(event)
     record(moderator, "proposal.answer", proposal, text=text.strip()[:500])
@@ -247,6 +265,7 @@ def reroute(moderator, proposal: Proposal, body: Body, reason: str) -> ProposalE
     )
     told = {n.user_id for n in notify_event(event)}
     notify_users(told_before - told - {moderator.id}, proposal, kind.value, event=event)
+    notify_reviewers(proposal, "for_review", event=event, skip=told | told_before | {moderator.id})
     record(
         moderator,
         "proposal.reroute",
@@ -259,9 +278,12 @@ def reroute(moderator, proposal: Proposal, body: Body, reason: str) -> ProposalE
     return event
 
 
-def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> ProposalEvent:
-    """Merge a duplicate into ``target``: its votes move there (one per person) and its
-    supporters are told; the duplicate is closed and points to the target."""
+def check_merge(moderator, proposal: Proposal, target: Proposal) -> None:
+    """Refuse a merge that cannot happen, before the confirmation page shows it.
+
+    :raises PermissionDenied: if the moderator does not moderate the duplicate's body.
+    :raises InvalidTransition: if the duplicate is decided or the target cannot take votes.
+    """
     check_moderator(moderator, proposal)
     if proposal.status not in BEFORE_DECISION:
         raise InvalidTransition(_("Only a proposal without a decision can be merged."))
@@ -273,7 +295,38 @@ def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> Propo
         or target.merged_into_id is not None
     ):
         raise InvalidTransition(_("Choose another open proposal to merge into."))
+
+
+def _keep_votes(merge_record: MergeRecord, proposal: Proposal, target: Proposal) -> None:
+    """Write down every vote of the duplicate, and whether it will move, before the merge."""
+    on_target = select(Vote.user_id).where(Vote.proposal_id == target.id, Vote.user_id.is_not(None))
+    doubles = set(db.session.scalars(on_target))
+    for vote in db.session.scalars(select(Vote).where(Vote.proposal_id == proposal.id)):
+        merge_record.votes.append(
+            MergedVote(
+                vote_id=vote.id,
+                user_id=vote.user_id,
+                value=vote.value,
+                moved=vote.user_id is None or vote.user_id not in doubles,
+                created_at=vote.created_at,
+                updated_at=vote.updated_at,
+            )
+        )
+
+
+def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> ProposalEvent:
+    """Merge a duplicate into ``target``: its votes move there (one per person) and its
+    supporters are told; the duplicate is closed and points to the target. What changed is
+    recorded, so that an admin can undo it (``unmerge``)."""
+    check_merge(moderator, proposal, target)
     old = proposal.status
+    merge_record = MergeRecord(
+        proposal_id=proposal.id,
+        target_id=target.id,
+        previous_status=old.value,
+        previous_first_answer_at=proposal.first_answer_at,
+    )
+    _keep_votes(merge_record, proposal, target)
     _move_status(proposal, {"status": S.CLOSED})  # not if a decision was made meanwhile
     supporters = list(
         db.session.scalars(
@@ -302,7 +355,7 @@ def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> Propo
     _recount_votes(proposal.id)
     proposal.merged_into_id = target.id
     proposal.decided_at = utcnow()
-    _mark_answered(proposal, reason)
+    mark_answered(proposal, reason)
     event = add_event(
         proposal,
         moderator,
@@ -311,13 +364,17 @@ def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> Propo
         to_value=str(target.id),
         text=reason,
     )
-    notify_event(event)
+    merge_record.event_id = event.id
+    db.session.add(merge_record)
+    told = {n.user_id for n in notify_event(event)}
     notify_users(
-        set(supporters) - follower_ids(proposal) - {moderator.id},
+        set(supporters) - told - {moderator.id},
         proposal,
         "merged_vote",
         event=event,
     )
+    # The target's reviewers learn that it carries more supporters now.
+    notify_reviewers(target, "merged_in", event=event, skip={moderator.id})
     record(
         moderator,
         "proposal.merge",
@@ -329,6 +386,120 @@ def merge(moderator, proposal: Proposal, target: Proposal, reason: str) -> Propo
     db.session.refresh(target)
     check_threshold(target)
     return event
+
+
+def last_merge(proposal: Proposal) -> MergeRecord | None:
+    """The merge that closed the proposal, if it can still be undone."""
+    if proposal.merged_into_id is None:
+        return None
+    return db.session.scalar(
+        select(MergeRecord)
+        .where(MergeRecord.proposal_id == proposal.id, MergeRecord.undone_at.is_(None))
+        .order_by(MergeRecord.id.desc())
+        .limit(1)
+    )
+
+
+def unmerge(admin, proposal: Proposal, reason: str) -> ProposalEvent:
+    """Undo a merge (admins): every vote goes back to where it was before, with its id, value
+    and times; the duplicate gets its status back and both proposals are recounted.
+
+    A vote its owner changed or took back on the target since the merge goes back as it was
+    at the merge: the duplicate is where the person voted.
+
+    :raises PermissionDenied: if the actor is not an admin.
+    :raises InvalidTransition: if the proposal was not merged, or the merge cannot be undone.
+    """
+    check_admin(admin)
+    if not reason.strip():
+        raise ReasonRequired(_("Please give the reason; it is shown in public."))
+    merge_record = last_merge(proposal)
+    if merge_record is None:
+        raise InvalidTransition(_("This proposal is not merged into another one."))
+    target = db.session.get(Proposal, merge_record.target_id)
+    if target is None:  # the foreign key keeps it: only a damaged database gets here
+        raise InvalidTransition(_("This proposal is not merged into another one."))
+    _move_status(proposal, {"status": S(merge_record.previous_status)})
+    kept = merge_record.votes
+    # Take the moved votes off the target (by row, or by person if they voted again there),
+    # then put every vote of the duplicate back as it was.
+    voters = {v.user_id for v in kept if v.user_id is not None}
+    db.session.execute(
+        delete(Vote).where(
+            Vote.proposal_id == target.id,
+            or_(
+                Vote.id.in_([v.vote_id for v in kept if v.moved]),
+                Vote.user_id.in_({v.user_id for v in kept if v.moved and v.user_id is not None}),
+            ),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.execute(
+        delete(Vote).where(Vote.id.in_([v.vote_id for v in kept])),
+        execution_options={"synchronize_session": False},
+    )
+    if kept:
+        db.session.execute(
+            insert(Vote),
+            [
+                {
+                    "id": v.vote_id,
+                    "proposal_id": proposal.id,
+                    "user_id": v.user_id,
+                    "value": v.value,
+                    "created_at": v.created_at,
+                    "updated_at": v.updated_at,
+                }
+                for v in kept
+            ],
+        )
+    _recount_votes(target.id)
+    _recount_votes(proposal.id)
+    proposal.merged_into_id = None
+    proposal.decided_at = None
+    proposal.first_answer_at = merge_record.previous_first_answer_at
+    merge_record.undone_at = utcnow()
+    merge_record.undone_by_id = admin.id
+    event = add_event(proposal, admin, EventKind.UNMERGED, from_value=str(target.id), text=reason)
+    told = {n.user_id for n in notify_event(event)}
+    notify_users(voters - told - {admin.id}, proposal, EventKind.UNMERGED.value, event=event)
+    notify_reviewers(proposal, "for_review", event=event, skip=told | voters | {admin.id})
+    record(
+        admin,
+        "proposal.unmerge",
+        proposal,
+        from_target=target.id,
+        votes_back=len(kept),
+        reason=reason.strip()[:500],
+    )
+    db.session.refresh(proposal)
+    db.session.refresh(target)
+    return event
+
+
+def can_take(user, proposal: Proposal) -> bool:
+    """Who a proposal can be handed to: its body's reviewers (admins everywhere)."""
+    return getattr(user, "is_active_account", False) and can_moderate(user, proposal)
+
+
+def assign(moderator, proposal: Proposal, assignee) -> bool:
+    """Take a proposal ("assigned to me") or hand it to another reviewer of its body, who is
+    told. Internal to the body: not on the public timeline. Returns False if nothing changed.
+
+    :raises PermissionDenied: if either person does not review the proposal's body.
+    """
+    check_moderator(moderator, proposal)
+    if not can_take(assignee, proposal):
+        raise PermissionDenied(_("This person does not review this group's proposals."))
+    if proposal.reviewer_id == assignee.id:
+        return False
+    previous = proposal.reviewer_id
+    proposal.reviewer_id = assignee.id
+    db.session.flush()
+    if assignee.id != moderator.id:
+        notify_users({assignee.id}, proposal, "assigned")
+    record(moderator, "proposal.assign", proposal, assignee=assignee.id, previous=previous)
+    return True
 
 
 def _recount_votes(proposal_id: int) -> None:

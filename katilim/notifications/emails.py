@@ -20,6 +20,9 @@ from katilim.notifications.models import Notification
 from katilim.organization.models import Body
 from katilim.proposals.models import STATUS_LABELS, ProposalStatus
 
+# What the people who review proposals are told (katilim/notifications/services.py
+# notify_reviewers, and handing a proposal over): the e-mail says why they get it.
+STAFF_KINDS = frozenset({"for_review", "reported", "deadline_near", "assigned", "merged_in"})
 DIGEST_MAX_ITEMS = 50  # a longer list helps nobody; the rest is on /me/notifications
 
 
@@ -75,12 +78,29 @@ def describe(notification: Notification, bodies: Mapping[str, Body]) -> str:
             return _("It is on the agenda of the municipal council.")
         case "merged":
             return _("Merged into another proposal.")
+        case "discussed":
+            return _(
+                "%(body)s discussed it at a meeting and decided; the decision is below.",
+                body=body_name(to_value),
+            )
+        case "unmerged":
+            return _("The merge was undone: it is open again and its votes came back.")
         case "merged_vote":
             return _("A proposal you supported was merged into another one; your vote moved there.")
         case "hidden":
             return _("Hidden by the moderators.")
         case "threshold" | "threshold_reached":
             return _("It has the support needed to go on the agenda of %(body)s.", body=own_body)
+        case "for_review":
+            return _("It waits for review in %(body)s.", body=own_body or _("the general queue"))
+        case "reported":
+            return _("Someone reported it or one of its comments to the moderators.")
+        case "deadline_near":
+            return _("Its answer is due soon: %(body)s has not answered it yet.", body=own_body)
+        case "assigned":
+            return _("A moderator handed it to you.")
+        case "merged_in":
+            return _("Another proposal was merged into this one; its supporters' votes moved here.")
     return _("There is news about this proposal.")
 
 
@@ -116,6 +136,10 @@ def _item(notification: Notification) -> dict:
         if notification.proposal_id
         else absolute_url("notifications.index"),
         "merged_into_url": merged_into_url(notification),
+        "for_staff": notification.kind in STAFF_KINDS and notification.proposal_id is not None,
+        "review_url": absolute_url("moderation.review", proposal_id=notification.proposal_id)
+        if notification.proposal_id
+        else None,
     }
 
 

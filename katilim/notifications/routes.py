@@ -109,6 +109,8 @@ def open_notification(notification_id: int):
     db.session.commit()
     if notification.proposal_id is None:
         return redirect(url_for("notifications.index"))
+    if notification.kind in emails.STAFF_KINDS:  # it asks a reviewer to act: go where they act
+        return redirect(url_for("moderation.review", proposal_id=notification.proposal_id))
     return redirect(url_for("proposals.detail", proposal_id=notification.proposal_id))
 
 

@@ -16,6 +16,7 @@ from katilim.core.models import INSERTS, affected_rows, utcnow
 from katilim.extensions import db
 from katilim.notifications import emails
 from katilim.notifications.models import EmailFrequency, Follow, Notification
+from katilim.organization.services import reviewer_ids
 from katilim.privacy import consents
 from katilim.privacy.models import ConsentPurpose
 from katilim.proposals.models import Proposal, ProposalEvent
@@ -105,6 +106,19 @@ def notify_event(event: ProposalEvent) -> list[Notification]:
     db.session.flush()  # the event needs its id
     recipients = follower_ids(event.proposal) - {event.actor_id}
     return notify_users(recipients, event.proposal, event.kind.value, event=event)
+
+
+def notify_reviewers(
+    proposal: Proposal,
+    kind: str,
+    *,
+    event: ProposalEvent | None = None,
+    skip: set[int] | frozenset[int] = frozenset(),
+) -> list[Notification]:
+    """Tell the people who review the proposal's body (its moderators and chairs; the admins
+    while it has none) that something needs them: a new proposal, a report, the threshold, a
+    deadline near (docs/rules.md#staffing). ``skip``: people already told, and the actor."""
+    return notify_users(reviewer_ids(proposal.body) - set(skip), proposal, kind, event=event)
 
 
 def toggle_proposal_follow(user, proposal: Proposal) -> bool:

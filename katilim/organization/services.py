@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import current_app, g
 from sqlalchemy import select
 
+from katilim.auth.models import SiteRole, User
 from katilim.core.yamlfile import load_yaml
 from katilim.extensions import db
 from katilim.organization.models import Body, BodyKind, Council, District, Membership
@@ -123,6 +124,42 @@ def is_moderator_of(user, body: Body | None) -> bool:
     if user.is_admin:
         return True
     return body is not None and any(m.body_id == body.id for m in user.memberships)
+
+
+def reviewer_ids(body: Body | None) -> set[int]:
+    """Who reviews a body's proposals and is told of them: its moderators and chairs with an
+    active account; the admins while the body has none, and for proposals with no body yet
+    (the general queue). No proposal goes unread (docs/rules.md#staffing)."""
+    if body is not None:
+        staff = set(
+            db.session.scalars(
+                select(Membership.user_id)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.body_id == body.id, User.is_active_account.is_(True))
+            )
+        )
+        if staff:
+            return staff
+    return set(
+        db.session.scalars(
+            select(User.id).where(
+                User.site_role == SiteRole.ADMIN, User.is_active_account.is_(True)
+            )
+        )
+    )
+
+
+def staffed_body_ids(council: Council) -> set[int]:
+    """The council's bodies that have at least one moderator or chair with an active account."""
+    return set(
+        db.session.scalars(
+            select(Membership.body_id)
+            .join(Body, Body.id == Membership.body_id)
+            .join(User, User.id == Membership.user_id)
+            .where(Body.council_id == council.id, User.is_active_account.is_(True))
+            .distinct()
+        )
+    )
 
 
 def add_membership(user, body: Body, role) -> Membership:

@@ -13,7 +13,7 @@ from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.core.models import utcnow
 from katilim.core.text import clean_line, fold_words, render_markdown, search_key, tr_lower
 from katilim.extensions import db
-from katilim.notifications.services import follow_proposal, notify_event
+from katilim.notifications.services import follow_proposal, notify_event, notify_reviewers
 from katilim.organization.models import Body, Council, District
 from katilim.proposals import permissions
 from katilim.proposals.models import (
@@ -118,7 +118,11 @@ def _publish(author, proposal: Proposal) -> None:
             text=proposal.routing_method.value if proposal.routing_method else None,
         )
     follow_proposal(author, proposal)  # authors hear what happens to their proposals
-    notify_event(published)  # and the body's followers hear of a new proposal
+    told = notify_event(published)  # and the body's followers hear of a new proposal
+    # The body's reviewers are told it waits for them (the admins while nobody staffs it).
+    notify_reviewers(
+        proposal, "for_review", event=published, skip={n.user_id for n in told} | {author.id}
+    )
 
 
 def create_proposal(

@@ -4,12 +4,12 @@ Both a vote and a merge can carry a proposal over its body's threshold, so the c
 with proposals, below voting and moderation, which call it.
 """
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.notifications.services import follower_ids, notify_users
-from katilim.organization.models import Membership
+from katilim.organization.services import reviewer_ids
 from katilim.proposals.models import EventKind, Proposal, ProposalStatus
 from katilim.proposals.timeline import add_event
 
@@ -38,8 +38,6 @@ def check_threshold(proposal: Proposal) -> bool:
     event = add_event(
         proposal, None, EventKind.THRESHOLD_REACHED, to_value=str(body.support_threshold)
     )
-    moderators = set(
-        db.session.scalars(select(Membership.user_id).where(Membership.body_id == body.id))
-    )
-    notify_users(moderators | follower_ids(proposal), proposal, "threshold", event=event)
+    # The reviewers (the admins while the body has no moderator) must put it on the agenda.
+    notify_users(reviewer_ids(body) | follower_ids(proposal), proposal, "threshold", event=event)
     return True

@@ -16,7 +16,7 @@ from katilim.assist.services import (
 from katilim.auth.models import SiteRole, User
 from katilim.core.errors import PermissionDenied
 from katilim.extensions import db
-from katilim.moderation.services import answer
+from katilim.moderation.services import answer, merge
 from katilim.privacy.retention import run_retention
 from katilim.proposals.models import EventKind, Proposal, ProposalStatus, RoutingMethod
 from katilim.proposals.services import ProposalContent
@@ -316,6 +316,22 @@ def test_list_and_letter_show_the_answer(app, login, world):
     assert f"/proposals/{world.proposal_id}" in letter
     assert "@media print" not in letter  # print rules live in the stylesheet (strict CSP)
     assert CONTACT not in letter  # the letter goes to the person: no need to print it
+
+
+def test_list_and_letter_say_which_proposal_a_merged_one_goes_on_as(app, login, world):
+    with app.app_context():
+        proposal = db.session.get(Proposal, world.proposal_id)
+        moderator = db.session.get(User, world.moderator_id)
+        target = make_proposal(moderator, body=proposal.body, title="Ana öneri: gece seferleri")
+        merge(moderator, proposal, target, "Aynı konu.")
+        db.session.commit()
+        target_id = target.id
+    client = login(world.facilitator_id)
+    listing = html(client.get("/assist"))
+    assert f"Merged: it goes on as proposal #{target_id}." in listing
+    letter = html(client.get(f"/assist/{world.proposal_id}/letter"))
+    assert "goes on as proposal #" in letter and "Ana öneri: gece seferleri" in letter
+    assert f"/proposals/{target_id}" in letter
 
 
 def test_letter_in_english(login, world):

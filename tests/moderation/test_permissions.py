@@ -17,6 +17,7 @@ from katilim.comments.models import Comment
 from katilim.extensions import db
 from katilim.moderation.models import AnswerTemplate, Flag, FlagReason
 from katilim.moderation.reports import report_content
+from katilim.moderation.services import merge
 from katilim.notifications.models import Notification
 from katilim.proposals.models import EventKind, Proposal, ProposalEvent, ProposalStatus
 from katilim.voting.models import Vote
@@ -45,6 +46,7 @@ class World:
     proposal: int  # new, routed by a suggestion that awaits confirmation
     forwarded: int
     target: int  # another open proposal of the body, to merge into
+    merged: int  # a duplicate already merged into ``target``: only admins undo it
     general: int  # no body yet: the admins' general queue
     comment: int
     flag: int  # an open report on the proposal
@@ -59,6 +61,8 @@ def world(app) -> World:
         forwarded = proposal_in(cast, S.FORWARDED, commit=False)
         forwarded.forwarded_on = date(2025, 3, 3)
         target = proposal_in(cast, title="Asıl rampa önerisi", commit=False)
+        merged = proposal_in(cast, title="Rampa (ikinci kez)", commit=False)
+        merge(cast.moderator, merged, target, "Aynısı.")
         general = general_proposal(cast.author)
         comment = make_comment(proposal, cast.resident, text="Bu yorum kuralları çiğniyor.")
         flag = report_content(cast.follower, reason=FlagReason.INSULT, proposal=proposal)
@@ -73,6 +77,7 @@ def world(app) -> World:
             proposal=proposal.id,
             forwarded=forwarded.id,
             target=target.id,
+            merged=merged.id,
             general=general.id,
             comment=comment.id,
             flag=flag.id,
@@ -217,8 +222,23 @@ ROUTES = {
         "POST",
         lambda w: f"/moderation/proposals/{w.proposal}/merge",
         "moderate",
-        data=lambda w: {"target_id": str(w.target), "reason": "Aynı öneri."},
+        data=lambda w: {"target_id": str(w.target), "reason": "Aynı öneri.", "confirmed": "yes"},
         done=lambda w, uid: proposal_row(w.proposal).merged_into_id == w.target,
+    ),
+    "unmerge": Route(
+        "POST",
+        lambda w: f"/moderation/proposals/{w.merged}/unmerge",
+        "admin",
+        data=lambda w: {"reason": "Yanlış birleştirme."},
+        done=lambda w, uid: proposal_row(w.merged).merged_into_id is None,
+        location=review_of("merged"),
+    ),
+    "assign": Route(
+        "POST",
+        lambda w: f"/moderation/proposals/{w.proposal}/assign",
+        "moderate",
+        data=lambda w: {"assignee": str(w.users["moderator"])},
+        done=lambda w, uid: proposal_row(w.proposal).reviewer_id == w.users["moderator"],
     ),
     "hide": Route(
         "POST",
@@ -302,6 +322,7 @@ ROUTES = {
 }
 
 ALLOWED = {
+    "admin": {"admin"},
     "moderate": {"moderator", "admin"},
     "templates": {"moderator", "admin"},
     "queue": {"moderator", "admin"},
@@ -371,6 +392,8 @@ def test_every_moderation_route_is_in_the_matrix(app):
         "moderation.confirm_routing",
         "moderation.reroute",
         "moderation.merge",
+        "moderation.unmerge",
+        "moderation.assign",
         "moderation.hide",
         "moderation.hide_comment",
         "moderation.flags",
@@ -407,7 +430,7 @@ def test_only_admins_act_on_the_general_queue(app, login, world, name, who):
     if name == "reroute":
         data = {"body": world.body_slug, "reason": "Bu grubun konusu."}
     elif name == "merge":
-        data = {"target_id": str(world.target), "reason": "Aynısı."}
+        data = {"target_id": str(world.target), "reason": "Aynısı.", "confirmed": "yes"}
     client = login(world.users[who])
     path = f"/moderation/proposals/{world.general}{suffix}"
     before = snapshot(app)

@@ -324,7 +324,11 @@ def test_public_page_shows_the_merged_notice_with_a_link(app, login, client):
     duplicate_id, target_id, moderator_id = ids
     response = login(moderator_id).post(
         f"/moderation/proposals/{duplicate_id}/merge",
-        data={"target_id": str(target_id), "reason": "Aynı durak için iki öneri."},
+        data={
+            "target_id": str(target_id),
+            "reason": "Aynı durak için iki öneri.",
+            "confirmed": "yes",
+        },
     )
     assert response.status_code == 302
     html = client.get(f"/proposals/{duplicate_id}").get_data(as_text=True)

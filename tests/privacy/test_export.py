@@ -62,7 +62,10 @@ def test_export_holds_everything_about_the_person(login, app):
     assert [c["text"] for c in data["comments"]] == ["Benim yorumum"]
     assert [(v["proposal_id"], v["value"]) for v in data["votes"]] == [(theirs_id, "against")]
     assert any(f["body"] == "ulasim" for f in data["follows"])
-    assert [n["kind"] for n in data["notifications"]] == ["answered"]
+    assert [n["kind"] for n in data["notifications"]] == [
+        "for_review",
+        "answered",
+    ]  # told of the proposal in their body, then the news
     assert [e["subject"] for e in data["emails"]] == ["Doğrulama"]
     assert "token" not in json.dumps(data["emails"])  # no e-mail bodies
     assert [r["reason"] for r in data["reports"]] == ["spam"]
