@@ -42,6 +42,12 @@ DEMO_ACCOUNTS = [
     ("admin@example.org", "Kent Konseyi Sekreterliği", None, SiteRole.ADMIN, None),
 ]
 
+# (e-mail, display name, district slug, body slug chaired): a staffed body of each kind.
+DEMO_CHAIRS = [
+    ("meclis@example.org", "Zeynep Arslan", "izmit", "engelli-meclisi"),
+    ("genelkurul@example.org", "Ahmet Koç", "golcuk", "genel-kurul"),
+]
+
 DECIDED = {
     ProposalStatus.ACCEPTED,
     ProposalStatus.REJECTED,
@@ -92,6 +98,10 @@ def seed_demo() -> str:
                 Membership(user=user, body=bodies[body_slug], role=MembershipRole.MODERATOR)
             )
             moderators[body_slug] = user
+    for email, name, district, body_slug in DEMO_CHAIRS:
+        if body_slug in bodies:  # a council whose file has no such body gets no such chair
+            user = account(email, name, district)
+            db.session.add(Membership(user=user, body=bodies[body_slug], role=MembershipRole.CHAIR))
 
     data = load_yaml(DEMO_FILE)
     residents = [

@@ -76,9 +76,11 @@ def test_load_council_command_is_idempotent(app):
         result = cli(app, "load-council")
         assert result.exit_code == 0, result.output
         with app.app_context():
-            assert db.session.scalar(select(func.count()).select_from(Body)) == 24
+            assert (
+                db.session.scalar(select(func.count()).select_from(Body)) == 25
+            )  # the general assembly, 5 assemblies, 19 working groups
             assert db.session.scalar(select(func.count()).select_from(District)) == 12
-    assert "0 created, 36 updated" in result.output
+    assert "0 created, 37 updated" in result.output
 
 
 def test_seed_demo_command_refuses_in_production(app, council, monkeypatch):

@@ -19,6 +19,7 @@ def bodies():
     all_bodies = list_bodies(council)
     return render_template(
         "organization/bodies.html",
+        general_assemblies=[b for b in all_bodies if b.kind == BodyKind.GENERAL_ASSEMBLY],
         assemblies=[b for b in all_bodies if b.kind == BodyKind.ASSEMBLY],
         working_groups=[b for b in all_bodies if b.kind == BodyKind.WORKING_GROUP],
         counts=listed_counts_per_body(council),

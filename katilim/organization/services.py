@@ -48,9 +48,13 @@ def load_council(path: str | Path) -> dict[str, int]:
     existing = {
         b.slug: b for b in db.session.scalars(select(Body).where(Body.council_id == council.id))
     }
-    entries = [(BodyKind.ASSEMBLY, e) for e in data.get("assemblies", [])] + [
-        (BodyKind.WORKING_GROUP, e) for e in data.get("working_groups", [])
-    ]
+    # The general assembly (optional) comes first: the council's widest body.
+    general = data.get("general_assembly")
+    entries = (
+        ([(BodyKind.GENERAL_ASSEMBLY, general)] if general else [])
+        + [(BodyKind.ASSEMBLY, e) for e in data.get("assemblies", [])]
+        + [(BodyKind.WORKING_GROUP, e) for e in data.get("working_groups", [])]
+    )
     for position, (kind, entry) in enumerate(entries):
         body = existing.get(entry["slug"])
         if body is None:
@@ -68,6 +72,8 @@ def load_council(path: str | Path) -> dict[str, int]:
             body.support_threshold = int(entry["support_threshold"])
         if "response_days" in entry:
             body.response_days = int(entry["response_days"])
+        # Residents may apply to join unless the file closes the body to applications.
+        body.accepts_volunteers = bool(entry.get("open_to_volunteers", True))
 
     districts = {
         d.slug: d

@@ -139,7 +139,7 @@ def test_language_from_parameter_then_header_then_turkish(client, data):
 
 def test_bodies_districts_and_stats(client, data):
     bodies = client.get("/api/v1/bodies").get_json()["items"]
-    assert len(bodies) == 24 and {"slug", "kind", "names", "url"} <= set(bodies[0])
+    assert len(bodies) == 25 and {"slug", "kind", "names", "url"} <= set(bodies[0])
     transport = client.get("/api/v1/bodies/ulasim").get_json()
     assert transport["record"]["received"] == 4  # hidden ones were received too
     assert transport["record"]["answered"] == 1
