@@ -290,6 +290,15 @@ def register_errors(page: Page, site: dict) -> None:
     expect(page.locator(".field-error").first).to_be_visible()
 
 
+def merge_confirmation(page: Page, site: dict) -> None:
+    """The page that shows the merge's target and asks first (nothing is merged)."""
+    page.goto(f"/moderation/proposals/{site['other']}")
+    page.locator("#target_id").fill(str(site["mine"]))
+    page.locator("#merge-reason").fill("Aynı konu.")
+    page.locator("section[aria-labelledby=a-merge] button[type=submit]").click()
+    expect(page.locator("input[name=confirmed]")).to_have_count(1)
+
+
 STEPS = {
     "visitor": [
         Step("home", visit("/")),
@@ -353,6 +362,8 @@ STEPS = {
         Step("proposal (moderator)", visit("/proposals/{discussed}"), everywhere=False),
         Step("comment versions", visit("/comments/{edited}/history")),
         Step("flags", visit("/moderation/flags")),
+        Step("merge confirmation", merge_confirmation, everywhere=False),
+        Step("queue: assigned to me", visit("/moderation?assigned=me"), everywhere=False),
         Step(
             "review (suggested routing)", visit("/moderation/proposals/{other}"), everywhere=False
         ),
