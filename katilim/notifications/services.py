@@ -101,6 +101,19 @@ def notify_users(
     return notifications
 
 
+def notify_meeting(user_ids, meeting, kind: str) -> list[Notification]:
+    """Tell people about a meeting (scheduled, moved, cancelled, a reminder): one in-app
+    notification each, and the e-mail for those who want them at once."""
+    notifications = [
+        Notification(user_id=user_id, meeting_id=meeting.id, kind=kind)
+        for user_id in sorted(set(user_ids))
+    ]
+    db.session.add_all(notifications)
+    db.session.flush()
+    _email_immediately(notifications)
+    return notifications
+
+
 def notify_event(event: ProposalEvent) -> list[Notification]:
     """Tell the author and followers about a timeline event (not the person who caused it)."""
     db.session.flush()  # the event needs its id
