@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from katilim.auth.models import User
 from katilim.core.models import INSERTS, affected_rows, utcnow
 from katilim.extensions import db
+from katilim.meetings.models import Meeting
 from katilim.notifications import emails
 from katilim.notifications.models import EmailFrequency, Follow, Notification
 from katilim.organization.services import reviewer_ids
@@ -210,6 +211,7 @@ def send_digests(now: datetime | None = None) -> int:
             .options(
                 joinedload(Notification.proposal).joinedload(Proposal.body),
                 joinedload(Notification.event),
+                joinedload(Notification.meeting).joinedload(Meeting.body),
             )
             .order_by(Notification.user_id, Notification.id)
         )
@@ -271,6 +273,7 @@ def list_notifications(user, page: int):
         .options(
             joinedload(Notification.proposal).joinedload(Proposal.body),
             joinedload(Notification.event),
+            joinedload(Notification.meeting).joinedload(Meeting.body),
         )
         .order_by(Notification.id.desc()),
         page=page,
