@@ -72,6 +72,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim.auth.routes import bp as auth_bp
     from katilim.comments.routes import bp as comments_bp
     from katilim.core.routes import bp as core_bp
+    from katilim.meetings.routes import bp as meetings_bp
     from katilim.moderation.routes import bp as moderation_bp
     from katilim.moderation.routes import reports_bp
     from katilim.notifications.routes import bp as notifications_bp
@@ -96,6 +97,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         voting_bp,
         comments_bp,
         stats_bp,
+        meetings_bp,
         moderation_bp,
         reports_bp,
         notifications_bp,

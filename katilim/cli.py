@@ -163,3 +163,6 @@ def init_app(app: Flask) -> None:
     from katilim.photos import cli as photos_cli
 
     photos_cli.register(app)
+    from katilim.meetings import cli as meetings_cli
+
+    meetings_cli.register(app)

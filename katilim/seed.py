@@ -1,7 +1,7 @@
 """Demo accounts and proposals, for trying the platform locally (never in production)."""
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -13,8 +13,10 @@ from katilim.auth.models import SiteRole, User
 from katilim.comments.models import Comment, Stance
 from katilim.core.models import utcnow
 from katilim.core.text import render_markdown
+from katilim.core.dates import local_day, local_moment
 from katilim.core.yamlfile import load_yaml
 from katilim.extensions import db
+from katilim.meetings.models import AgendaItem, Meeting, MeetingRegistration, MeetingStatus
 from katilim.organization.models import Body, District, Membership, MembershipRole
 from katilim.organization.services import current_council
 from katilim.privacy.models import Consent, ConsentPurpose
@@ -112,6 +114,7 @@ def seed_demo() -> str:
 
     rng = random.Random(2026)  # the same demo on every machine
     proposal_count = comment_count = vote_count = photo_count = 0
+    by_key: dict[str, Proposal] = {}
     for entry in data["proposals"]:
         assisted = entry.get("assisted")  # filed by the facilitator: the person has no account
         author = None if assisted else residents[entry["author"]]
@@ -148,6 +151,8 @@ def seed_demo() -> str:
         )
         db.session.add(proposal)
         proposal_count += 1
+        if entry.get("key"):
+            by_key[entry["key"]] = proposal
         if status == ProposalStatus.DRAFT:
             continue
         proposal.published_at = published
@@ -189,11 +194,75 @@ def seed_demo() -> str:
         if photo_count < len(DEMO_PHOTOS) and author is not None:
             photo_count += _demo_photos(proposal, DEMO_PHOTOS[photo_count])
     _demographics(residents, rng)
+    db.session.flush()
+    meeting_count = _meetings(data.get("meetings") or [], bodies, by_key, residents, moderators)
     db.session.commit()
     return (
         f"Demo data: {len(DEMO_ACCOUNTS) + len(residents)} accounts, {proposal_count} proposals, "
-        f"{vote_count} votes, {comment_count} comments, {photo_count} proposals with photos. Password for every demo account: {DEMO_PASSWORD}"
+        f"{vote_count} votes, {comment_count} comments, {photo_count} proposals with photos, "
+        f"{meeting_count} meetings. Password for every demo account: {DEMO_PASSWORD}"
     )
+
+
+def _meetings(entries, bodies, by_key, residents, moderators) -> int:
+    """The staffed groups' meetings: past ones held with minutes, coming ones with places
+    taken (written as rows: the demo tells nobody)."""
+    today = local_day(utcnow())
+    count = 0
+    for entry in entries:
+        body = bodies.get(entry["body"])
+        if body is None:
+            continue
+        day = today + timedelta(days=entry["days"])
+        starts = local_moment(day, time.fromisoformat(entry["at"]))
+        meeting = Meeting(
+            council_id=body.council_id,
+            body=body,
+            title=entry["title"],
+            description=entry.get("description", ""),
+            starts_at=starts,
+            ends_at=local_moment(day, time.fromisoformat(entry["ends"]))
+            if entry.get("ends")
+            else None,
+            place_name=entry.get("place_name"),
+            address=entry.get("address"),
+            is_step_free=entry.get("step_free"),
+            sign_language_on_request=bool(entry.get("sign_language")),
+            online_url=entry.get("online_url"),
+            capacity=entry.get("capacity"),
+            created_by=moderators.get(body.slug),
+            created_at=starts - timedelta(days=21),
+        )
+        decisions = entry.get("decisions") or {}
+        position = 0
+        for key in entry.get("agenda") or []:
+            meeting.agenda_items.append(
+                AgendaItem(position=position, proposal=by_key[key], decision=decisions.get(key))
+            )
+            position += 1
+        for text in entry.get("items") or []:
+            meeting.agenda_items.append(AgendaItem(position=position, text=text))
+            position += 1
+        if entry.get("minutes"):
+            meeting.status = MeetingStatus.HELD
+            meeting.minutes = entry["minutes"]
+            meeting.minutes_html = render_markdown(entry["minutes"])
+            meeting.attendance = entry.get("attendance")
+            meeting.minutes_recorded_at = starts + timedelta(days=1)
+        asking = entry.get("sign_language_requests", 0)
+        for i, number in enumerate(entry.get("registered") or []):
+            db.session.add(
+                MeetingRegistration(
+                    meeting=meeting,
+                    user=residents[number],
+                    needs_sign_language=meeting.sign_language_on_request and i < asking,
+                    created_at=starts - timedelta(days=7),
+                )
+            )
+        meeting.registrations_count = len(entry.get("registered") or [])
+        db.session.add(meeting)
+        count += 1
+    return count
 
 
 # Weighted answers, so that the figures page shows both counted and hidden (small) groups.

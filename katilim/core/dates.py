@@ -23,3 +23,17 @@ def local_day(moment: datetime) -> date:
     if moment.tzinfo is None:  # stored as UTC
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone).date()
+
+
+def local_moment(day: date, at: time) -> datetime:
+    """A day and a clock time in the council's time zone (as a form gives them), in UTC."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, at, zone).astimezone(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored moment in the council's time zone (to fill a form's day and time)."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    if moment.tzinfo is None:  # stored as UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone)

@@ -30,6 +30,7 @@ WTFORMS_MESSAGES = (
     _l("Invalid Choice: could not coerce."),
     _l("Not a valid integer value."),
     _l("Not a valid date value."),
+    _l("Not a valid time value."),
     _l("This field is required."),
     _l("Invalid email address."),
     _l("Number must be between %(min)s and %(max)s."),

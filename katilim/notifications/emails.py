@@ -14,6 +14,7 @@ from sqlalchemy import select
 from katilim.core.params import parse_id
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
+from katilim.i18n import format_datetime
 from katilim.mail import send_email
 from katilim.mail.unsubscribe import unsubscribe_url
 from katilim.notifications.models import Notification
@@ -23,6 +24,11 @@ from katilim.proposals.models import STATUS_LABELS, ProposalStatus
 # What the people who review proposals are told (katilim/notifications/services.py
 # notify_reviewers, and handing a proposal over): the e-mail says why they get it.
 STAFF_KINDS = frozenset({"for_review", "reported", "deadline_near", "assigned", "merged_in"})
+# What a meeting's registered people, and its body's followers and volunteers, are told
+# (katilim/meetings/services.py).
+MEETING_KINDS = frozenset(
+    {"meeting_scheduled", "meeting_moved", "meeting_cancelled", "meeting_reminder"}
+)
 DIGEST_MAX_ITEMS = 50  # a longer list helps nobody; the rest is on /me/notifications
 
 
@@ -39,8 +45,33 @@ def bodies_named_in(notifications: Iterable[Notification]) -> dict[str, Body]:
     return {b.slug: b for b in db.session.scalars(select(Body).where(Body.slug.in_(slugs)))}
 
 
+def describe_meeting(notification: Notification) -> str:
+    """One line about a meeting's news, in the current language."""
+    meeting = notification.meeting
+    if meeting is None:
+        return _("There is news about a meeting.")
+    body = meeting.body.name
+    when = format_datetime(meeting.starts_at)
+    match notification.kind:
+        case "meeting_scheduled":
+            return _("%(body)s will meet on %(date)s.", body=body, date=when)
+        case "meeting_moved":
+            return _("The meeting of %(body)s is moved to %(date)s.", body=body, date=when)
+        case "meeting_cancelled":
+            return _("The meeting of %(body)s on %(date)s is cancelled.", body=body, date=when)
+        case "meeting_reminder":
+            return _(
+                "Reminder: you registered for the meeting of %(body)s on %(date)s.",
+                body=body,
+                date=when,
+            )
+    return _("There is news about a meeting.")
+
+
 def describe(notification: Notification, bodies: Mapping[str, Body]) -> str:
     """One line about what happened, in the current language."""
+    if notification.kind in MEETING_KINDS:
+        return describe_meeting(notification)
     event = notification.event
     proposal = notification.proposal
     own_body = proposal.body.name if proposal is not None and proposal.body is not None else ""
@@ -106,6 +137,8 @@ def describe(notification: Notification, bodies: Mapping[str, Body]) -> str:
 
 def public_text(notification: Notification) -> str | None:
     """The public text that came with the event (an answer, a reason), if it has one."""
+    if notification.kind == "meeting_cancelled" and notification.meeting is not None:
+        return notification.meeting.cancel_reason
     event = notification.event
     # A routing event's text is how the body was chosen, not words for people.
     if event is None or not event.text or notification.kind in ("routed", "routing_confirmed"):
@@ -128,6 +161,18 @@ def _unsubscribe_headers(user) -> dict[str, str]:
 
 
 def _item(notification: Notification) -> dict:
+    meeting = notification.meeting if notification.meeting_id else None
+    if meeting is not None:
+        return {
+            "notification": notification,
+            "title": meeting.title,
+            "text": public_text(notification),
+            "url": absolute_url("meetings.detail", meeting_id=meeting.id),
+            "merged_into_url": None,
+            "for_staff": False,
+            "review_url": None,
+            "is_meeting": True,
+        }
     return {
         "notification": notification,
         "title": notification.proposal.title if notification.proposal else "",
@@ -146,9 +191,14 @@ def _item(notification: Notification) -> dict:
 def queue_notification_email(user, notification: Notification, bodies: Mapping[str, Body]):
     """One e-mail about one notification, in the recipient's language (the caller commits)."""
     item = _item(notification)
+    subject = (
+        _l("News about the meeting “%(title)s”", title=item["title"])
+        if item.get("is_meeting")
+        else _l("News about the proposal “%(title)s”", title=item["title"])
+    )
     return send_email(
         user.email,
-        _l("News about the proposal “%(title)s”", title=item["title"]),
+        subject,
         "notification",
         locale=user.locale,
         headers=_unsubscribe_headers(user),

@@ -101,12 +101,14 @@ def index():
 @bp.route("/me/notifications/<id:notification_id>")
 @login_required
 def open_notification(notification_id: int):
-    """Mark one notification as read and go to its proposal."""
+    """Mark one notification as read and go to its proposal (or its meeting)."""
     notification = db.get_or_404(Notification, notification_id)
     if notification.user_id != current_user.id:
         abort(404)  # someone else's: not found, as if it did not exist
     services.mark_read(current_user, notification)
     db.session.commit()
+    if notification.meeting_id is not None:
+        return redirect(url_for("meetings.detail", meeting_id=notification.meeting_id))
     if notification.proposal_id is None:
         return redirect(url_for("notifications.index"))
     if notification.kind in emails.STAFF_KINDS:  # it asks a reviewer to act: go where they act

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from katilim.auth.models import User
 from katilim.core.models import INSERTS, affected_rows, utcnow
 from katilim.extensions import db
+from katilim.meetings.models import Meeting
 from katilim.notifications import emails
 from katilim.notifications.models import EmailFrequency, Follow, Notification
 from katilim.organization.services import reviewer_ids
@@ -93,6 +94,19 @@ def notify_users(
             event_id=event.id if event is not None else None,
             kind=kind,
         )
+        for user_id in sorted(set(user_ids))
+    ]
+    db.session.add_all(notifications)
+    db.session.flush()
+    _email_immediately(notifications)
+    return notifications
+
+
+def notify_meeting(user_ids, meeting, kind: str) -> list[Notification]:
+    """Tell people about a meeting (scheduled, moved, cancelled, a reminder): one in-app
+    notification each, and the e-mail for those who want them at once."""
+    notifications = [
+        Notification(user_id=user_id, meeting_id=meeting.id, kind=kind)
         for user_id in sorted(set(user_ids))
     ]
     db.session.add_all(notifications)
@@ -197,6 +211,7 @@ def send_digests(now: datetime | None = None) -> int:
             .options(
                 joinedload(Notification.proposal).joinedload(Proposal.body),
                 joinedload(Notification.event),
+                joinedload(Notification.meeting).joinedload(Meeting.body),
             )
             .order_by(Notification.user_id, Notification.id)
         )
@@ -258,6 +273,7 @@ def list_notifications(user, page: int):
         .options(
             joinedload(Notification.proposal).joinedload(Proposal.body),
             joinedload(Notification.event),
+            joinedload(Notification.meeting).joinedload(Meeting.body),
         )
         .order_by(Notification.id.desc()),
         page=page,

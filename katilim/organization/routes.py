@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template, request
 
 from katilim.core.cache import cached
+from katilim.meetings.queries import next_meeting
 from katilim.organization.models import BodyKind
 from katilim.organization.queries import get_body_or_404
 from katilim.organization.services import current_council, list_bodies
@@ -39,6 +40,7 @@ def body(slug: str):
         body=body,
         filters=filters,
         pagination=pagination,
+        next_meeting=next_meeting(body),
         **cached(
             ("body", body.id),
             lambda: {
