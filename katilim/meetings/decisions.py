@@ -19,9 +19,9 @@ from katilim.core.models import utcnow
 from katilim.core.text import render_markdown
 from katilim.extensions import db
 from katilim.meetings.models import AgendaItem, Meeting, MeetingStatus
+from katilim.meetings.permissions import can_schedule
 from katilim.moderation.services import allowed_actions, change_status, mark_answered
 from katilim.notifications.services import notify_event
-from katilim.organization.services import is_moderator_of
 from katilim.proposals.models import EventKind
 from katilim.proposals.timeline import add_event
 
@@ -47,11 +47,6 @@ class ItemDecision:
     forwarded_on: date | None = None
 
 
-def can_record(user, meeting: Meeting) -> bool:
-    """The body's chairs and moderators, and admins, record what the meeting decided."""
-    return is_moderator_of(user, meeting.body)
-
-
 def applicable_actions(item: AgendaItem) -> list[str]:
     """The status changes a decision may still apply to the item's proposal."""
     if item.proposal is None or item.applied_status is not None:
@@ -75,7 +70,7 @@ def record_meeting(
     :raises InvalidTransition: before the meeting started, or for a cancelled meeting.
     :raises DecisionRefused: a status change without a decision text, or not possible now.
     """
-    if not can_record(actor, meeting):
+    if not can_schedule(actor, meeting.body):
         raise PermissionDenied(_("Only the chairs and moderators of this group can do this."))
     if meeting.status == MeetingStatus.CANCELLED:
         raise InvalidTransition(_("A cancelled meeting has no minutes."))

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from katilim.core.dates import local_moment, to_local
 from katilim.core.forms import BaseForm, BoundedIntegerField, OptionalChoice, options, single_line
+from katilim.meetings.decisions import ItemDecision
 from katilim.meetings.models import Meeting
 from katilim.meetings.services import MAX_AGENDA_ITEMS, MeetingData
 
@@ -179,3 +180,94 @@ class RegisterForm(BaseForm):
 
 class ButtonForm(BaseForm):
     """A form that is only a button (giving a place back)."""
+
+
+APPLY_LABELS = {
+    "": _l("No status change"),
+    "accept": _l("Accept"),
+    "forward": _l("Forward to the municipal council"),
+    "reject": _l("Reject (the decision is the reason)"),
+}
+
+
+class MinutesForm(BaseForm):
+    """The minutes and the attendance; ``minutes_form`` adds one decision (and, where the
+    proposal allows one, a status step) per agenda item."""
+
+    minutes = TextAreaField(
+        _l("Minutes"),
+        description=_l("Markdown. Who took part and what was said; shown in public."),
+        validators=[Optional(), Length(max=20000)],
+    )
+    attendance = BoundedIntegerField(
+        _l("How many people came"), validators=[Optional()], min=0, max=MAX_CAPACITY * 10
+    )
+
+    def item_fields(self, item_id: int) -> tuple:
+        """The item's decision field, and its status and date fields when it has them."""
+        return (
+            self[f"decision_{item_id}"],
+            self._fields.get(f"apply_{item_id}"),
+            self._fields.get(f"forwarded_on_{item_id}"),
+        )
+
+    def decisions(self, meeting: Meeting) -> list[ItemDecision]:
+        """One decision per agenda item, as typed (an empty one changes nothing)."""
+        entries = []
+        for item in meeting.agenda_items:
+            decision, apply, forwarded_on = self.item_fields(item.id)
+            entries.append(
+                ItemDecision(
+                    item_id=item.id,
+                    decision=decision.data or "",
+                    apply=(apply.data or "") if apply is not None else "",
+                    forwarded_on=forwarded_on.data if forwarded_on is not None else None,
+                )
+            )
+        return entries
+
+
+def minutes_form(meeting: Meeting, steps_of, *, from_request: bool) -> MinutesForm:
+    """A MinutesForm for the meeting's agenda; ``steps_of(item)`` lists the status steps
+    a decision may still apply to the item's proposal."""
+
+    class Form(MinutesForm):
+        pass
+
+    for item in meeting.agenda_items:
+        setattr(
+            Form,
+            f"decision_{item.id}",
+            TextAreaField(
+                _l("Decision"), validators=[Optional(), Length(max=5000)], id=f"decision-{item.id}"
+            ),
+        )
+        steps = steps_of(item)
+        if not steps:
+            continue
+        setattr(
+            Form,
+            f"apply_{item.id}",
+            RadioField(
+                _l("With the decision"),
+                choices=options([("", APPLY_LABELS[""])] + [(s, APPLY_LABELS[s]) for s in steps]),
+                validators=[OptionalChoice()],
+                default="",
+                id=f"apply-{item.id}",
+            ),
+        )
+        if "forward" in steps:
+            setattr(
+                Form,
+                f"forwarded_on_{item.id}",
+                DateField(
+                    _l("Date it goes to the municipal council"),
+                    description=_l("Leave it empty for the day of the meeting."),
+                    validators=[Optional(), _plausible_day],
+                    id=f"forwarded-on-{item.id}",
+                ),
+            )
+    if from_request:
+        return Form()
+    values = {f"decision_{item.id}": item.decision for item in meeting.agenda_items}
+    return Form(formdata=None, minutes=meeting.minutes, attendance=meeting.attendance, **values)

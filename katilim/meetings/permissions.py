@@ -32,3 +32,13 @@ def can_register(user, meeting: Meeting) -> bool:
         and meeting.status == MeetingStatus.SCHEDULED
         and meeting.starts_at > utcnow()
     )
+
+
+def can_record(user, meeting: Meeting) -> bool:
+    """Record the minutes and decisions: the people who may schedule the body's meetings,
+    once the meeting has started, unless it was cancelled (again later, to correct them)."""
+    return (
+        meeting.status != MeetingStatus.CANCELLED
+        and meeting.starts_at <= utcnow()
+        and can_schedule(user, meeting.body)
+    )

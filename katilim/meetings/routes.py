@@ -1,15 +1,22 @@
 """The meetings pages: every body's meetings, one body's, one meeting; scheduling, changing and
 cancelling (the body's chairs and moderators); registering; calendar files."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from katilim.core.params import page_arg, text_arg
 from katilim.extensions import db
-from katilim.meetings import permissions, queries, services
+from katilim.meetings import decisions, permissions, queries, services
 from katilim.meetings.calendar import calendar_file
-from katilim.meetings.forms import ButtonForm, CancelForm, MeetingForm, RegisterForm
+from katilim.meetings.forms import (
+    ButtonForm,
+    CancelForm,
+    MeetingForm,
+    RegisterForm,
+    minutes_form,
+)
 from katilim.meetings.services import MeetingRefused
 from katilim.organization.queries import get_body, get_body_or_404
 from katilim.organization.services import current_council, list_bodies
@@ -18,6 +25,7 @@ bp = Blueprint("meetings", __name__)
 bp.add_app_template_global(permissions.can_schedule, "can_schedule_meeting")
 bp.add_app_template_global(permissions.can_manage, "can_manage_meeting")
 bp.add_app_template_global(permissions.can_register, "can_register_meeting")
+bp.add_app_template_global(permissions.can_record, "can_record_meeting")
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
@@ -133,9 +141,7 @@ def cancel(meeting_id: int):
         abort(403)
     form = CancelForm()
     if not form.validate_on_submit():
-        return render_template(
-            "meetings/cancel.html", meeting=meeting, cancel_form=form
-        ), 400
+        return render_template("meetings/cancel.html", meeting=meeting, cancel_form=form), 400
     services.cancel_meeting(current_user, meeting, form.reason.data or "")
     db.session.commit()
     flash(_("The meeting is cancelled; the registered people are told."), "success")
@@ -169,6 +175,50 @@ def unregister(meeting_id: int):
     db.session.commit()
     flash(_("Your place is given back."), "info")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<id:meeting_id>/record", methods=["GET", "POST"])
+@login_required
+def record(meeting_id: int):
+    """After the meeting: the minutes, who came, and the decision on each agenda item."""
+    meeting = queries.get_meeting_or_404(current_council(), meeting_id)
+    if not permissions.can_schedule(current_user, meeting.body):
+        abort(403)
+    if not permissions.can_record(current_user, meeting):
+        abort(409)  # cancelled, or not started yet: the page says so
+    form = minutes_form(
+        meeting, decisions.applicable_actions, from_request=request.method == "POST"
+    )
+    if form.validate_on_submit():
+        try:
+            told = decisions.record_meeting(
+                current_user,
+                meeting,
+                minutes=form.minutes.data or "",
+                attendance=form.attendance.data,
+                decisions=form.decisions(meeting),
+            )
+        except decisions.DecisionRefused as refused:
+            db.session.rollback()
+            meeting = queries.get_meeting_or_404(current_council(), meeting_id)
+            target = form._fields.get(f"apply_{refused.item_id}") or form._fields.get(
+                f"decision_{refused.item_id}"
+            )
+            (target.errors if target is not None else form.form_errors).append(refused.message)
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "The minutes are saved; %(num)s proposal's people are told of its decision.",
+                    "The minutes are saved; %(num)s proposals' people are told of their decisions.",
+                    len(told),
+                ),
+                "success",
+            )
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/record.html", meeting=meeting, form=form), (
+        400 if form.errors else 200
+    )
 
 
 def _calendar(meetings, name: str, filename: str) -> Response:
