@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,11 @@ from katilim.auth.models import SiteRole
 from katilim.auth.tokens import make_email_change_token, make_reset_token
 from katilim.comments.models import Stance
 from katilim.comments.services import edit_comment
+from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.mail.unsubscribe import make_unsubscribe_token
+from katilim.meetings.services import MeetingData, schedule_meeting
+from katilim.meetings.services import register as register_for_meeting
 from katilim.moderation.answer_templates import add_template
 from katilim.moderation.models import FlagReason
 from katilim.moderation.reports import report_content
@@ -187,8 +191,26 @@ def site(live_app):
                 },
                 consent=True,
             )
+        meeting = schedule_meeting(
+            moderator,
+            assembly,
+            MeetingData(
+                title="Erişilebilirlik meclisi aylık toplantısı",
+                starts_at=utcnow() + timedelta(days=10),
+                place_name="Kent Konseyi salonu",
+                address="Ömerağa Mah. Alemdar Cad. No: 2, İzmit",
+                is_step_free=True,
+                sign_language_on_request=True,
+                online_url="https://meet.example.org/meclis",
+                capacity=40,
+                proposal_ids=[discussed.id, other.id],
+                free_items=["Bütçe görüşmesi"],
+            ),
+        )
+        register_for_meeting(neighbour, meeting, needs_sign_language=True)
         db.session.commit()
         return {
+            "meeting": meeting.id,
             "discussed": discussed.id,
             "arabic": arabic.id,
             "other": other.id,
@@ -299,6 +321,13 @@ def merge_confirmation(page: Page, site: dict) -> None:
     expect(page.locator("input[name=confirmed]")).to_have_count(1)
 
 
+def meeting_errors(page: Page, site: dict) -> None:
+    page.goto("/bodies/engelli-meclisi/meetings/new")
+    page.locator("#online_url").fill("not a link")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+
+
 STEPS = {
     "visitor": [
         Step("home", visit("/")),
@@ -319,6 +348,9 @@ STEPS = {
         Step("privacy", visit("/privacy")),
         Step("accessibility", visit("/accessibility")),
         Step("stats", visit("/stats")),
+        Step("meetings", visit("/meetings")),
+        Step("meeting", visit("/meetings/{meeting}")),
+        Step("body meetings", visit("/bodies/engelli-meclisi/meetings"), everywhere=False),
         Step("representation", visit("/stats/representation")),
         Step("proposals equity", visit("/proposals?sort=equity"), everywhere=False),
         Step("open data", visit("/open-data"), everywhere=False),
@@ -354,10 +386,15 @@ STEPS = {
         Step("comment edit", comment_edit_form, everywhere=False),
         Step("report form", visit("/proposals/{other}/flag")),
         Step("own proposal", visit("/proposals/{mine}"), everywhere=False),
+        Step("meeting (signed in)", visit("/meetings/{meeting}"), everywhere=False),
         Step("edit form", visit("/proposals/{mine}/edit"), everywhere=False),
     ],
     "moderator": [
         Step("moderation queue", visit("/moderation")),
+        Step("new meeting form", visit("/bodies/engelli-meclisi/meetings/new")),
+        Step("new meeting+errors", meeting_errors, everywhere=False),
+        Step("meeting (moderator)", visit("/meetings/{meeting}"), everywhere=False),
+        Step("meeting edit form", visit("/meetings/{meeting}/edit"), everywhere=False),
         Step("review", visit("/moderation/proposals/{discussed}")),
         Step("proposal (moderator)", visit("/proposals/{discussed}"), everywhere=False),
         Step("comment versions", visit("/comments/{edited}/history")),

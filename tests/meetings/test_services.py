@@ -252,3 +252,16 @@ def test_a_moved_meeting_is_reminded_again(cast):
 
 def test_no_meeting_row_of_another_kind(cast):
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
+def test_a_double_click_that_slips_past_the_check_gives_the_place_back(cast, monkeypatch):
+    """Two tabs both found no registration: the unique constraint refuses the second row,
+    and the place it counted is given back."""
+    from katilim.meetings import services
+
+    meeting = scheduled(cast.moderator, cast.body, capacity=5)
+    assert register(cast.resident, meeting)
+    monkeypatch.setattr(services, "is_registered", lambda user, meeting: False)
+    assert not register(cast.resident, meeting)
+    assert meeting.registrations_count == 1
+    db.session.commit()  # the transaction is still usable

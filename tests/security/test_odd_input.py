@@ -30,7 +30,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from unittest import mock
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
@@ -49,6 +49,8 @@ from katilim.auth.tokens import make_email_change_token, make_reset_token, make_
 from katilim.core.converters import IdConverter, SlugConverter
 from katilim.extensions import db, limiter
 from katilim.mail.unsubscribe import make_unsubscribe_token
+from katilim.meetings.services import MeetingData, schedule_meeting
+from katilim.meetings.services import register as register_for_meeting
 from katilim.moderation.answer_templates import add_template
 from katilim.moderation.models import FlagReason
 from katilim.moderation.reports import report_content
@@ -365,6 +367,22 @@ def _seed(app) -> World:
             body=body,
             routing_method=RoutingMethod.CITIZEN,
         )
+        meeting = schedule_meeting(
+            moderator,
+            body,
+            MeetingData(
+                title="Aylık toplantı",
+                starts_at=datetime(2099, 3, 14, 15, 30, tzinfo=UTC),
+                place_name="Kent Konseyi salonu",
+                is_step_free=True,
+                sign_language_on_request=True,
+                online_url="https://meet.example.org/ulasim",
+                capacity=30,
+                proposal_ids=[proposal.id],
+                free_items=["Bütçe"],
+            ),
+        )
+        register_for_meeting(resident, meeting, needs_sign_language=True)
         db.session.commit()
         notification = db.session.scalar(
             select(Notification).where(Notification.user_id == resident.id)
@@ -398,6 +416,7 @@ def _seed(app) -> World:
                 "filename": "style.css",
                 "photo_id": photo.id,
                 "size": "small",
+                "meeting_id": meeting.id,
             },
             # Other real values, tried when a page is not found with the first ones (a
             # reveal page needs an anonymous proposal).
