@@ -23,6 +23,10 @@ from katilim.proposals.models import STATUS_LABELS, ProposalStatus
 # What the people who review proposals are told (katilim/notifications/services.py
 # notify_reviewers, and handing a proposal over): the e-mail says why they get it.
 STAFF_KINDS = frozenset({"for_review", "reported", "deadline_near", "assigned", "merged_in"})
+# News about a body rather than one proposal (Notification.body_id): a volunteer's
+# application goes to the body's chairs and moderators, the decision to the applicant.
+BODY_STAFF_KINDS = frozenset({"volunteer_applied"})
+BODY_KINDS = BODY_STAFF_KINDS | {"volunteer_accepted", "volunteer_declined"}
 DIGEST_MAX_ITEMS = 50  # a longer list helps nobody; the rest is on /me/notifications
 
 
@@ -51,7 +55,18 @@ def describe(notification: Notification, bodies: Mapping[str, Body]) -> str:
 
     to_value = event.to_value if event is not None else None
     from_value = event.from_value if event is not None else None
+    group = notification.body.name if notification.body is not None else ""
     match notification.kind:
+        case "volunteer_applied":
+            return _("Someone applied to join %(body)s as a volunteer.", body=group)
+        case "volunteer_accepted":
+            return _("Your application was accepted: you are a member of %(body)s.", body=group)
+        case "volunteer_declined":
+            return _(
+                "Your application to %(body)s was declined; the reason is on your "
+                "volunteering page.",
+                body=group,
+            )
         case "published":
             return _("New proposal in %(body)s.", body=own_body) if own_body else _("Published.")
         case "routed":
@@ -127,7 +142,29 @@ def _unsubscribe_headers(user) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{unsubscribe_url(user)}>"}
 
 
+def body_notification_url(notification: Notification) -> str | None:
+    """Where news about a body leads: the staff to the applications, the applicant to their
+    own volunteering page."""
+    if notification.kind not in BODY_KINDS or notification.body is None:
+        return None
+    if notification.kind in BODY_STAFF_KINDS:
+        return absolute_url("volunteers.staff", slug=notification.body.slug)
+    return absolute_url("volunteers.mine")
+
+
 def _item(notification: Notification) -> dict:
+    body_url = body_notification_url(notification)
+    if body_url is not None:
+        return {
+            "notification": notification,
+            "title": notification.body.name if notification.body else "",
+            "about_body": True,
+            "text": None,
+            "url": body_url,
+            "merged_into_url": None,
+            "for_staff": notification.kind in BODY_STAFF_KINDS,
+            "review_url": body_url,
+        }
     return {
         "notification": notification,
         "title": notification.proposal.title if notification.proposal else "",
@@ -146,9 +183,14 @@ def _item(notification: Notification) -> dict:
 def queue_notification_email(user, notification: Notification, bodies: Mapping[str, Body]):
     """One e-mail about one notification, in the recipient's language (the caller commits)."""
     item = _item(notification)
+    subject = (
+        _l("News about the group “%(title)s”", title=item["title"])
+        if item.get("about_body")
+        else _l("News about the proposal “%(title)s”", title=item["title"])
+    )
     return send_email(
         user.email,
-        _l("News about the proposal “%(title)s”", title=item["title"]),
+        subject,
         "notification",
         locale=user.locale,
         headers=_unsubscribe_headers(user),

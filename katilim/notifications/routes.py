@@ -107,6 +107,12 @@ def open_notification(notification_id: int):
         abort(404)  # someone else's: not found, as if it did not exist
     services.mark_read(current_user, notification)
     db.session.commit()
+    if notification.kind in emails.BODY_KINDS and notification.body is not None:
+        # A volunteer's application (to the staff page) or the decision on it (to the
+        # applicant's own page).
+        if notification.kind in emails.BODY_STAFF_KINDS:
+            return redirect(url_for("volunteers.staff", slug=notification.body.slug))
+        return redirect(url_for("volunteers.mine"))
     if notification.proposal_id is None:
         return redirect(url_for("notifications.index"))
     if notification.kind in emails.STAFF_KINDS:  # it asks a reviewer to act: go where they act

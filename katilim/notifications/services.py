@@ -16,6 +16,7 @@ from katilim.core.models import INSERTS, affected_rows, utcnow
 from katilim.extensions import db
 from katilim.notifications import emails
 from katilim.notifications.models import EmailFrequency, Follow, Notification
+from katilim.organization.models import Body
 from katilim.organization.services import reviewer_ids
 from katilim.privacy import consents
 from katilim.privacy.models import ConsentPurpose
@@ -93,6 +94,19 @@ def notify_users(
             event_id=event.id if event is not None else None,
             kind=kind,
         )
+        for user_id in sorted(set(user_ids))
+    ]
+    db.session.add_all(notifications)
+    db.session.flush()
+    _email_immediately(notifications)
+    return notifications
+
+
+def notify_about_body(user_ids, body: Body, kind: str) -> list[Notification]:
+    """Tell people about something in a body that is not about one proposal (a volunteer's
+    application, the decision on it), in the caller's transaction."""
+    notifications = [
+        Notification(user_id=user_id, body_id=body.id, body=body, kind=kind)
         for user_id in sorted(set(user_ids))
     ]
     db.session.add_all(notifications)
@@ -197,6 +211,7 @@ def send_digests(now: datetime | None = None) -> int:
             .options(
                 joinedload(Notification.proposal).joinedload(Proposal.body),
                 joinedload(Notification.event),
+                joinedload(Notification.body),
             )
             .order_by(Notification.user_id, Notification.id)
         )
@@ -258,6 +273,7 @@ def list_notifications(user, page: int):
         .options(
             joinedload(Notification.proposal).joinedload(Proposal.body),
             joinedload(Notification.event),
+            joinedload(Notification.body),
         )
         .order_by(Notification.id.desc()),
         page=page,
