@@ -20,6 +20,7 @@ def cast(body_slug: str = "ulasim", other_slug: str = "cevre-iklim") -> dict:
         "other_moderator": make_user("Başka Moderatör", moderates=other),
         "admin": make_user("Yönetici", role=SiteRole.ADMIN),
         "resident": make_user("Ayşe Yılmaz"),
+        "facilitator": make_user("Kolaylaştırıcı", role=SiteRole.FACILITATOR),
         "unverified": make_user("Doğrulanmamış", verified=False),
     }
     db.session.flush()
