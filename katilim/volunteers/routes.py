@@ -106,7 +106,7 @@ def staff(slug: str):
     return _render_staff(body)
 
 
-@bp.route("/volunteers/<int:row_id>/decide", methods=["POST"])
+@bp.route("/volunteers/<id:row_id>/decide", methods=["POST"])
 @login_required
 def decide(row_id: int):
     """Accept or decline one application (declining with a reason)."""

@@ -60,6 +60,7 @@ from katilim.photos import services as photo_services
 from katilim.photos.services import Upload
 from katilim.proposals.models import RoutingMethod
 from katilim.proposals.services import ProposalContent
+from katilim.volunteers import services as volunteer_services
 from tests.factories import (
     PASSWORD,
     get_body,
@@ -365,6 +366,10 @@ def _seed(app) -> World:
             body=body,
             routing_method=RoutingMethod.CITIZEN,
         )
+        # An open volunteer application (to decide) and a member (to leave, to be named).
+        application = volunteer_services.apply(candidate, body, "Yardım etmek isterim.")
+        membership_row = volunteer_services.apply(resident, body, "")
+        volunteer_services.decide(moderator, membership_row, True)
         db.session.commit()
         notification = db.session.scalar(
             select(Notification).where(Notification.user_id == resident.id)
@@ -398,6 +403,7 @@ def _seed(app) -> World:
                 "filename": "style.css",
                 "photo_id": photo.id,
                 "size": "small",
+                "row_id": application.id,
             },
             # Other real values, tried when a page is not found with the first ones (a
             # reveal page needs an anonymous proposal).
