@@ -84,6 +84,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim.proposals.routes import bp as proposals_bp
     from katilim.representation.routes import bp as representation_bp
     from katilim.stats.routes import bp as stats_bp
+    from katilim.volunteers.routes import bp as volunteers_bp
     from katilim.voting.routes import bp as voting_bp
 
     for blueprint in (
@@ -105,6 +106,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         assist_bp,
         open_data_bp,
         privacy_bp,
+        volunteers_bp,
     ):
         app.register_blueprint(blueprint)
     from katilim.api.routes import init_app as init_api

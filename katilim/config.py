@@ -212,5 +212,8 @@ class DefaultConfig:
     RETENTION_ASSIST_CONTACT_DAYS = int(_env("RETENTION_ASSIST_CONTACT_DAYS", "30"))
     # Earlier versions of edited comments, kept for moderators (katilim/comments/services.py).
     RETENTION_COMMENT_REVISION_DAYS = int(_env("RETENTION_COMMENT_REVISION_DAYS", "365"))
+    # A volunteer's declined application or ended membership of a body (katilim/volunteers):
+    # it can reveal opinions, so it goes this many days after the decision or the leaving.
+    RETENTION_ENDED_VOLUNTEER_DAYS = int(_env("RETENTION_ENDED_VOLUNTEER_DAYS", "365"))
     # Proof of a withdrawn consent: the general limitation period (Borçlar Kanunu art. 146).
     RETENTION_WITHDRAWN_CONSENT_DAYS = int(_env("RETENTION_WITHDRAWN_CONSENT_DAYS", "3650"))

@@ -11,9 +11,9 @@ from werkzeug.security import generate_password_hash
 from katilim.assist.models import AgeBand, AssistedSubmission, Channel
 from katilim.auth.models import SiteRole, User
 from katilim.comments.models import Comment, Stance
+from katilim.core.dates import local_day, local_moment
 from katilim.core.models import utcnow
 from katilim.core.text import render_markdown
-from katilim.core.dates import local_day, local_moment
 from katilim.core.yamlfile import load_yaml
 from katilim.extensions import db
 from katilim.meetings.models import AgendaItem, Meeting, MeetingRegistration, MeetingStatus
@@ -30,6 +30,7 @@ from katilim.proposals.models import (
 from katilim.proposals.services import ProposalContent, apply_content
 from katilim.proposals.threshold import check_threshold
 from katilim.representation.models import Demographics
+from katilim.volunteers.models import BodyVolunteer, VolunteerStatus
 from katilim.voting.models import Vote
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
@@ -196,11 +197,12 @@ def seed_demo() -> str:
     _demographics(residents, rng)
     db.session.flush()
     meeting_count = _meetings(data.get("meetings") or [], bodies, by_key, residents, moderators)
+    volunteer_count = _volunteers(data.get("volunteers") or [], residents, bodies, moderators)
     db.session.commit()
     return (
         f"Demo data: {len(DEMO_ACCOUNTS) + len(residents)} accounts, {proposal_count} proposals, "
         f"{vote_count} votes, {comment_count} comments, {photo_count} proposals with photos, "
-        f"{meeting_count} meetings. Password for every demo account: {DEMO_PASSWORD}"
+        f"{meeting_count} meetings, {volunteer_count} volunteers. Password for every demo account: {DEMO_PASSWORD}"
     )
 
 
@@ -286,6 +288,47 @@ DEMO_ANSWERS = {
         "prefer_not": 1,
     },
 }
+
+
+def _volunteers(entries, residents, bodies, moderators) -> int:
+    """Members of working groups (some named, with their consent) and open applications."""
+    now = utcnow()
+    version = current_app.config["PRIVACY_NOTICE_VERSION"]
+    consenting: set[int] = set()
+    for entry in entries:
+        body = bodies.get(entry["body"])
+        if body is None:  # a council whose file has no such body
+            continue
+        person = residents[entry["resident"]]
+        status = VolunteerStatus(entry["status"])
+        applied = now - timedelta(days=entry.get("days_ago", 10))
+        decided = status in (VolunteerStatus.ACCEPTED, VolunteerStatus.DECLINED)
+        listed = bool(entry.get("listed")) and status == VolunteerStatus.ACCEPTED
+        db.session.add(
+            BodyVolunteer(
+                body_id=body.id,
+                user_id=person.id,
+                status=status,
+                motivation=entry.get("motivation", ""),
+                is_listed=listed,
+                created_at=applied,
+                decided_at=applied + timedelta(days=2) if decided else None,
+                decided_by=moderators.get(body.slug) if decided else None,
+                decline_reason=entry.get("decline_reason"),
+            )
+        )
+        if listed and person.id not in consenting:
+            consenting.add(person.id)
+            db.session.add(
+                Consent(
+                    user_id=person.id,
+                    purpose=ConsentPurpose.VOLUNTEER_LISTING,
+                    text_version=version,
+                    given_at=applied + timedelta(days=3),
+                )
+            )
+    db.session.flush()
+    return len(entries)
 
 
 def _demographics(residents, rng) -> None:

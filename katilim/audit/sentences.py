@@ -53,6 +53,8 @@ SENTENCES = {
     "template.add": _l("Added an answer template."),
     "template.delete": _l("Deleted an answer template."),
     # Residents, volunteers and the system
+    "volunteer.accept": _l("Accepted a volunteer's application to the group %(body)s."),
+    "volunteer.decline": _l("Declined a volunteer's application to the group %(body)s."),
     "demographics.saved": _l("Saved their own answers about who they are."),
     "demographics.deleted": _l("Deleted their own answers about who they are."),
     "assisted.forget_contact": _l(

@@ -29,6 +29,10 @@ STAFF_KINDS = frozenset({"for_review", "reported", "deadline_near", "assigned", 
 MEETING_KINDS = frozenset(
     {"meeting_scheduled", "meeting_moved", "meeting_cancelled", "meeting_reminder"}
 )
+# News about a body rather than one proposal (Notification.body_id): a volunteer's
+# application goes to the body's chairs and moderators, the decision to the applicant.
+BODY_STAFF_KINDS = frozenset({"volunteer_applied"})
+BODY_KINDS = BODY_STAFF_KINDS | {"volunteer_accepted", "volunteer_declined"}
 DIGEST_MAX_ITEMS = 50  # a longer list helps nobody; the rest is on /me/notifications
 
 
@@ -82,7 +86,18 @@ def describe(notification: Notification, bodies: Mapping[str, Body]) -> str:
 
     to_value = event.to_value if event is not None else None
     from_value = event.from_value if event is not None else None
+    group = notification.body.name if notification.body is not None else ""
     match notification.kind:
+        case "volunteer_applied":
+            return _("Someone applied to join %(body)s as a volunteer.", body=group)
+        case "volunteer_accepted":
+            return _("Your application was accepted: you are a member of %(body)s.", body=group)
+        case "volunteer_declined":
+            return _(
+                "Your application to %(body)s was declined; the reason is on your "
+                "volunteering page.",
+                body=group,
+            )
         case "published":
             return _("New proposal in %(body)s.", body=own_body) if own_body else _("Published.")
         case "routed":
@@ -160,6 +175,16 @@ def _unsubscribe_headers(user) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{unsubscribe_url(user)}>"}
 
 
+def body_notification_url(notification: Notification) -> str | None:
+    """Where news about a body leads: the staff to the applications, the applicant to their
+    own volunteering page."""
+    if notification.kind not in BODY_KINDS or notification.body is None:
+        return None
+    if notification.kind in BODY_STAFF_KINDS:
+        return absolute_url("volunteers.staff", slug=notification.body.slug)
+    return absolute_url("volunteers.mine")
+
+
 def _item(notification: Notification) -> dict:
     meeting = notification.meeting if notification.meeting_id else None
     if meeting is not None:
@@ -172,6 +197,18 @@ def _item(notification: Notification) -> dict:
             "for_staff": False,
             "review_url": None,
             "is_meeting": True,
+        }
+    body_url = body_notification_url(notification)
+    if body_url is not None:
+        return {
+            "notification": notification,
+            "title": notification.body.name if notification.body else "",
+            "about_body": True,
+            "text": None,
+            "url": body_url,
+            "merged_into_url": None,
+            "for_staff": notification.kind in BODY_STAFF_KINDS,
+            "review_url": body_url,
         }
     return {
         "notification": notification,
@@ -194,6 +231,8 @@ def queue_notification_email(user, notification: Notification, bodies: Mapping[s
     subject = (
         _l("News about the meeting “%(title)s”", title=item["title"])
         if item.get("is_meeting")
+        else _l("News about the group “%(title)s”", title=item["title"])
+        if item.get("about_body")
         else _l("News about the proposal “%(title)s”", title=item["title"])
     )
     return send_email(

@@ -109,6 +109,12 @@ def open_notification(notification_id: int):
     db.session.commit()
     if notification.meeting_id is not None:
         return redirect(url_for("meetings.detail", meeting_id=notification.meeting_id))
+    if notification.kind in emails.BODY_KINDS and notification.body is not None:
+        # A volunteer's application (to the staff page) or the decision on it (to the
+        # applicant's own page).
+        if notification.kind in emails.BODY_STAFF_KINDS:
+            return redirect(url_for("volunteers.staff", slug=notification.body.slug))
+        return redirect(url_for("volunteers.mine"))
     if notification.proposal_id is None:
         return redirect(url_for("notifications.index"))
     if notification.kind in emails.STAFF_KINDS:  # it asks a reviewer to act: go where they act

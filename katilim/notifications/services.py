@@ -17,6 +17,7 @@ from katilim.extensions import db
 from katilim.meetings.models import Meeting
 from katilim.notifications import emails
 from katilim.notifications.models import EmailFrequency, Follow, Notification
+from katilim.organization.models import Body
 from katilim.organization.services import reviewer_ids
 from katilim.privacy import consents
 from katilim.privacy.models import ConsentPurpose
@@ -107,6 +108,19 @@ def notify_meeting(user_ids, meeting, kind: str) -> list[Notification]:
     notification each, and the e-mail for those who want them at once."""
     notifications = [
         Notification(user_id=user_id, meeting_id=meeting.id, kind=kind)
+        for user_id in sorted(set(user_ids))
+    ]
+    db.session.add_all(notifications)
+    db.session.flush()
+    _email_immediately(notifications)
+    return notifications
+
+
+def notify_about_body(user_ids, body: Body, kind: str) -> list[Notification]:
+    """Tell people about something in a body that is not about one proposal (a volunteer's
+    application, the decision on it), in the caller's transaction."""
+    notifications = [
+        Notification(user_id=user_id, body_id=body.id, body=body, kind=kind)
         for user_id in sorted(set(user_ids))
     ]
     db.session.add_all(notifications)
@@ -212,6 +226,7 @@ def send_digests(now: datetime | None = None) -> int:
                 joinedload(Notification.proposal).joinedload(Proposal.body),
                 joinedload(Notification.event),
                 joinedload(Notification.meeting).joinedload(Meeting.body),
+                joinedload(Notification.body),
             )
             .order_by(Notification.user_id, Notification.id)
         )
@@ -274,6 +289,7 @@ def list_notifications(user, page: int):
             joinedload(Notification.proposal).joinedload(Proposal.body),
             joinedload(Notification.event),
             joinedload(Notification.meeting).joinedload(Meeting.body),
+            joinedload(Notification.body),
         )
         .order_by(Notification.id.desc()),
         page=page,

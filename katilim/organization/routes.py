@@ -1,6 +1,7 @@
 """The list of bodies, and each body's page with its proposals."""
 
 from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
 
 from katilim.core.cache import cached
 from katilim.meetings.queries import next_meeting
@@ -9,6 +10,7 @@ from katilim.organization.queries import get_body_or_404
 from katilim.organization.services import current_council, list_bodies
 from katilim.proposals.queries import ProposalFilters, list_proposals, listed_counts_per_body
 from katilim.stats.services import body_record, monthly_series
+from katilim.volunteers.queries import body_section
 
 bp = Blueprint("organization", __name__)
 
@@ -41,6 +43,7 @@ def body(slug: str):
         filters=filters,
         pagination=pagination,
         next_meeting=next_meeting(body),
+        volunteers=body_section(current_user, body),
         **cached(
             ("body", body.id),
             lambda: {

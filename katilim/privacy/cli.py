@@ -20,6 +20,8 @@ LABELS = {
     "than {days} days ago).",
     "comment_revisions": "{verb} {count} earlier versions of edited comments (older than {days} "
     "days).",
+    "ended_volunteering": "{verb} {count} declined applications and ended memberships of "
+    "volunteers (older than {days} days).",
 }
 
 

@@ -12,6 +12,7 @@ from katilim.notifications.services import set_email_frequency
 from katilim.privacy import consents
 from katilim.privacy.models import ConsentPurpose
 from katilim.representation.services import delete_answers
+from katilim.volunteers.services import unlist_everywhere
 
 
 def _email_updates(user: User, giving: bool) -> None:
@@ -34,10 +35,21 @@ def _demographics(user: User, giving: bool) -> None:
         delete_answers(user)
 
 
+def _volunteer_listing(user: User, giving: bool) -> None:
+    # Giving only records the consent: the person chooses on /me/volunteering which groups
+    # name them. Withdrawing it here means no group's page names them any more.
+    if giving:
+        consents.give(user, ConsentPurpose.VOLUNTEER_LISTING)
+    else:
+        unlist_everywhere(user)
+        consents.withdraw(user, ConsentPurpose.VOLUNTEER_LISTING)
+
+
 # What else changes when a consent is given (True) or withdrawn (False).
 EFFECTS: dict[ConsentPurpose, Callable[[User, bool], None]] = {
     ConsentPurpose.EMAIL_UPDATES: _email_updates,
     ConsentPurpose.DEMOGRAPHICS: _demographics,
+    ConsentPurpose.VOLUNTEER_LISTING: _volunteer_listing,
 }
 
 

@@ -36,6 +36,7 @@ from katilim.organization.models import Membership
 from katilim.photos.services import delete_photos_of_author
 from katilim.privacy.models import Consent
 from katilim.proposals.models import VOTING_OPEN, Proposal, ProposalStatus
+from katilim.volunteers.models import BodyVolunteer
 from katilim.voting.models import Vote
 
 # Tables whose references to users are handled one by one below; every other foreign key to
@@ -173,6 +174,9 @@ def delete_account(user: User, *, reason: str = "self") -> DeletionSummary:
     _execute(delete(Follow).where(Follow.user_id == uid))
     _execute(delete(Notification).where(Notification.user_id == uid))
     _execute(delete(Membership).where(Membership.user_id == uid))
+    # Applications and memberships as a volunteer go with the account; an application the
+    # person decided as a chair loses the name (below, with the other references).
+    _execute(delete(BodyVolunteer).where(BodyVolunteer.user_id == uid))
     _execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
     now = utcnow()
     _execute(

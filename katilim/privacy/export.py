@@ -25,6 +25,7 @@ from katilim.privacy.consents import consent_history, text_version
 from katilim.privacy.models import TrafficRecord
 from katilim.privacy.purposes import purpose_text
 from katilim.proposals.models import Proposal, ProposalRevision
+from katilim.volunteers.models import BodyVolunteer
 from katilim.voting.models import Vote
 
 
@@ -242,6 +243,29 @@ def _memberships(user: User) -> list[dict]:
     ]
 
 
+def _volunteering(user: User) -> list[dict]:
+    """Applications to bodies and memberships as a volunteer (not who decided: that is
+    another person)."""
+    return [
+        {
+            "body": row.body.slug,
+            "status": _value(row.status),
+            "motivation": row.motivation,
+            "named_on_the_body_page": row.is_listed,
+            "applied_at": _time(row.created_at),
+            "decided_at": _time(row.decided_at),
+            "decline_reason": row.decline_reason,
+            "left_at": _time(row.left_at),
+        }
+        for row in db.session.scalars(
+            select(BodyVolunteer)
+            .where(BodyVolunteer.user_id == user.id)
+            .options(selectinload(BodyVolunteer.body))
+            .order_by(BodyVolunteer.id)
+        )
+    ]
+
+
 def _audit(user: User) -> list[dict]:
     entries = db.session.scalars(
         select(AuditLog)
@@ -306,6 +330,7 @@ EXPORTED_TABLES = frozenset(
         "notifications",
         "consents",
         "memberships",
+        "body_volunteers",
         "audit_log",
         "user_sessions",
     }
@@ -357,6 +382,7 @@ def personal_data(user: User) -> dict:
         "privacy_notice_version": text_version(),
         "account": _account(user),
         "memberships": _memberships(user),
+        "volunteering": _volunteering(user),
         "consents": _consents(user),
         "proposals": _proposals(user),
         "comments": _comments(user),

@@ -61,6 +61,7 @@ class ConsentPurpose(enum.StrEnum):
 
     EMAIL_UPDATES = "email_updates"
     DEMOGRAPHICS = "demographics"  # self-described groups, for aggregate figures only
+    VOLUNTEER_LISTING = "volunteer_listing"  # named as a member on a body's page
 
 
 class Consent(Model):

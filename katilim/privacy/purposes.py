@@ -35,6 +35,16 @@ PURPOSES: dict[ConsentPurpose, PurposeText] = {
             "described above."
         ),
     ),
+    ConsentPurpose.VOLUNTEER_LISTING: PurposeText(
+        _l("My name on the pages of the groups I volunteer in"),
+        _l(
+            "I agree that my name is shown in public as a member on the page of each group "
+            "where I chose to be named. Membership of a group can say something about my "
+            "opinions. Without this consent the page only counts me among the members. I can "
+            "stop being named on my volunteering page, or withdraw this consent here, at any "
+            "time."
+        ),
+    ),
 }
 
 

@@ -27,6 +27,7 @@ from katilim.privacy.deletion import delete_account
 from katilim.privacy.models import Consent, TrafficRecord, TrafficSeal
 from katilim.privacy.seals import local_day, seal_finished_days
 from katilim.proposals.models import EventKind, Proposal, ProposalEvent
+from katilim.volunteers.models import BodyVolunteer, VolunteerStatus
 
 # Law 5651 art. 5(3): traffic records are kept at least one and at most two years.
 TRAFFIC_MIN_DAYS, TRAFFIC_MAX_DAYS = 365, 730
@@ -43,6 +44,7 @@ def periods() -> dict[str, int]:
         "withdrawn_consents": int(config["RETENTION_WITHDRAWN_CONSENT_DAYS"]),
         "assisted_contacts": int(config["RETENTION_ASSIST_CONTACT_DAYS"]),
         "comment_revisions": int(config["RETENTION_COMMENT_REVISION_DAYS"]),
+        "ended_volunteering": int(config["RETENTION_ENDED_VOLUNTEER_DAYS"]),
     }
 
 
@@ -186,6 +188,17 @@ def run_retention(*, dry_run: bool = False, now: datetime | None = None) -> Rete
         "assisted_contacts": _erase_contacts(cutoff("assisted_contacts")),
         "comment_revisions": _remove_rows(
             CommentRevision, CommentRevision.edited_at < cutoff("comment_revisions")
+        ),
+        # Declined applications and ended memberships of a body: membership can reveal
+        # opinions; an open application or a current membership stays.
+        "ended_volunteering": _remove_rows(
+            BodyVolunteer,
+            or_(
+                (BodyVolunteer.status == VolunteerStatus.DECLINED)
+                & (BodyVolunteer.decided_at < cutoff("ended_volunteering")),
+                (BodyVolunteer.status == VolunteerStatus.LEFT)
+                & (BodyVolunteer.left_at < cutoff("ended_volunteering")),
+            ),
         ),
     }
     counts = {name: rule(dry_run) for name, rule in rules.items()}

@@ -43,6 +43,7 @@ from katilim.organization.services import add_membership
 from katilim.photos.services import Upload, attach_photos, hide_photo, prepare
 from katilim.proposals.models import RoutingMethod
 from katilim.representation.services import save_answers
+from katilim.volunteers import services as volunteers
 from tests.factories import (
     PASSWORD,
     get_body,
@@ -114,7 +115,7 @@ def site(live_app):
         resident = make_user("Derya Kılıç", email=EMAILS["resident"])
         moderator = make_user("Kemal Öztürk", email=EMAILS["moderator"])
         add_membership(moderator, assembly, MembershipRole.MODERATOR)
-        make_user("Selin Aydın", email=EMAILS["admin"], role=SiteRole.ADMIN)
+        admin = make_user("Selin Aydın", email=EMAILS["admin"], role=SiteRole.ADMIN)
         neighbour = make_user("Hasan Çelik", email="a11y-neighbour@example.org")
         make_user("Aras Demir", email=EMAILS["unverified"], verified=False)
 
@@ -208,6 +209,13 @@ def site(live_app):
             ),
         )
         register_for_meeting(neighbour, meeting, needs_sign_language=True)
+        # Volunteers: an application waiting for the moderator; the resident a named member
+        # of one group and declined by another (their page shows both, with the reason).
+        volunteers.apply(neighbour, assembly, "Erişilebilirlik denetimlerine katılmak isterim.")
+        for slug, accept in (("spor", True), ("egitim", False)):
+            row = volunteers.apply(resident, get_body(slug), "Yardım edebilirim.")
+            volunteers.decide(admin, row, accept, "" if accept else "Grup şu an dolu.")
+        volunteers.set_listed(resident, get_body("spor"), True)
         db.session.commit()
         return {
             "meeting": meeting.id,
@@ -296,6 +304,13 @@ def comment_edit_form(page: Page, site: dict) -> None:
     page.locator(".comment-form button[type=submit]").click()
     page.locator(".comment-action a[href$='/edit']").last.click()
     expect(page.locator("main form #text")).to_be_visible()
+
+
+def decline_errors(page: Page, site: dict) -> None:
+    """Declining without a reason gives the staff page back with the error beside it."""
+    page.goto("/bodies/engelli-meclisi/volunteers")
+    page.locator('button[name="decision"][value="decline"]').first.click()
+    expect(page.locator(".field-error").first).to_be_visible()
 
 
 def reset_sent(page: Page, site: dict) -> None:
@@ -388,6 +403,8 @@ STEPS = {
         Step("own proposal", visit("/proposals/{mine}"), everywhere=False),
         Step("meeting (signed in)", visit("/meetings/{meeting}"), everywhere=False),
         Step("edit form", visit("/proposals/{mine}/edit"), everywhere=False),
+        Step("join a group", visit("/bodies/engelli-meclisi/join")),
+        Step("my volunteering", visit("/me/volunteering")),
     ],
     "moderator": [
         Step("moderation queue", visit("/moderation")),
@@ -409,6 +426,9 @@ STEPS = {
             visit("/moderation/bodies/engelli-meclisi/templates"),
             everywhere=False,
         ),
+        Step("volunteers", visit("/bodies/engelli-meclisi/volunteers")),
+        Step("volunteers+errors", decline_errors, everywhere=False),
+        Step("body (moderator)", visit("/bodies/engelli-meclisi"), everywhere=False),
     ],
     "admin": [
         Step("admin", visit("/admin")),

@@ -15,7 +15,8 @@ from katilim.notifications.models import Notification
 from katilim.privacy.models import Consent, ConsentPurpose, TrafficRecord, TrafficSeal
 from katilim.privacy.retention import periods, run_retention
 from katilim.proposals.models import EventKind, ProposalEvent, ProposalStatus
-from tests.factories import make_comment, make_proposal, make_user
+from katilim.volunteers.models import BodyVolunteer, VolunteerStatus
+from tests.factories import make_body, make_comment, make_proposal, make_user
 from tests.test_migrations import cli
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -131,6 +132,31 @@ def build_edges(app):
                 comment_id=comment.id, body=name, edited_at=ago(days["comment_revisions"], delta)
             )
         )
+    # Declined applications and ended memberships, by the decision's or the leaving's time;
+    # an open application and a membership stay however old.
+    for delta, name in ((-SECOND, "old"), (SECOND, "young")):
+        moment = ago(days["ended_volunteering"], delta)
+        for status, when in (("declined", "decided_at"), ("left", "left_at")):
+            db.session.add(
+                BodyVolunteer(
+                    body_id=make_body(f"{status}-{name}").id,
+                    user_id=keeper.id,
+                    status=VolunteerStatus(status),
+                    motivation=f"{status} {name}",
+                    **{when: moment},
+                )
+            )
+    for status in (VolunteerStatus.APPLIED, VolunteerStatus.ACCEPTED):
+        db.session.add(
+            BodyVolunteer(
+                body_id=make_body(f"open-{status.value}").id,
+                user_id=keeper.id,
+                status=status,
+                motivation=status.value,
+                created_at=ago(5000),
+                decided_at=ago(5000),
+            )
+        )
     # never removed by age: unsent e-mails, unread notifications, consents in force
     old = ago(5000)
     db.session.add(OutboxMessage(recipient="q@example.org", subject="queued", body_text="."))
@@ -158,6 +184,7 @@ EXPECTED = {
     "forgotten_sign_in_failures": 1,
     "assisted_contacts": 3,
     "comment_revisions": 1,
+    "ended_volunteering": 2,
 }
 MODELS = (User, OutboxMessage, Notification, TrafficRecord, TrafficSeal, Consent, CommentRevision)
 
@@ -194,6 +221,12 @@ def test_each_rule_removes_only_what_passed_its_period(ctx, app):
     assert set(db.session.scalars(select(Consent.text_version))) == {"young", "x"}
     assert set(db.session.scalars(select(UserSession.token_digest))) == {"young"}
     assert set(db.session.scalars(select(LoginThrottle.key_digest))) == {"young"}
+    assert set(db.session.scalars(select(BodyVolunteer.motivation))) == {
+        "declined young",
+        "left young",
+        "applied",
+        "accepted",
+    }
     assert contacts() == {
         "answer young",
         "decision young",

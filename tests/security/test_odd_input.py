@@ -62,6 +62,7 @@ from katilim.photos import services as photo_services
 from katilim.photos.services import Upload
 from katilim.proposals.models import RoutingMethod
 from katilim.proposals.services import ProposalContent
+from katilim.volunteers import services as volunteer_services
 from tests.factories import (
     PASSWORD,
     get_body,
@@ -383,6 +384,10 @@ def _seed(app) -> World:
             ),
         )
         register_for_meeting(resident, meeting, needs_sign_language=True)
+        # An open volunteer application (to decide) and a member (to leave, to be named).
+        application = volunteer_services.apply(candidate, body, "Yardım etmek isterim.")
+        membership_row = volunteer_services.apply(resident, body, "")
+        volunteer_services.decide(moderator, membership_row, True)
         db.session.commit()
         notification = db.session.scalar(
             select(Notification).where(Notification.user_id == resident.id)
@@ -417,6 +422,7 @@ def _seed(app) -> World:
                 "photo_id": photo.id,
                 "size": "small",
                 "meeting_id": meeting.id,
+                "row_id": application.id,
             },
             # Other real values, tried when a page is not found with the first ones (a
             # reveal page needs an anonymous proposal).
