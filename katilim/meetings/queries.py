@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from katilim.core.models import utcnow
 from katilim.extensions import db
 from katilim.meetings.models import AgendaItem, Meeting, MeetingRegistration, MeetingStatus
-from katilim.organization.models import Body, Council
+from katilim.organization.models import Body, BodyKind, Council
 from katilim.proposals.models import Proposal, ProposalStatus
 from katilim.proposals.visibility import is_listed
 
@@ -22,9 +22,7 @@ WAITING = (ProposalStatus.NEW, ProposalStatus.UNDER_REVIEW)
 
 def _of(council: Council, body: Body | None) -> Select:
     query = (
-        select(Meeting)
-        .where(Meeting.council_id == council.id)
-        .options(joinedload(Meeting.body))
+        select(Meeting).where(Meeting.council_id == council.id).options(joinedload(Meeting.body))
     )
     if body is not None:
         query = query.where(Meeting.body_id == body.id)
@@ -121,8 +119,14 @@ def sign_language_requests(meeting: Meeting) -> int:
 def agenda_candidates(body: Body, *, keep: list[int] | tuple[int, ...] = ()) -> list[Proposal]:
     """Proposals to offer for the agenda: the body's listed proposals that reached the
     support threshold and wait for an answer, the accepted ones, and the oldest still waiting
-    (at most CANDIDATES_PER_KIND of each), plus ``keep`` (those already on the agenda)."""
-    listed = select(Proposal).where(is_listed(body.council_id), Proposal.body_id == body.id)
+    (at most CANDIDATES_PER_KIND of each), plus ``keep`` (those already on the agenda).
+
+    The general assembly takes up what the whole council's bodies bring to it: its candidates
+    come from every body (a decision of its own then forwards them to the municipal council).
+    """
+    listed = select(Proposal).where(is_listed(body.council_id))
+    if body.kind != BodyKind.GENERAL_ASSEMBLY:
+        listed = listed.where(Proposal.body_id == body.id)
     reached = listed.where(
         Proposal.status.in_(WAITING), Proposal.threshold_reached_at.is_not(None)
     ).order_by(Proposal.threshold_reached_at, Proposal.id)

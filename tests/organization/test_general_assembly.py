@@ -1,14 +1,20 @@
 """The general assembly (genel kurul) is loaded from the council's data file as a body of its
 own kind: shown first, closed to volunteers, and meeting and deciding like any body."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from katilim.core.models import utcnow
 from katilim.extensions import db
-from katilim.organization.models import Body, BodyKind
+from katilim.meetings.decisions import ItemDecision, record_meeting
+from katilim.meetings.queries import agenda_candidates
+from katilim.organization.models import Body, BodyKind, Membership, MembershipRole
 from katilim.organization.services import load_council
-from tests.factories import make_user
+from katilim.proposals.models import ProposalStatus
+from tests.factories import get_body, make_proposal, make_user
+from tests.meetings.helpers import scheduled
 
 MINIMAL = """
 council:
@@ -66,3 +72,32 @@ def test_residents_send_proposals_to_assemblies_and_groups_not_the_general_assem
         resident_id = resident.id
     html = login(resident_id).get("/proposals/new").get_data(as_text=True)
     assert 'value="ulasim"' in html and 'value="genel-kurul"' not in html
+
+
+def test_the_general_assembly_takes_its_agenda_from_every_body(app, council, login):
+
+    with app.app_context():
+        general = get_body("genel-kurul")
+        chair = make_user("Genel Kurul Başkanı")
+        db.session.add(Membership(user_id=chair.id, body_id=general.id, role=MembershipRole.CHAIR))
+        transport = make_proposal(body=get_body("ulasim"), title="Tramvay gece de çalışsın")
+        transport.status = ProposalStatus.ACCEPTED  # the working group accepted it
+        db.session.flush()
+        assert transport.id in {p.id for p in agenda_candidates(general)}
+        assert transport.id not in {p.id for p in agenda_candidates(get_body("cevre-iklim"))}
+        meeting = scheduled(chair, general, proposal_ids=[transport.id])
+
+        meeting.starts_at = utcnow() - timedelta(hours=1)
+        item = meeting.agenda_items[0]
+        record_meeting(
+            chair,
+            meeting,
+            minutes="Genel kurul toplandı.",
+            attendance=120,
+            decisions=[
+                ItemDecision(item.id, "Belediye meclisine iletilmesine karar verildi.", "forward")
+            ],
+        )
+        # The general assembly's chair forwards another body's proposal with its decision.
+        assert transport.status == ProposalStatus.FORWARDED
+        assert transport.forwarded_on is not None
