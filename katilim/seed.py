@@ -105,6 +105,7 @@ def seed_demo() -> str:
         if body_slug in bodies:  # a council whose file has no such body gets no such chair
             user = account(email, name, district)
             db.session.add(Membership(user=user, body=bodies[body_slug], role=MembershipRole.CHAIR))
+            moderators.setdefault(body_slug, user)  # acts for the body in the demo's timelines
 
     data = load_yaml(DEMO_FILE)
     residents = [
@@ -200,7 +201,8 @@ def seed_demo() -> str:
     volunteer_count = _volunteers(data.get("volunteers") or [], residents, bodies, moderators)
     db.session.commit()
     return (
-        f"Demo data: {len(DEMO_ACCOUNTS) + len(residents)} accounts, {proposal_count} proposals, "
+        f"Demo data: {len(DEMO_ACCOUNTS) + len(DEMO_CHAIRS) + len(residents)} accounts, "
+        f"{proposal_count} proposals, "
         f"{vote_count} votes, {comment_count} comments, {photo_count} proposals with photos, "
         f"{meeting_count} meetings, {volunteer_count} volunteers. Password for every demo account: {DEMO_PASSWORD}"
     )
@@ -263,6 +265,22 @@ def _meetings(entries, bodies, by_key, residents, moderators) -> int:
             )
         meeting.registrations_count = len(entry.get("registered") or [])
         db.session.add(meeting)
+        db.session.flush()
+        # A recorded decision is on its proposal's public timeline, as recording it writes.
+        for item in meeting.agenda_items:
+            if item.decision and item.proposal is not None and meeting.minutes_recorded_at:
+                event = ProposalEvent(
+                    proposal=item.proposal,
+                    actor=meeting.created_by,
+                    kind=EventKind.DISCUSSED,
+                    from_value=f"{meeting.id}:{day.isoformat()}",
+                    to_value=body.slug,
+                    text=item.decision,
+                    created_at=meeting.minutes_recorded_at,
+                )
+                db.session.add(event)
+                db.session.flush()
+                item.event_id = event.id
         count += 1
     return count
 
