@@ -38,7 +38,9 @@ class DecideForm(BaseForm):
 
     def validate_reason(self, field):
         if self.decision.data == "decline" and not (field.data or "").strip():
-            raise ValidationError(_l("Say why the application is declined: the applicant reads it."))
+            raise ValidationError(
+                _l("Say why the application is declined: the applicant reads it.")
+            )
 
 
 class ListingForm(BaseForm):

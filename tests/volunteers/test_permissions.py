@@ -111,8 +111,8 @@ def test_deciding(actor, decision, world, app, client, login):
         assert response.status_code == 302
         with app.app_context():
             row = db.session.get(BodyVolunteer, world.application)
-            expected = VolunteerStatus.ACCEPTED if decision == "accept" else VolunteerStatus.DECLINED
-            assert row.status == expected
+            accepted = decision == "accept"
+            assert row.status == (VolunteerStatus.ACCEPTED if accepted else VolunteerStatus.DECLINED)
         return
     else:
         assert response.status_code == 403
@@ -121,7 +121,9 @@ def test_deciding(actor, decision, world, app, client, login):
 
 @pytest.mark.parametrize("path", ["/bodies/ulasim/leave", "/bodies/ulasim/listing"])
 @pytest.mark.parametrize("actor", ACTORS)
-def test_leaving_and_listing_act_only_on_ones_own_membership(actor, path, world, app, client, login):
+def test_leaving_and_listing_act_only_on_ones_own_membership(
+    actor, path, world, app, client, login
+):
     before = rows(app)
     response = client_for(actor, world, client, login).post(path, data={"listed": "yes"})
     if actor == "visitor":

@@ -84,15 +84,17 @@ def test_apply_decide_and_the_notifications(app, council, login, outbox):
     assert "Someone applied to join" in html(chair.get("/me/notifications"))
     with app.app_context():
         note = db.session.scalar(
-            select(Notification).where(Notification.kind == "volunteer_applied",
-                                       Notification.user_id == ids["chair"])
+            select(Notification).where(
+                Notification.kind == "volunteer_applied", Notification.user_id == ids["chair"]
+            )
         )
         row_id = db.session.scalar(select(BodyVolunteer.id))
     opened = chair.get(f"/me/notifications/{note.id}")
     assert opened.headers["Location"].endswith("/bodies/ulasim/volunteers")
     assert any("applied to join" in text_of(m) for m in outbox)
 
-    refused = chair.post(f"/volunteers/{row_id}/decide", data={"decision": "decline", "reason": " "})
+    decide = f"/volunteers/{row_id}/decide"
+    refused = chair.post(decide, data={"decision": "decline", "reason": " "})
     assert refused.status_code == 400
     assert f'id="reason-{row_id}-error"' in html(refused)
     bad = chair.post(f"/volunteers/{row_id}/decide", data={"decision": "maybe"})
@@ -109,7 +111,7 @@ def test_apply_decide_and_the_notifications(app, council, login, outbox):
     assert again.status_code == 409  # decided already
 
     applicant.post("/bodies/ulasim/join", data={"motivation": "Tekrar"})
-    assert chair.post(f"/volunteers/{row_id}/decide", data={"decision": "accept"}).status_code == 302
+    assert chair.post(decide, data={"decision": "accept"}).status_code == 302
     with app.app_context():
         assert db.session.get(BodyVolunteer, row_id).status == VolunteerStatus.ACCEPTED
     mine = html(applicant.get("/me/volunteering"))
@@ -122,7 +124,8 @@ def test_apply_decide_and_the_notifications(app, council, login, outbox):
 
 def test_listing_with_an_odd_value_is_a_bad_request(app, council, login):
     ids = setup_people(app)
-    assert login(ids["resident"]).post("/bodies/ulasim/listing", data={"listed": "x"}).status_code == 400
+    response = login(ids["resident"]).post("/bodies/ulasim/listing", data={"listed": "x"})
+    assert response.status_code == 400
 
 
 def test_unknown_body_and_application_are_not_found(app, council, login):
@@ -131,3 +134,22 @@ def test_unknown_body_and_application_are_not_found(app, council, login):
     assert web.get("/bodies/yok/join").status_code == 404
     assert web.get("/bodies/yok/volunteers").status_code == 404
     assert web.post("/volunteers/999999/decide", data={"decision": "accept"}).status_code == 404
+
+
+def test_the_daily_digest_tells_of_applications(app, council, outbox):
+    from katilim.notifications.services import send_digests
+
+    with app.app_context():
+        c = cast()
+        c["moderator"].email_frequency = "daily"
+        services.apply(c["resident"], c["body"], "")
+        assert send_digests() == 1
+        db.session.commit()
+    [message] = [m for m in outbox if m["To"] == c_email(app, "Moderatör Hanım")]
+    text = text_of(message)
+    assert "Someone applied to join" in text and "/bodies/ulasim/volunteers" in text
+
+
+def c_email(app, name: str) -> str:
+    with app.app_context():
+        return db.session.scalar(select(User.email).where(User.display_name == name))
