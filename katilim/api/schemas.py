@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from katilim.config import DefaultConfig
 from katilim.core.params import MAX_PAGE, parse_int
+from katilim.organization.models import BodyKind
 from katilim.proposals.models import PUBLIC_STATUSES, EventKind
 from katilim.proposals.queries import MAX_QUERY_LENGTH, SORTS
 
@@ -164,7 +165,7 @@ class ProposalDetail(ProposalItem):
 
 class Body(Schema):
     slug = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(["assembly", "working_group"]))
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in BodyKind]))
     name = fields.String(required=True)
     names = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     description = fields.String(required=True)
