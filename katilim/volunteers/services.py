@@ -57,9 +57,7 @@ def apply(actor, body: Body, motivation: str) -> BodyVolunteer:
         raise PermissionDenied(_("Confirm your e-mail address to apply to a group."))
     text = motivation.strip()
     if len(text) > MOTIVATION_MAX:
-        raise VolunteerRefused(
-            _("Please keep it to %(num)s characters.", num=MOTIVATION_MAX),
-        )
+        raise VolunteerRefused(_("Please keep it to %(num)s characters.", num=MOTIVATION_MAX))
     if row is None:
         row = BodyVolunteer(body_id=body.id, user_id=actor.id, motivation=text)
         try:
@@ -67,7 +65,8 @@ def apply(actor, body: Body, motivation: str) -> BodyVolunteer:
                 db.session.add(row)
         except exc.IntegrityError:  # the same person's other request applied first
             raise InvalidTransition(_("You have already applied to this group.")) from None
-    else:  # left or declined before: the same row opens again
+    else:  # left or declined before: the same row opens again, as a new application
+        row.created_at = utcnow()  # "applied on" is this application's day
         row.status = VolunteerStatus.APPLIED
         row.motivation = text
         row.is_listed = False
