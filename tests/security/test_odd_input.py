@@ -30,7 +30,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from unittest import mock
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
@@ -267,7 +267,12 @@ def _fill(f: FormField) -> str:
     if f.kind == "number":
         return f.attrs.get("min") or "1"
     if f.kind == "date":
-        return date.today().isoformat()
+        # A meeting's day must be to come; other dates (a forwarding) may be any day.
+        return (date.today() + timedelta(days=7 if f.name == "day" else 0)).isoformat()
+    if f.kind == "time":
+        return "20:30" if f.name.startswith("end") else "18:30"
+    if f.kind == "url" or f.name.endswith("_url"):
+        return "https://toplanti.example.org/ulasim"
     if "slug" in f.name:
         return "yeni-grup"
     low = int(f.attrs.get("minlength") or 1)
