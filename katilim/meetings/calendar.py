@@ -41,9 +41,7 @@ def _event(meeting: Meeting, host: str) -> Event:
     event.add("url", url)
     description = "\n\n".join(p for p in (meeting.description, url) if p)
     event.add("description", description)
-    event.add(
-        "status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED"
-    )
+    event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
     return event
 
 

@@ -55,7 +55,11 @@ def test_every_meeting_in_the_council_feed(client, meetings):
     assert str(calendar["version"]) == "2.0"
     found = events(calendar)
     assert len(found) == 3
-    assert sorted(title.split(": ", 1)[1] for title in found) == ["Çevre", "Çevrim içi", "İptal edilen"]
+    assert sorted(title.split(": ", 1)[1] for title in found) == [
+        "Çevre",
+        "Çevrim içi",
+        "İptal edilen",
+    ]
 
 
 def test_one_meeting(client, meetings):

@@ -73,9 +73,7 @@ def snapshot(app) -> tuple:
         meetings = db.session.execute(
             select(Meeting.id, Meeting.title, Meeting.status, Meeting.registrations_count)
         ).all()
-        registrations = db.session.scalar(
-            select(func.count()).select_from(MeetingRegistration)
-        )
+        registrations = db.session.scalar(select(func.count()).select_from(MeetingRegistration))
         return (tuple(meetings), registrations)
 
 

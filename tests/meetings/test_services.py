@@ -55,8 +55,12 @@ def test_scheduling_tells_the_followers_and_volunteers_not_the_actor(cast):
     applicant = make_user("Başvuran Can")
     db.session.add_all(
         [
-            BodyVolunteer(body_id=cast.body.id, user_id=volunteer.id, status=VolunteerStatus.ACCEPTED),
-            BodyVolunteer(body_id=cast.body.id, user_id=applicant.id, status=VolunteerStatus.APPLIED),
+            BodyVolunteer(
+                body_id=cast.body.id, user_id=volunteer.id, status=VolunteerStatus.ACCEPTED
+            ),
+            BodyVolunteer(
+                body_id=cast.body.id, user_id=applicant.id, status=VolunteerStatus.APPLIED
+            ),
         ]
     )
     db.session.flush()
@@ -217,8 +221,7 @@ def test_sign_language_is_asked_only_when_offered(cast):
     register(cast.resident, offered, needs_sign_language=True)
     register(cast.resident, plain, needs_sign_language=True)
     rows = {
-        r.meeting_id: r.needs_sign_language
-        for r in db.session.scalars(select(MeetingRegistration))
+        r.meeting_id: r.needs_sign_language for r in db.session.scalars(select(MeetingRegistration))
     }
     assert rows == {offered.id: True, plain.id: False}
 

@@ -55,9 +55,9 @@ def client_for(name, world, client, login):
 def rows(app) -> list[tuple]:
     with app.app_context():
         return db.session.execute(
-            select(
-                BodyVolunteer.user_id, BodyVolunteer.status, BodyVolunteer.is_listed
-            ).order_by(BodyVolunteer.id)
+            select(BodyVolunteer.user_id, BodyVolunteer.status, BodyVolunteer.is_listed).order_by(
+                BodyVolunteer.id
+            )
         ).all()
 
 
@@ -112,7 +112,9 @@ def test_deciding(actor, decision, world, app, client, login):
         with app.app_context():
             row = db.session.get(BodyVolunteer, world.application)
             accepted = decision == "accept"
-            assert row.status == (VolunteerStatus.ACCEPTED if accepted else VolunteerStatus.DECLINED)
+            assert row.status == (
+                VolunteerStatus.ACCEPTED if accepted else VolunteerStatus.DECLINED
+            )
         return
     else:
         assert response.status_code == 403

@@ -59,8 +59,10 @@ def test_deleting_a_chair_keeps_the_members_without_the_deciders_name(app, peopl
         deletion.delete_account(db.session.get(User, people["chair"]))
         db.session.commit()
         row = db.session.scalar(
-            select(BodyVolunteer).where(BodyVolunteer.user_id == people["resident"],
-                                        BodyVolunteer.status == VolunteerStatus.ACCEPTED)
+            select(BodyVolunteer).where(
+                BodyVolunteer.user_id == people["resident"],
+                BodyVolunteer.status == VolunteerStatus.ACCEPTED,
+            )
         )
         assert row is not None and row.decided_by_id is None
         assert export.personal_data(db.session.get(User, people["resident"]))["volunteering"]
