@@ -96,6 +96,9 @@ class DefaultConfig:
             "email_change": "5 per hour",
             "password_change": "10 per hour",
             "comment_edit": "20 per hour",
+            # Taking and giving back places at meetings, and applying to bodies, per person.
+            "meeting_registration": "20 per hour",
+            "volunteer_application": "10 per hour",
         }.items()
     }
     # Sign-in lockout (katilim/auth/lockout.py): after LOGIN_LOCKOUT_AFTER failed sign-ins for

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from katilim.core.limits import rate_limit
 from katilim.core.params import page_arg, text_arg
 from katilim.extensions import db
 from katilim.meetings import decisions, permissions, queries, services
@@ -150,6 +151,7 @@ def cancel(meeting_id: int):
 
 @bp.route("/meetings/<id:meeting_id>/register", methods=["POST"])
 @login_required
+@rate_limit("meeting_registration", by="user")
 def register(meeting_id: int):
     """Take a place at the meeting."""
     meeting = queries.get_meeting_or_404(current_council(), meeting_id)
@@ -166,6 +168,7 @@ def register(meeting_id: int):
 
 @bp.route("/meetings/<id:meeting_id>/unregister", methods=["POST"])
 @login_required
+@rate_limit("meeting_registration", by="user")
 def unregister(meeting_id: int):
     """Give one's place back."""
     meeting = queries.get_meeting_or_404(current_council(), meeting_id)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from katilim.auth.forms import EmptyForm
 from katilim.core.errors import DomainError
+from katilim.core.limits import rate_limit
 from katilim.extensions import db
 from katilim.organization.queries import get_body_or_404
 from katilim.organization.services import current_council
@@ -24,6 +25,7 @@ def _body(slug: str):
 
 @bp.route("/bodies/<slug:slug>/join", methods=["GET", "POST"])
 @login_required
+@rate_limit("volunteer_application", by="user")
 def join(slug: str):
     """Apply to join the body, with a few words of motivation."""
     body = _body(slug)
@@ -54,6 +56,7 @@ def join(slug: str):
 
 @bp.route("/bodies/<slug:slug>/leave", methods=["POST"])
 @login_required
+@rate_limit("volunteer_application", by="user")
 def leave(slug: str):
     """Leave the body, or withdraw an application, at any time."""
     body = _body(slug)

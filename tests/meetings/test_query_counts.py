@@ -102,3 +102,45 @@ def test_the_body_page_with_its_next_meeting_runs_the_same_queries(
         add_meetings(8, start=4)
     large = measure(client, count_queries, "/bodies/ulasim")
     assert large == small
+
+
+@pytest.mark.parametrize("url", ["/meetings.ics", "/bodies/ulasim/meetings.ics"])
+def test_calendar_feeds_run_the_same_queries_for_2_and_20_meetings(
+    app, client, council, count_queries, url
+):
+    with app.app_context():
+        add_meetings(8)
+    few = measure(client, count_queries, url)
+    with app.app_context():
+        add_meetings(72, start=8)
+    many = measure(client, count_queries, url)
+    print(f"\n{url}: {few} statements with 8 meetings, {many} with 80")
+    assert many == few
+
+
+def test_the_record_page_runs_the_same_queries_for_2_and_20_items(
+    app, login, council, count_queries
+):
+    from datetime import timedelta
+
+    from katilim.core.models import utcnow
+
+    with app.app_context():
+        body = get_body("ulasim")
+        chair = make_user("Kayıt Başkanı")
+        db.session.add(Membership(user_id=chair.id, body_id=body.id, role=MembershipRole.CHAIR))
+        db.session.flush()
+        meeting = scheduled(chair, body)
+        meeting.starts_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+        ids = meeting.id, chair.id
+        add_items(meeting.id, 2)
+    meeting_id, chair_id = ids
+    chair = login(chair_id)
+    url = f"/meetings/{meeting_id}/record"
+    few = measure(chair, count_queries, url)
+    with app.app_context():
+        add_items(meeting_id, 18, start=2)
+    many = measure(chair, count_queries, url)
+    print(f"\n{url}: {few} statements with 2 items, {many} with 20")
+    assert many == few

@@ -216,3 +216,25 @@ def test_the_429_page_says_how_long_to_wait(app, client, world, rate_limits, mon
     assert response.status_code == 429
     assert "Please try again in 60 min." in response.get_data(as_text=True)
     assert 3500 < int(response.headers["Retry-After"]) <= 3600
+
+
+def test_meeting_places_and_volunteer_applications_are_limited_per_person(
+    app, login, world, small_limits
+):
+    from katilim.organization.models import Membership, MembershipRole
+    from tests.factories import get_body
+    from tests.meetings.helpers import scheduled
+
+    with app.app_context():
+        body = get_body("ulasim")
+        chair = make_user("Toplantı Başkanı")
+        db.session.add(Membership(user_id=chair.id, body_id=body.id, role=MembershipRole.CHAIR))
+        meeting_id = scheduled(chair, body).id
+        db.session.commit()
+    client = signed_in_turkish(login, world.author_id)
+    for n in range(ALLOWED):
+        client.post(f"/meetings/{meeting_id}/{'register' if n % 2 == 0 else 'unregister'}")
+    assert is_429_page_in_turkish(client.post(f"/meetings/{meeting_id}/register"))
+    for _ in range(ALLOWED):
+        client.post("/bodies/ulasim/join", data={"motivation": "Yardım etmek isterim."})
+    assert is_429_page_in_turkish(client.post("/bodies/cevre-iklim/join", data={}))
