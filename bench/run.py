@@ -16,6 +16,7 @@ one address, which a real site would rightly throttle.
 """
 
 import argparse
+import base64
 import json
 import os
 import platform
@@ -178,7 +179,17 @@ def check_counts(engine, voters: list[int], proposals: list[int]) -> dict:
 
 
 class Server:
-    def __init__(self, url: str, port: int, workers: int | None, redis_url: str):
+    APP = "bench.app:create_bench_app()"
+    LOG = "gunicorn.log"
+
+    def __init__(
+        self,
+        url: str,
+        port: int,
+        workers: int | None,
+        redis_url: str,
+        extra_env: dict | None = None,
+    ):
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         env = dict(os.environ)
@@ -200,9 +211,10 @@ class Server:
         )
         if workers:
             env["KATILIM_WORKERS"] = str(workers)
-        self.log = open(BENCH_DIR / "gunicorn.log", "w")  # noqa: SIM115
+        env.update(extra_env or {})
+        self.log = open(BENCH_DIR / self.LOG, "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "bench.app:create_bench_app()"],
+            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", self.APP],
             cwd=ROOT,
             env=env,
             stdout=self.log,
@@ -211,13 +223,13 @@ class Server:
         )
         self.workers = int(env.get("KATILIM_WORKERS") or min(2 * (os.cpu_count() or 1) + 1, 12))
 
-    def wait(self, timeout: float = 60) -> None:
+    def wait(self, timeout: float = 60, path: str = "/health") -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {BENCH_DIR / 'gunicorn.log'}")
+                raise RuntimeError(f"gunicorn exited; see {BENCH_DIR / self.LOG}")
             try:
-                with urllib.request.urlopen(self.base + "/health", timeout=2):
+                with urllib.request.urlopen(self.base + path, timeout=2):
                     return
             except OSError:
                 time.sleep(0.3)
@@ -244,6 +256,29 @@ class Server:
             cookies = response.headers.get_all("Set-Cookie") or []
         session = next(c.split(";", 1)[0] for c in cookies if c.startswith("session="))
         return session, token
+
+
+class LimitServer(Server):
+    """The same gunicorn, settings and workers, serving captured bytes (bench/limit.py)."""
+
+    APP = "bench.limit:create_limit_app()"
+    LOG = "gunicorn-limit.log"
+
+
+def capture(base: str, paths: list[str]) -> dict:
+    """Each page as wrk gets it (same headers, no cookie): status, headers, bytes."""
+    pages = {}
+    for path in paths:
+        request = urllib.request.Request(
+            base + path, headers={"User-Agent": USER_AGENT, "Accept-Language": "tr"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            pages[path] = {
+                "status": f"{response.status} {response.reason}",
+                "headers": list(response.headers.items()),
+                "body": base64.b64encode(response.read()).decode(),
+            }
+    return pages
 
 
 # ---------------------------------------------------------------- wrk
@@ -362,9 +397,9 @@ def report(results, facts, info, settings, votes, started, notes) -> str:
         "",
         "## Results",
         "",
-        "| page | path | req/s | p50 ms | p99 ms | baseline req/s just before | ratio to "
-        "baseline | target met |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| page | path | bytes | req/s | p50 ms | p99 ms | limit req/s (same bytes from memory) | "
+        "ratio to limit | baseline req/s just before | ratio to baseline | target met |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, result in results.items():
         base_rps = result["baseline"]["rps"]
@@ -377,12 +412,25 @@ def report(results, facts, info, settings, votes, started, notes) -> str:
             ok = ratio >= TARGET_RATIO and result["p99"] < TARGET_P99_MS
             met = "yes" if ok else "no"
         bad = f" ({result['bad']} bad answers)" if result["bad"] else ""
+        bound = result.get("limit")
+        limit_rps = bound["rps"] if bound else 0
+        limit_cells = (
+            f"{limit_rps:,.0f} (p99 {bound['p99']:.0f} ms) | {result['rps'] / limit_rps:.3f}"
+            if limit_rps
+            else "– | –"
+        )
+        size = f"{result['bytes']:,}" if result.get("bytes") else "–"
         lines.append(
-            f"| {name}{bad} | `{result['path']}` | {result['rps']:,.0f} | {result['p50']:.1f} | "
-            f"{result['p99']:.1f} | {base_rps:,.0f} (p99 {base_p99:.0f} ms) | {ratio:.2f} | "
-            f"{met} |"
+            f"| {name}{bad} | `{result['path']}` | {size} | {result['rps']:,.0f} | "
+            f"{result['p50']:.1f} | {result['p99']:.1f} | {limit_cells} | "
+            f"{base_rps:,.0f} (p99 {base_p99:.0f} ms) | {ratio:.2f} | {met} |"
         )
     lines += [
+        "",
+        "The limit: the same gunicorn (gunicorn.conf.py, the same workers) serving each page's "
+        "bytes, captured once from the site, from memory (bench/limit.py), measured in the same "
+        "run just before the page: a page's ratio to it is the share of the machine the site "
+        "leaves to sending the page.",
         "",
         f"Targets: every page ≥ {TARGET_RATIO} × the baseline's throughput and p99 < "
         f"{TARGET_P99_MS:.0f} ms at {settings['connections']} connections; votes ≥ "
@@ -476,23 +524,49 @@ def main(argv=None) -> int:
 
             def show(name: str, result: dict) -> None:
                 base = result["baseline"]
+                bound = result.get("limit")
+                limit_part = (
+                    f"limit {bound['rps']:.0f} req/s, ratio {result['rps'] / bound['rps']:.3f}; "
+                    if bound and bound["rps"]
+                    else ""
+                )
                 print(
                     f"{name:34s} {result['rps']:7.1f} req/s  p50 {result['p50']:6.1f} ms  "
-                    f"p99 {result['p99']:6.1f} ms  bad {result['bad']}  (baseline "
+                    f"p99 {result['p99']:6.1f} ms  bad {result['bad']}  ({limit_part}baseline "
                     f"{base['rps']:.1f} req/s, p99 {base['p99']:.1f} ms)",
                     flush=True,
                 )
 
             baseline_url = server.base + "/_bench/baseline"
-            for name, path in pages.items():
-                url = server.base + path
-                with urllib.request.urlopen(url, timeout=30) as response:  # fails loudly
-                    assert response.status == 200, (path, response.status)
-                baseline = measure(baseline_url)
-                result = measure(url)
-                result.update(path=path, baseline=baseline)
-                results[name] = result
-                show(name, result)
+            captured = capture(server.base, list(pages.values()))
+            for path, page in captured.items():  # fails loudly
+                assert page["status"].startswith("200"), (path, page["status"])
+            limit_file = Path(tmp) / "pages.json"
+            limit_file.write_text(json.dumps(captured), encoding="utf-8")
+            limit = LimitServer(
+                args.url,
+                args.port + 1,
+                args.workers,
+                args.redis_url,
+                {"BENCH_LIMIT_FILE": str(limit_file)},
+            )
+            limit.wait(path="/")
+            try:
+                for name, path in pages.items():
+                    url = server.base + path
+                    baseline = measure(baseline_url)
+                    bound = measure(limit.base + path)
+                    result = measure(url)
+                    result.update(
+                        path=path,
+                        baseline=baseline,
+                        limit=bound,
+                        bytes=len(base64.b64decode(captured[path]["body"])),
+                    )
+                    results[name] = result
+                    show(name, result)
+            finally:
+                limit.stop()
             sessions = [server.login(user_id) for user_id in voters]
             vote_script = Path(tmp) / "vote.lua"
             vote_script.write_text(
