@@ -508,6 +508,8 @@ def main(argv=None) -> int:
         "body page": f"/bodies/{facts['busiest_body']}",
         "stats": "/stats",
         "who is heard": "/stats/representation",
+        "meetings": "/meetings",
+        "API list": "/api/v1/proposals",
     }
     server = Server(args.url, args.port, args.workers, args.redis_url)
     load_before = loadavg()
