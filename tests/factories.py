@@ -5,6 +5,7 @@ Call them inside an app context; commit when the test client must see the rows.
 
 import itertools
 
+from flask import current_app
 from sqlalchemy import select
 
 from katilim.auth.models import SiteRole, User
@@ -28,10 +29,13 @@ PASSWORD = "correct horse battery"
 
 
 def get_council() -> Council:
-    council = db.session.scalar(select(Council).where(Council.slug == "kocaeli"))
+    """The configured council (the `council` or `other_council` fixture loads its data), or a
+    bare one of that slug."""
+    slug = current_app.config["COUNCIL_SLUG"]
+    council = db.session.scalar(select(Council).where(Council.slug == slug))
     if council is None:
         council = Council(
-            slug="kocaeli",
+            slug=slug,
             names={"tr": "Kocaeli Kent Konseyi", "en": "Kocaeli City Council"},
             principles={"tr": ["Etkin Yurttaş"], "en": ["Active citizens"]},
         )
