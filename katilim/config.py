@@ -189,17 +189,11 @@ class DefaultConfig:
     PRIVACY_NOTICE_VERSION = "2026-11"
 
     # --- KVKK and Law 5651 (katilim/privacy) ---
-    # The data controller (veri sorumlusu) and the hosting provider (yer sağlayıcı), shown on
-    # /kunye and /privacy. Set the e-mail and phone before going live; empty lines are omitted.
-    CONTROLLER_NAME = _env("CONTROLLER_NAME", "Kocaeli Kent Konseyi")
-    CONTROLLER_ADDRESS = _env("CONTROLLER_ADDRESS", "İzmit, Kocaeli, Türkiye")
-    CONTROLLER_EMAIL = _env("CONTROLLER_EMAIL", "")
-    CONTROLLER_PHONE = _env("CONTROLLER_PHONE", "")
-    # Empty: the controller hosts the platform itself.
+    # The data controller (veri sorumlusu) is the council: its name, address, e-mail, phone and
+    # KVKK address come from its data file (katilim/data/*.yaml). The hosting provider (yer
+    # sağlayıcı) is whoever runs this installation; empty: the council hosts it itself.
     HOSTING_PROVIDER_NAME = _env("HOSTING_PROVIDER_NAME", "")
     HOSTING_PROVIDER_ADDRESS = _env("HOSTING_PROVIDER_ADDRESS", "")
-    # Where KVKK applications go (an e-mail or KEP address); empty: the controller's e-mail.
-    KVKK_CONTACT = _env("KVKK_CONTACT", "")
     # Traffic records of state-changing requests (Law 5651 art. 5: at least 1, at most 2 years).
     TRAFFIC_RECORDS_ENABLED = _env("TRAFFIC_RECORDS", "1") == "1"
     TRAFFIC_RECORD_DAYS = int(_env("TRAFFIC_RECORD_DAYS", "730"))

@@ -168,14 +168,17 @@ class DistrictForm(BaseForm):
     slug = StringField(
         _l("Short name in addresses"),
         description=_l(
-            "Lower-case letters a–z, digits and hyphens, like izmit. It cannot be changed later."
+            "Lower-case letters a–z, digits and hyphens, like yeni-mahalle. It cannot be"
+            " changed later."
         ),
         filters=[_strip],
         validators=_slug_validators(),
     )
     name_tr = StringField(
         _l("Name"),
-        description=_l("In Turkish spelling (İzmit, Gölcük), which every language keeps."),
+        description=_l(
+            "In Turkish spelling (with ç, ğ, ı, İ, ö, ş, ü), which every language keeps."
+        ),
         filters=[single_line],
         validators=[DataRequired(REQUIRED), _length(100)],
     )

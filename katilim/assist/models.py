@@ -10,6 +10,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,15 +25,21 @@ if TYPE_CHECKING:  # for the relationships' annotations; the mapper resolves the
 # Shown on lists and pages of an assisted proposal (the template macro uses the same text).
 ASSISTED_MARK = _l("Submitted with a volunteer's help")
 
-# The consent text the facilitator reads aloud; bump the version whenever its words change,
-# so that each record says which text the person agreed to.
-CONSENT_TEXT_VERSION = "2026-11"
-CONSENT_TEXT = _l(
-    "I will write down your proposal and publish it on the Katılım website of Kocaeli City"
-    " Council without your name; only the district you choose is shown. If you tell me how to"
-    " reach you, only I and the council's staff will see it, and only to give you the answer."
-    " You can ask for the proposal to be taken down at any time. Do you agree?"
-)
+# The consent text the facilitator reads aloud; bump the version whenever its words change.
+# Each record keeps the version and the very words read (naming the council, in the person's
+# language), so that it says what the person agreed to whichever council they spoke to.
+CONSENT_TEXT_VERSION = "2026-12"
+
+
+def consent_text(council_name: str) -> str:
+    """The consent text in the current language, naming the council that publishes."""
+    return gettext(
+        "I will write down your proposal and publish it on the Katılım website of %(council)s"
+        " without your name; only the district you choose is shown. If you tell me how to"
+        " reach you, only I and the council's staff will see it, and only to give you the"
+        " answer. You can ask for the proposal to be taken down at any time. Do you agree?",
+        council=council_name,
+    )
 
 
 class Channel(enum.StrEnum):
@@ -80,6 +87,8 @@ class AssistedSubmission(Model):
     consent_taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     consent_given_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     consent_text_version: Mapped[str] = mapped_column(String(20), default=CONSENT_TEXT_VERSION)
+    # The words read, as above (empty on records from before the council was named in them).
+    consent_text: Mapped[str | None] = mapped_column(Text)
     age_band: Mapped[AgeBand | None] = mapped_column(str_enum(AgeBand))
     # How to reach the person with the answer: only the filing facilitator and admins see it.
     contact: Mapped[str | None] = mapped_column(Text)

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from katilim.assist import permissions, services
 from katilim.assist.forms import AssistForm
-from katilim.assist.models import CONSENT_TEXT, AgeBand, Channel
+from katilim.assist.models import AgeBand, Channel, consent_text
 from katilim.core.forms import options
 from katilim.core.models import utcnow
 from katilim.core.params import page_arg
@@ -57,10 +57,11 @@ def _prepare(form: AssistForm, council):
 
 def _consent_texts() -> list[tuple[str, str, str]]:
     """The consent text in every site language, for reading it in the person's language."""
+    council = current_council()
     texts = []
     for code in _letter_languages():
         with force_locale(code):
-            texts.append((code, LANGUAGE_NAMES[code], str(CONSENT_TEXT)))
+            texts.append((code, LANGUAGE_NAMES[code], consent_text(council.name)))
     return texts
 
 
@@ -126,7 +127,7 @@ def new():
         form=form,
         suggestions=suggestions,
         consent_texts=_consent_texts(),
-        consent_text=str(CONSENT_TEXT),
+        consent_text=consent_text(current_council().name),
     )
 
 

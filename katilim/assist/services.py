@@ -6,13 +6,14 @@ flush and never commit: the route commits once.
 
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from katilim.assist import permissions
-from katilim.assist.models import AgeBand, AssistedSubmission, Channel
+from katilim.assist.models import AgeBand, AssistedSubmission, Channel, consent_text
 from katilim.audit.services import record
 from katilim.core.errors import DomainError, PermissionDenied
 from katilim.core.models import utcnow
@@ -72,10 +73,17 @@ def file_assisted_proposal(
             age_band=details.age_band,
             contact=details.contact.strip() or None,
             letter_locale=details.letter_locale,
+            consent_text=_consent_read(council, details.letter_locale),
         )
     )
     db.session.flush()
     return proposal
+
+
+def _consent_read(council: Council, locale: str) -> str:
+    # Read in the person's language: the one their letter is printed in.
+    with force_locale(locale):
+        return consent_text(council.name)
 
 
 def filed_by(facilitator, page: int, per_page: int) -> Pagination:

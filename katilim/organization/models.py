@@ -35,10 +35,30 @@ class Council(TimestampMixin, Model):
     names: Mapped[dict] = mapped_column(JSON, default=dict)
     principles: Mapped[dict] = mapped_column(JSON, default=dict)  # {"tr": [...], "en": [...]}
     website: Mapped[str | None] = mapped_column(String(200))
+    # The city or district it serves, per language ({"tr": "Kocaeli"}); proper names keep their
+    # Turkish spelling in every language unless the data file gives another.
+    city_names: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Its legal identity and contact (the data controller of KVKK, the content provider of
+    # Law 5651), shown on /kunye and /privacy; empty lines are omitted there.
+    legal_name: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    # Where KVKK applications go (an e-mail or KEP address); empty: the council's e-mail.
+    kvkk_contact: Mapped[str] = mapped_column(String(200), default="")
 
     @property
     def name(self) -> str:
         return localized(self.names)
+
+    @property
+    def turkish_name(self) -> str:
+        """Its name in Turkish, the one it is registered under."""
+        return self.names.get("tr") or self.name
+
+    @property
+    def city(self) -> str:
+        return localized(self.city_names)
 
     @property
     def principle_list(self) -> list[str]:

@@ -1,18 +1,38 @@
 """The list of bodies, and each body's page with its proposals."""
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from katilim.core.cache import cached
 from katilim.meetings.queries import next_meeting
-from katilim.organization.models import BodyKind
+from katilim.organization.models import BodyKind, localized
 from katilim.organization.queries import get_body_or_404
-from katilim.organization.services import current_council, list_bodies
+from katilim.organization.services import (
+    council_names_seen,
+    current_council,
+    list_bodies,
+    site_council,
+)
 from katilim.proposals.queries import ProposalFilters, list_proposals, listed_counts_per_body
 from katilim.stats.services import body_record, monthly_series
 from katilim.volunteers.queries import body_section
 
 bp = Blueprint("organization", __name__)
+
+
+# Every page and e-mail names the council from its data, never from the code: a template
+# global, so that e-mails (rendered without a request's context) have it too.
+bp.add_app_template_global(site_council, "site_council")
+
+
+@bp.app_template_global()
+def council_name() -> str:
+    """The council's name in the current language (a generic one before its data is loaded)."""
+    council = site_council()
+    if council is not None:
+        return council.name
+    return localized(council_names_seen()) or _("City council")
 
 
 @bp.route("/bodies")

@@ -7,6 +7,7 @@ from flask import current_app, g
 from sqlalchemy import select
 
 from katilim.auth.models import SiteRole, User
+from katilim.core.outage import database_unavailable
 from katilim.core.yamlfile import load_yaml
 from katilim.extensions import db
 from katilim.organization.models import Body, BodyKind, Council, District, Membership
@@ -42,6 +43,12 @@ def load_council(path: str | Path) -> dict[str, int]:
     council.names = _per_language(meta, "name")
     council.principles = _per_language(meta, "principles")
     council.website = meta.get("website")
+    # "city" (Turkish spelling, kept by every language) unless city_<lang> says otherwise.
+    council.city_names = {"tr": str(meta["city"])} if meta.get("city") else {}
+    council.city_names.update(_per_language(meta, "city"))
+    council.legal_name = str(meta.get("legal_name") or council.names.get("tr", ""))
+    for contact in ("address", "email", "phone", "kvkk_contact"):
+        setattr(council, contact, str(meta.get(contact) or ""))
     db.session.flush()
 
     counts = {"created": 0, "updated": 0}
@@ -95,17 +102,43 @@ def load_council(path: str | Path) -> dict[str, int]:
     return counts
 
 
+# The council's names as this process last read them: the 503 page, rendered while the database
+# is down, still says whose site it is.
+_names_seen: dict[str, dict] = {}
+
+
+def council_names_seen() -> dict:
+    """The configured council's names ({"tr": ...}) as last read, or {} if never."""
+    return _names_seen.get(current_app.config["COUNCIL_SLUG"], {})
+
+
+class CouncilNotLoaded(RuntimeError):
+    """The configured council's data file has not been loaded into this database."""
+
+
 def current_council() -> Council:
     """The council this instance serves (config COUNCIL_SLUG), loaded once per request."""
     if "council" not in g:
         slug = current_app.config["COUNCIL_SLUG"]
         council = db.session.scalar(select(Council).where(Council.slug == slug))
         if council is None:
-            raise RuntimeError(
+            raise CouncilNotLoaded(
                 f"Council {slug!r} is not loaded: run `flask --app katilim load-council`."
             )
         g.council = council
+        _names_seen[slug] = dict(council.names)
     return g.council
+
+
+def site_council() -> Council | None:
+    """The council named in every page's title, header and footer and in e-mail signatures;
+    None before its data is loaded or while the database is down (the 503 page)."""
+    if database_unavailable():
+        return None
+    try:
+        return current_council()
+    except CouncilNotLoaded:
+        return None
 
 
 def list_bodies(council: Council, *, active_only: bool = True) -> list[Body]:

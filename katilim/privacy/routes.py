@@ -115,16 +115,18 @@ def delete_account():
 
 
 def controller_details() -> dict[str, str]:
-    """Who is responsible, from settings; the hosting provider defaults to the controller."""
+    """Who is responsible: the council, from its data file; the hosting provider is the
+    operator's (settings), else the council itself."""
+    council = current_council()
     config = current_app.config
     return {
-        "controller_name": config["CONTROLLER_NAME"],
-        "controller_address": config["CONTROLLER_ADDRESS"],
-        "controller_email": config["CONTROLLER_EMAIL"],
-        "controller_phone": config["CONTROLLER_PHONE"],
-        "hosting_name": config["HOSTING_PROVIDER_NAME"] or config["CONTROLLER_NAME"],
-        "hosting_address": config["HOSTING_PROVIDER_ADDRESS"] or config["CONTROLLER_ADDRESS"],
-        "kvkk_contact": config["KVKK_CONTACT"] or config["CONTROLLER_EMAIL"],
+        "controller_name": council.legal_name or council.turkish_name,
+        "controller_address": council.address,
+        "controller_email": council.email,
+        "controller_phone": council.phone,
+        "hosting_name": config["HOSTING_PROVIDER_NAME"] or council.legal_name,
+        "hosting_address": config["HOSTING_PROVIDER_ADDRESS"] or council.address,
+        "kvkk_contact": council.kvkk_contact or council.email,
     }
 
 

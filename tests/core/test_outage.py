@@ -22,6 +22,7 @@ from katilim.core.errors import ERROR_TEXTS
 from katilim.core.outage import ACCOUNT_ID_KEY
 from katilim.extensions import db
 from katilim.logs import JsonFormatter
+from katilim.organization import services as organization_services
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_proposal, make_user
 from tests.network import closed_port
@@ -37,10 +38,19 @@ def unreachable_database_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'no-such-directory' / 'katilim.sqlite'}"
 
 
+KOCAELI_NAMES = {
+    "tr": "Kocaeli Kent Konseyi",
+    "en": "Kocaeli City Council",
+    "ar": "مجلس مدينة Kocaeli",
+    "ku": "Encumena Bajêr a Kocaeliyê",
+}
+
+
 @pytest.fixture
-def down_app(tmp_path, keep_limiter):
+def down_app(tmp_path, keep_limiter, monkeypatch):
     """The site as in production (rate limits on, errors not propagated), its database
-    unreachable."""
+    unreachable; the process read the council's names before the database went down."""
+    monkeypatch.setattr(organization_services, "_names_seen", {"kocaeli": KOCAELI_NAMES})
     app = create_app(
         {
             "SECRET_KEY": "test-secret",
@@ -77,7 +87,7 @@ def assert_site_page(app, response, code: int, language: str) -> str:
     assert response.mimetype == "text/html"
     assert f'<html lang="{language}" dir="{LANGUAGES[language]}">' in page
     assert expected_title(app, code, language) in page
-    assert "Kocaeli" in page  # the site's own header and footer
+    assert "Kocaeli" in page  # the site's own header and title, with the names last read
     assert "Traceback" not in page
     return page
 
@@ -129,6 +139,14 @@ def test_the_language_comes_from_the_session_then_the_browser_then_turkish(down_
     client = down_app.test_client()
     assert_outage_page(down_app, client.get("/proposals", headers={"Accept-Language": "ar"}), "ar")
     assert_outage_page(down_app, client.get("/proposals"), "tr")
+
+
+def test_a_process_that_never_read_the_council_says_city_council(down_app, monkeypatch):
+    monkeypatch.setattr(organization_services, "_names_seen", {})
+    response = down_app.test_client().get("/", headers={"Accept-Language": "tr"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "<small>Kent Konseyi</small>" in page and "Kocaeli" not in page
 
 
 @pytest.mark.parametrize("account", ["anonymous", "signed in"])

@@ -8,15 +8,12 @@ def html(response) -> str:
     return response.get_data(as_text=True)
 
 
-def test_kunye_names_controller_and_hosting_provider_from_settings(client, app, council):
+def test_kunye_names_the_council_from_its_data_and_the_hosting_provider_from_settings(
+    client, app, other_council
+):
     settings = {
-        "CONTROLLER_NAME": "Örnek Kent Konseyi",
-        "CONTROLLER_ADDRESS": "Cumhuriyet Mah. 1, İzmit",
-        "CONTROLLER_EMAIL": "bilgi@example.org",
-        "CONTROLLER_PHONE": "+90 262 000 00 00",
         "HOSTING_PROVIDER_NAME": "Örnek Barındırma A.Ş.",
-        "HOSTING_PROVIDER_ADDRESS": "Gebze, Kocaeli",
-        "KVKK_CONTACT": "kvkk@example.org",
+        "HOSTING_PROVIDER_ADDRESS": "Teknopark, Örnekkent",
     }
     saved = {k: app.config[k] for k in settings}
     app.config.update(settings)
@@ -24,9 +21,16 @@ def test_kunye_names_controller_and_hosting_provider_from_settings(client, app, 
         page = html(client.get("/kunye"))
     finally:
         app.config.update(saved)
-    for value in settings.values():
+    for value in (
+        "Örnekkent Kent Konseyi Derneği",  # its legal name, from tests/data/ornekkent.yaml
+        "Cumhuriyet Mah. Meydan Sok. 1, Merkez, Örnekkent",
+        "bilgi@ornekkent.example",
+        "+90 222 000 00 00",
+        "kvkk@ornekkent.example",
+        *settings.values(),
+    ):
         assert value in page
-    assert 'href="tel:+902620000000"' in page
+    assert 'href="tel:+902220000000"' in page
 
 
 def test_kunye_defaults_to_the_council_hosting_itself(client, council):
