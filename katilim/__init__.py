@@ -112,10 +112,26 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim.api.routes import init_app as init_api
 
     init_api(app)  # the JSON API registers through flask-smorest, which documents it
+    _init_tenancy(app)
     logs.learn_secret_paths(app)  # masked in logs: links with a token (reset, unsubscribe…)
     traffic.init_app(app)  # Law 5651 records of state-changing requests
     uploads.init_app(app)  # room for photos in the proposal form, and its 413 message
     return app
+
+
+def _init_tenancy(app: Flask) -> None:
+    """Tell the layers below organization how to find the council of a request (by its Host)."""
+    from katilim.core import tenancy
+    from katilim.organization import services as organization
+
+    tenancy.install(
+        app,
+        tenancy.Tenancy(
+            council_id=lambda: organization.current_council().id,
+            address=organization.council_address,
+            serves_host=organization.serves_host,
+        ),
+    )
 
 
 def _refuse_unsafe_production(app: Flask) -> None:

@@ -64,9 +64,10 @@ def seed_demo() -> str:
     """Create the demo accounts and content once; a second run changes nothing."""
     if current_app.config["ENV_NAME"] == "production":
         raise RuntimeError("Demo data is never created in production.")
-    if db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0])):
-        return "Demo data is already there."
     council = current_council()
+    first = select(User).where(User.council_id == council.id, User.email == DEMO_ACCOUNTS[0][0])
+    if db.session.scalar(first):
+        return "Demo data is already there."
     bodies = {
         b.slug: b for b in db.session.scalars(select(Body).where(Body.council_id == council.id))
     }
@@ -79,6 +80,7 @@ def seed_demo() -> str:
 
     def account(email, name, district, role=SiteRole.RESIDENT):
         user = User(
+            council_id=council.id,
             email=email,
             display_name=name,
             district=districts.get(district or ""),

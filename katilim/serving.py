@@ -5,7 +5,8 @@
   address (rate limits, logs) and ``request.is_secure`` knows the page came over HTTPS.
   ``X-Forwarded-Host`` is not trusted: nginx passes the Host header itself.
 - Requests for a host that is not the site's get the 400 page (``ALLOWED_HOSTS``, by default
-  SITE_URL's host in production), except ``/health``, which a load balancer may call by
+  SITE_URL's host in production, and the host of every council loaded with its own
+  ``site_url``), except ``/health``, which a load balancer may call by
   address. Links never come from the Host header anyway (katilim/core/urls.py); this keeps
   anything that reads it (a cache, a log, a later feature) from being fed a stranger's host.
 - Rate limits are counted in ``RATELIMIT_STORAGE_URI``: ``memory://`` counts per process, so
@@ -24,6 +25,8 @@ from flask import Flask, abort, request
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.sansio.utils import host_is_trusted
+
+from katilim.core.tenancy import serves_host
 
 REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 REDIS_TIMEOUT_SECONDS = 0.5  # when the setting is missing (an application built by hand)
@@ -77,7 +80,12 @@ def _init_allowed_hosts(app: Flask) -> None:
     @app.before_request
     def refuse_other_hosts():
         # /health is for the load balancer, which often calls by address; it has no links.
-        if request.path != "/health" and not host_is_trusted(request.host, hosts):
+        # A council loaded with its own address (site_url) is served at that host too.
+        if (
+            request.path != "/health"
+            and not host_is_trusted(request.host, hosts)
+            and not serves_host(request.host)
+        ):
             app.logger.warning("Refused a request for the host %r", request.host[:100])
             abort(400)
 

@@ -89,9 +89,16 @@ def make_user(
     moderates: Body | None = None,
     password: str = PASSWORD,
     locale: str | None = None,
+    council: Council | None = None,
 ) -> User:
+    """An account of ``council`` (default: the body it moderates, else the configured one)."""
     n = next(_seq)
+    if council is None:
+        council_id = moderates.council_id if moderates is not None else get_council().id
+    else:
+        council_id = council.id
     user = User(
+        council_id=council_id,
         email=email or f"user{n}@example.org",
         display_name=name,
         site_role=role,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import abort, current_app, url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
@@ -29,7 +29,11 @@ def dashboard_counts(council: Council) -> dict[str, int]:
         return db.session.scalar(query) or 0
 
     role_counts = dict(
-        db.session.execute(select(User.site_role, func.count()).group_by(User.site_role)).all()
+        db.session.execute(
+            select(User.site_role, func.count())
+            .where(User.council_id == council.id)
+            .group_by(User.site_role)
+        ).all()
     )
     return {
         "bodies": count(select(func.count(Body.id)).where(Body.council_id == council.id)),
@@ -49,7 +53,9 @@ def dashboard_counts(council: Council) -> dict[str, int]:
         "users": sum(role_counts.values()),
         "admins": role_counts.get(SiteRole.ADMIN, 0),
         "facilitators": role_counts.get(SiteRole.FACILITATOR, 0),
-        "audit_entries": count(select(func.count(AuditLog.id))),
+        "audit_entries": count(
+            select(func.count(AuditLog.id)).where(AuditLog.council_id == council.id)
+        ),
     }
 
 
@@ -98,10 +104,10 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_users(q: str, page: int, per_page: int = USERS_PER_PAGE) -> Pagination:
-    """Accounts whose address or name contains ``q`` (case-insensitive); admins and
-    facilitators first, so that the people who hold roles are easy to find."""
-    query = select(User).options(joinedload(User.district))
+def search_users(council: Council, q: str, page: int, per_page: int = USERS_PER_PAGE) -> Pagination:
+    """The council's accounts whose address or name contains ``q`` (case-insensitive); admins
+    and facilitators first, so that the people who hold roles are easy to find."""
+    query = select(User).where(User.council_id == council.id).options(joinedload(User.district))
     if q:
         pattern = _like(q)
         query = query.where(
@@ -143,10 +149,16 @@ class AuditFilters:
         return bool(self.as_args())
 
 
-def audit_query(filters: AuditFilters) -> Select:
-    query = select(AuditLog).options(joinedload(AuditLog.actor))
+def audit_query(council: Council, filters: AuditFilters) -> Select:
+    query = (
+        select(AuditLog)
+        .where(AuditLog.council_id == council.id)
+        .options(joinedload(AuditLog.actor))
+    )
     if filters.actor:
-        actor_id = select(User.id).where(User.email == filters.actor.strip().lower())
+        actor_id = select(User.id).where(
+            User.council_id == council.id, User.email == filters.actor.strip().lower()
+        )
         query = query.where(AuditLog.actor_id == actor_id.scalar_subquery())
     if filters.action:
         query = query.where(AuditLog.action == filters.action)
@@ -163,18 +175,40 @@ def audit_query(filters: AuditFilters) -> Select:
     return query.order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
 
 
-def audit_page(filters: AuditFilters, page: int, per_page: int = AUDIT_PER_PAGE) -> Pagination:
-    return db.paginate(audit_query(filters), page=page, per_page=per_page, error_out=False)
+def audit_page(
+    council: Council, filters: AuditFilters, page: int, per_page: int = AUDIT_PER_PAGE
+) -> Pagination:
+    return db.paginate(audit_query(council, filters), page=page, per_page=per_page, error_out=False)
 
 
-def audit_actions() -> list[str]:
-    return list(db.session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action)))
-
-
-def audit_target_types() -> list[str]:
+def audit_actions(council: Council) -> list[str]:
     return list(
-        db.session.scalars(select(AuditLog.target_type).distinct().order_by(AuditLog.target_type))
+        db.session.scalars(
+            select(AuditLog.action)
+            .where(AuditLog.council_id == council.id)
+            .distinct()
+            .order_by(AuditLog.action)
+        )
     )
+
+
+def audit_target_types(council: Council) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(AuditLog.target_type)
+            .where(AuditLog.council_id == council.id)
+            .distinct()
+            .order_by(AuditLog.target_type)
+        )
+    )
+
+
+def council_user_or_404(council: Council, user_id: int) -> User:
+    """An account of this council; another council's account number is not found here."""
+    user = db.session.get(User, user_id)
+    if user is None or user.council_id != council.id:
+        abort(404)
+    return user
 
 
 def audit_target_links(entries: list[AuditLog]) -> dict[tuple[str, int], str]:

@@ -28,6 +28,7 @@ from katilim.comments.models import Comment
 from katilim.core.errors import PermissionDenied
 from katilim.core.forms import BaseForm
 from katilim.extensions import db, limiter
+from katilim.organization.services import current_council
 from katilim.proposals.authors import is_anonymous, moderator_author_label
 from katilim.proposals.models import Proposal
 
@@ -82,7 +83,12 @@ def reveal_author(actor, item: Proposal | Comment, reason: str) -> Revealed:
 
 def _anonymous_or_404(model, item_id: int):
     item = db.session.get(model, item_id)
-    if item is None or not is_anonymous(item):
+    if item is None:
+        abort(404)
+    proposal = item if isinstance(item, Proposal) else db.session.get(Proposal, item.proposal_id)
+    if proposal is None or proposal.council_id != current_council().id:
+        abort(404)  # another council's item is not found here
+    if not is_anonymous(item):
         abort(404)  # nothing to reveal: a named item's author is on its page already
     return item
 

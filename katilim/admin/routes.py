@@ -25,7 +25,7 @@ from katilim.admin.forms import (
     SiteRoleForm,
 )
 from katilim.auth import roles
-from katilim.auth.models import SiteRole, User
+from katilim.auth.models import SiteRole
 from katilim.auth.services import find_user_by_email
 from katilim.core.errors import DomainError
 from katilim.core.forms import options
@@ -305,7 +305,7 @@ def district_edit(slug: str):
 @bp.route("/users")
 def users():
     q = text_arg("q", queries.MAX_SEARCH)
-    pagination = queries.search_users(q, page_arg())
+    pagination = queries.search_users(current_council(), q, page_arg())
     return render_template(
         "admin/users.html",
         q=q,
@@ -332,7 +332,7 @@ def _applied(change) -> bool | None:
 
 @bp.route("/users/<id:user_id>/role", methods=["POST"])
 def user_role(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = queries.council_user_or_404(current_council(), user_id)
     form = SiteRoleForm()
     back = safe_next(form.next.data, url_for("admin.users", q=user.email))
     if not form.validate_on_submit():
@@ -352,7 +352,7 @@ def user_role(user_id: int):
 @bp.route("/users/<id:user_id>/active", methods=["POST"])
 def user_active(user_id: int):
     """Deactivate an account (its sessions end at once) or reactivate it."""
-    user = db.get_or_404(User, user_id)
+    user = queries.council_user_or_404(current_council(), user_id)
     form = AccountActiveForm()
     back = safe_next(form.next.data, url_for("admin.users", q=user.email))
     if not form.validate_on_submit():
@@ -401,13 +401,13 @@ def audit():
     """The audit log, newest first, with filters."""
     form = AuditFilterForm(formdata=request.args)
     form.action.choices = options(
-        [("", _("All actions"))] + [(a, a) for a in queries.audit_actions()]
+        [("", _("All actions"))] + [(a, a) for a in queries.audit_actions(current_council())]
     )
     form.target_type.choices = options(
-        [("", _("All types"))] + [(t, t) for t in queries.audit_target_types()]
+        [("", _("All types"))] + [(t, t) for t in queries.audit_target_types(current_council())]
     )
     filters = _audit_filters(form)
-    pagination = queries.audit_page(filters, page_arg())
+    pagination = queries.audit_page(current_council(), filters, page_arg())
     return render_template(
         "admin/audit.html",
         form=form,

@@ -24,9 +24,12 @@ class AuditLog(Model):
         Index("ix_audit_log_created", "created_at"),
         Index("ix_audit_log_actor_created", "actor_id", "created_at"),
         Index("ix_audit_log_action_created", "action", "created_at"),
+        Index("ix_audit_log_council_created", "council_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The council whose admins read the entry (None: a command acting for no council).
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(60))  # e.g. "proposal.reject", "membership.add"
     target_type: Mapped[str] = mapped_column(String(30))

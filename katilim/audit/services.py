@@ -3,6 +3,7 @@
 from flask import has_request_context, request
 
 from katilim.audit.models import AuditLog
+from katilim.core.tenancy import current_council_id
 from katilim.extensions import db
 
 
@@ -14,6 +15,7 @@ def client_address() -> str | None:
 def record(actor, action: str, target, **details) -> AuditLog:
     """Append one entry: ``actor`` did ``action`` to ``target`` (a model instance)."""
     entry = AuditLog(
+        council_id=current_council_id(),
         actor_id=getattr(actor, "id", None),
         action=action,
         target_type=type(target).__name__.lower(),

@@ -35,6 +35,7 @@ from sqlalchemy import delete, exc, select
 
 from katilim.auth.models import LoginThrottle
 from katilim.core.models import utcnow
+from katilim.core.tenancy import current_council_id
 from katilim.extensions import db
 
 DEVICE_COOKIE = "katilim_device"
@@ -43,7 +44,8 @@ DEVICES_PER_BROWSER = 5  # accounts remembered by one browser (a family's shared
 
 
 def _normal(email: str) -> str:
-    return email.strip().lower()
+    # Accounts are per council: the same address on two councils is two accounts, locked apart.
+    return f"{current_council_id()}\x00{email.strip().lower()}"
 
 
 def _digest(*parts: str) -> str:

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,11 +23,16 @@ class SiteRole(enum.StrEnum):
 
 
 class User(UserMixin, TimestampMixin, Model):
+    """An account of one council: the same address may hold an account on each council of an
+    installation, and they share nothing (docs/rules.md#accounts-per-council)."""
+
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("council_id", "email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
     # Stored lower-cased, so the unique constraint is case-insensitive on every database.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(80))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)

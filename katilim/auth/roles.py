@@ -80,7 +80,7 @@ def leaves_no_active_admin(user: User) -> bool:
         return False
     admins = db.session.execute(
         select(User.id, User.is_active_account)
-        .where(User.site_role == SiteRole.ADMIN)
+        .where(User.council_id == user.council_id, User.site_role == SiteRole.ADMIN)
         .with_for_update()
     ).all()
     return not any(active and user_id != user.id for user_id, active in admins)

@@ -8,6 +8,7 @@ from katilim.auth import lockout, sessions, tokens
 from katilim.auth.models import User
 from katilim.core.errors import DomainError
 from katilim.core.models import utcnow
+from katilim.core.tenancy import current_council_id
 from katilim.core.text import clean_line
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
@@ -24,7 +25,12 @@ def normalize_email(email: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    """The account with this address on the council this request is for."""
+    return db.session.scalar(
+        select(User).where(
+            User.council_id == current_council_id(), User.email == normalize_email(email)
+        )
+    )
 
 
 def register_user(
@@ -46,6 +52,7 @@ def register_user(
     if find_user_by_email(email) is not None:
         raise EmailTaken
     user = User(
+        council_id=current_council_id(),
         password_hash=probe.password_hash,
         email=normalize_email(email),
         display_name=clean_line(display_name),

@@ -28,6 +28,7 @@ from katilim.auth import lockout
 from katilim.auth.models import User, UserSession
 from katilim.core.models import utcnow
 from katilim.core.outage import ACCOUNT_ID_KEY
+from katilim.core.tenancy import current_council_id
 from katilim.extensions import db
 
 
@@ -82,6 +83,8 @@ def load(token: str) -> User | None:
             UserSession.token_digest == _digest(token),
             UserSession.expires_at > utcnow(),
             User.is_active_account.is_(True),
+            # A cookie of one council's site opens nothing on another's.
+            User.council_id == current_council_id(),
         )
     )
     if user is not None:

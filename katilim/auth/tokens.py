@@ -6,6 +6,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from katilim.auth.models import User
+from katilim.core.tenancy import current_council_id
 from katilim.extensions import db
 
 
@@ -51,7 +52,7 @@ def user_from_verify_token(token: str) -> User | None:
     data = _load("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
     if not data or not isinstance(data.get("u"), int):
         return None
-    user = db.session.get(User, data["u"])
+    user = _account(data["u"])
     if user is None or data.get("e") != _fingerprint(user.email):
         return None
     return user
@@ -61,7 +62,7 @@ def user_from_reset_token(token: str) -> User | None:
     data = _load("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
     if not data or not isinstance(data.get("u"), int):
         return None
-    user = db.session.get(User, data["u"])
+    user = _account(data["u"])
     if (
         user is None
         or data.get("p") != _fingerprint(user.password_hash)
@@ -76,7 +77,14 @@ def email_change_from_token(token: str) -> tuple[User, str] | None:
     data = _load("email-change", token, current_app.config["EMAIL_CHANGE_TOKEN_MAX_AGE"])
     if not data or not isinstance(data.get("u"), int) or not isinstance(data.get("n"), str):
         return None
-    user = db.session.get(User, data["u"])
+    user = _account(data["u"])
     if user is None or not user.is_active or data.get("e") != _fingerprint(user.email):
         return None
     return user, data["n"]
+
+
+def _account(user_id: int) -> User | None:
+    """The account a link names, if it belongs to the council whose address the link was
+    opened at: one council's link opens nothing on another's."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.council_id == current_council_id() else None

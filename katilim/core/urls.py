@@ -1,7 +1,7 @@
 """Links: safe redirect targets, and every absolute link the site gives out.
 
 An absolute link (in an e-mail, the CSV export, the API, a printed letter) is always built from
-the configured public address, SITE_URL, never from the request: the Host header is whatever
+the configured public address (SITE_URL, or the council's own address from its data file), never from the request: the Host header is whatever
 the client sent, and a password-reset link pointing at it would hand the token to a stranger.
 """
 
@@ -9,6 +9,8 @@ from urllib.parse import quote, urlsplit
 
 from flask import current_app, has_request_context, request
 from werkzeug.routing import MapAdapter
+
+from katilim.core.tenancy import council_address
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -24,10 +26,10 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def site_url() -> str:
     """The public address of the site, without a trailing slash (e.g. https://katilim.example.org).
 
-    The one place it is read: when one installation serves several councils, it will come from
-    the council of the request here.
+    The one place it is read: the address of the council this request or command is for when
+    its data gives one (one installation serving several councils), else SITE_URL.
     """
-    return current_app.config["SITE_URL"].rstrip("/")
+    return (council_address() or current_app.config["SITE_URL"]).rstrip("/")
 
 
 def _adapter(base: str) -> MapAdapter:

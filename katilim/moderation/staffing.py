@@ -177,7 +177,10 @@ def send_weekly_reports(council: Council, now: datetime) -> int:
     users = {
         u.id: u
         for u in db.session.scalars(
-            select(User).where((User.id.in_(members)) | (User.site_role == SiteRole.ADMIN))
+            select(User).where(
+                User.council_id == council.id,
+                (User.id.in_(members)) | (User.site_role == SiteRole.ADMIN),
+            )
         )
     }
     for user_id, body_ids in sorted(members.items()):

@@ -1,10 +1,13 @@
 """Loading a council's bodies and districts from its data file, and reading them back."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import current_app, g
-from sqlalchemy import select
+from flask import current_app, g, has_request_context, request
+from sqlalchemy import or_, select
 
 from katilim.auth.models import SiteRole, User
 from katilim.core.outage import database_unavailable
@@ -43,6 +46,8 @@ def load_council(path: str | Path) -> dict[str, int]:
     council.names = _per_language(meta, "name")
     council.principles = _per_language(meta, "principles")
     council.website = meta.get("website")
+    council.site_url = check_council_address(meta.get("site_url"), meta["slug"])
+    council.host = council_host(council.site_url) if council.site_url else None
     # "city" (Turkish spelling, kept by every language) unless city_<lang> says otherwise.
     council.city_names = {"tr": str(meta["city"])} if meta.get("city") else {}
     council.city_names.update(_per_language(meta, "city"))
@@ -102,13 +107,33 @@ def load_council(path: str | Path) -> dict[str, int]:
     return counts
 
 
-# The council's names as this process last read them: the 503 page, rendered while the database
-# is down, still says whose site it is.
+def check_council_address(value, slug: str) -> str | None:
+    """A data file's ``site_url``: a full http(s) address without query or fragment."""
+    if value in (None, ""):
+        return None
+    parts = urlsplit(str(value))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(
+            f"Council {slug!r}: site_url must be a full address such as "
+            f"https://katilim.example.org (got {value!r})."
+        )
+    return str(value).rstrip("/")
+
+
+def council_host(site_url: str) -> str:
+    """What a browser sends as Host for the address: host[:port], lower-cased."""
+    return urlsplit(site_url).netloc.lower()
+
+
+# The council's names as this process last read them, by council and by host: the 503 page,
+# rendered while the database is down, still says whose site it is.
 _names_seen: dict[str, dict] = {}
 
 
 def council_names_seen() -> dict:
-    """The configured council's names ({"tr": ...}) as last read, or {} if never."""
+    """The names ({"tr": ...}) of the council this request is for, as last read, or {}."""
+    if has_request_context() and request.host.lower() in _names_seen:
+        return _names_seen[request.host.lower()]
     return _names_seen.get(current_app.config["COUNCIL_SLUG"], {})
 
 
@@ -117,17 +142,64 @@ class CouncilNotLoaded(RuntimeError):
 
 
 def current_council() -> Council:
-    """The council this instance serves (config COUNCIL_SLUG), loaded once per request."""
+    """The council this request is for, found once per request: the one whose address's host
+    the request names, else the installation's default council (setting COUNCIL_SLUG). Outside
+    a request (a command), the default council, or the one :func:`for_council` sets."""
     if "council" not in g:
         slug = current_app.config["COUNCIL_SLUG"]
-        council = db.session.scalar(select(Council).where(Council.slug == slug))
+        host = request.host.lower() if has_request_context() else None
+        query = select(Council).where(Council.slug == slug)
+        if host:
+            query = select(Council).where(or_(Council.host == host, Council.slug == slug))
+        found = list(db.session.scalars(query))
+        council = next((c for c in found if host and c.host == host), None)
+        council = council or next((c for c in found if c.slug == slug), None)
         if council is None:
             raise CouncilNotLoaded(
                 f"Council {slug!r} is not loaded: run `flask --app katilim load-council`."
             )
         g.council = council
-        _names_seen[slug] = dict(council.names)
+        _names_seen[council.slug] = dict(council.names)
+        if host:
+            _names_seen[host] = dict(council.names)
     return g.council
+
+
+def serves_host(host: str) -> bool:
+    """Whether ``host`` is the address of the council this request is for (a council loaded
+    with a ``site_url``), so the host check lets it through."""
+    try:
+        return (current_council().host or "") == host.lower()
+    except CouncilNotLoaded:
+        return False
+
+
+def council_address() -> str | None:
+    """The address of the council this request or command is for, when it has its own."""
+    if database_unavailable():
+        return None
+    try:
+        return current_council().site_url
+    except CouncilNotLoaded:
+        return None
+
+
+@contextmanager
+def for_council(council: Council) -> Iterator[Council]:
+    """Act as ``council`` (its links, names and data) inside a command that works for every
+    council of the installation, e.g. a digest per account."""
+    saved = g.pop("council", None)
+    g.council = council
+    try:
+        yield council
+    finally:
+        g.pop("council", None)
+        if saved is not None:
+            g.council = saved
+
+
+def all_councils() -> list[Council]:
+    return list(db.session.scalars(select(Council).order_by(Council.id)))
 
 
 def site_council() -> Council | None:
@@ -182,7 +254,9 @@ def reviewer_ids(body: Body | None) -> set[int]:
     return set(
         db.session.scalars(
             select(User.id).where(
-                User.site_role == SiteRole.ADMIN, User.is_active_account.is_(True)
+                User.council_id == current_council().id,
+                User.site_role == SiteRole.ADMIN,
+                User.is_active_account.is_(True),
             )
         )
     )

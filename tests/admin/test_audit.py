@@ -12,13 +12,19 @@ from katilim.auth.models import User
 from katilim.extensions import db
 from katilim.organization.models import Body
 from tests.admin.conftest import body_form
+from tests.factories import get_council
 
 
 def _add(app, *entries: dict) -> None:
     """Entries written directly, with chosen times and actors."""
     with app.app_context():
         for values in entries:
-            db.session.add(AuditLog(**{"target_type": "body", "details": {}, **values}))
+            council_id = get_council().id
+            db.session.add(
+                AuditLog(
+                    **{"target_type": "body", "details": {}, "council_id": council_id, **values}
+                )
+            )
         db.session.commit()
 
 

@@ -14,6 +14,7 @@ import pytest
 from katilim import create_app
 from katilim.config import DefaultConfig
 from katilim.extensions import db
+from katilim.organization.services import load_council
 from tests.conftest import TEST_DATABASE_URL
 from tests.network import HangingServer, closed_port
 
@@ -142,6 +143,8 @@ def test_pages_go_on_when_redis_hangs_with_limits_counted_in_memory(
     app = build_app(f"sqlite:///{tmp_path / 'pages.sqlite'}", f"redis://127.0.0.1:{hanging.port}/4")
     with app.app_context():
         db.create_all()
+        load_council(app.config["COUNCIL_DATA_FILE"])  # accounts are looked up per council
+        db.session.commit()
     client = app.test_client()
     form = {"email": "someone@example.org"}
     statuses, slowest = [], 0.0

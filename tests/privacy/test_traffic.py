@@ -40,7 +40,7 @@ def test_sign_in_is_recorded_with_address_method_path_result_and_user(client, ap
     assert abs(row.created_at - datetime.now(UTC)) < timedelta(minutes=1)
 
 
-def test_failed_and_anonymous_requests_are_recorded_too(client, app):
+def test_failed_and_anonymous_requests_are_recorded_too(client, app, council):
     client.post("/auth/login", data={"email": "nobody@example.org", "password": "x" * 12})
     (row,) = records(app)
     assert row.user_id is None and row.status_code == 200
@@ -67,7 +67,7 @@ def test_secret_tokens_in_the_path_are_masked(client, app):
     assert "very-secret" not in row.path
 
 
-def test_a_failing_record_never_breaks_the_page(client, app, monkeypatch, caplog):
+def test_a_failing_record_never_breaks_the_page(client, app, council, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("database gone")
 
