@@ -19,6 +19,8 @@ from flask_caching import Cache
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from katilim.core.tenancy import current_council_id
+
 log = logging.getLogger(__name__)
 cache = Cache()
 
@@ -102,11 +104,20 @@ def kept(key: tuple, compute: Callable[[], T], seconds: int) -> T:
     return _fetch(lambda: f"kept:{key_digest(key)}", compute, seconds)
 
 
+def _council_part() -> str:
+    """Every key names the council the request is for: on an installation serving several
+    councils, one council's figures are never another's."""
+    try:
+        return f"c{current_council_id()}"
+    except Exception:  # noqa: BLE001 — no council loaded: nothing council-specific is kept
+        return "c-"
+
+
 def _fetch(full_key: Callable[[], str], compute: Callable[[], T], seconds: int) -> T:
     """The kept value under the key, else ``compute()`` kept ``seconds``. An unreachable
     cache must not fail the page: the value is then computed and not kept."""
     try:
-        name = full_key()  # may read the cache too (the generation)
+        name = f"{_council_part()}:{full_key()}"  # may read the cache too (the generation)
         hit = cache.get(name)
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable; computing the value", exc_info=True)

@@ -9,6 +9,9 @@ comment) draw on one allowance. Keys say whom a limit counts:
 - ``user``: the signed-in person, so that residents sharing one address (a mobile carrier's
   NAT, the council's Wi-Fi) do not use up each other's allowance.
 
+Every key starts with the council the request is for: on an installation serving several
+councils, each has its own allowances (a busy evening on one does not throttle another).
+
 A refused request gets the 429 page (katilim/core/errors.py) before the view runs.
 """
 
@@ -18,23 +21,31 @@ from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from katilim.core.tenancy import current_council_id
 from katilim.extensions import limiter
 
 
+def _council() -> str:
+    try:
+        return f"council:{current_council_id()}"
+    except Exception:  # noqa: BLE001 — no council loaded, or the database is down: one pool
+        return "council:-"
+
+
 def _address() -> str:
-    return f"address:{get_remote_address()}"
+    return f"{_council()}:address:{get_remote_address()}"
 
 
 def _account() -> str:
     email = (request.form.get("email") or "").strip().lower()
     if not email:
         return _address()
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+    return f"{_council()}:account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
 
 
 def _user() -> str:
     if getattr(current_user, "is_authenticated", False):
-        return f"user:{current_user.id}"
+        return f"{_council()}:user:{current_user.id}"
     return _address()
 
 

@@ -23,7 +23,7 @@ from katilim.meetings.models import AgendaItem, Meeting, MeetingRegistration, Me
 from katilim.meetings.permissions import can_manage, can_register, can_schedule
 from katilim.notifications.models import Follow
 from katilim.notifications.services import notify_meeting
-from katilim.organization.models import Body
+from katilim.organization.models import Body, Council
 from katilim.proposals.models import Proposal
 from katilim.proposals.visibility import is_public
 from katilim.volunteers.models import BodyVolunteer, VolunteerStatus
@@ -314,14 +314,15 @@ def unregister(user, meeting: Meeting) -> bool:
     return bool(removed)
 
 
-def send_reminders(now: datetime | None = None) -> int:
-    """Remind the registered people of each scheduled meeting that starts within
+def send_reminders(council: Council, now: datetime | None = None) -> int:
+    """Remind the registered people of each of the council's scheduled meetings that starts within
     REMINDER_AHEAD and was not reminded yet; each meeting once (a conditional update, so two
     runs at once send one). Returns the number of meetings reminded; the caller commits."""
     now = now or utcnow()
     due = list(
         db.session.scalars(
             select(Meeting).where(
+                Meeting.body_id.in_(select(Body.id).where(Body.council_id == council.id)),
                 Meeting.status == MeetingStatus.SCHEDULED,
                 Meeting.reminder_sent_at.is_(None),
                 Meeting.starts_at > now,

@@ -13,9 +13,10 @@ def send_moderator_reminders_command() -> None:
     """Tell reviewers of answers due within three days, once per proposal (run daily)."""
     from katilim.core.models import utcnow
     from katilim.moderation.staffing import send_deadline_warnings
-    from katilim.organization.services import current_council
+    from katilim.organization.services import for_each_council
 
-    count = send_deadline_warnings(current_council(), utcnow())
+    now = utcnow()
+    count = for_each_council(lambda council: send_deadline_warnings(council, now))
     db.session.commit()
     click.echo(f"Reviewers told of {count} proposal(s) due soon.")
 
@@ -26,9 +27,10 @@ def send_weekly_reports_command() -> None:
     """Queue the weekly reports: late proposals to their reviewers, coverage to admins."""
     from katilim.core.models import utcnow
     from katilim.moderation.staffing import send_weekly_reports
-    from katilim.organization.services import current_council
+    from katilim.organization.services import for_each_council
 
-    count = send_weekly_reports(current_council(), utcnow())
+    now = utcnow()
+    count = for_each_council(lambda council: send_weekly_reports(council, now))
     db.session.commit()
     click.echo(f"{count} weekly report(s) queued; the send-mail worker delivers them.")
 

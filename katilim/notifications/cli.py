@@ -54,8 +54,9 @@ def send_mail_command(loop: bool, interval: float, batch: int) -> None:
 def send_digests_command() -> None:
     """Queue the daily summary e-mail for everyone who chose one (run it from cron)."""
     from katilim.notifications.services import send_digests
+    from katilim.organization.services import for_each_council
 
-    count = send_digests()
+    count = for_each_council(send_digests)
     db.session.commit()
     click.echo(f"{count} digest(s) queued; the send-mail worker delivers them.")
 

@@ -17,7 +17,7 @@ from katilim.extensions import db
 from katilim.meetings.models import Meeting
 from katilim.notifications import emails
 from katilim.notifications.models import EmailFrequency, Follow, Notification
-from katilim.organization.models import Body
+from katilim.organization.models import Body, Council
 from katilim.organization.services import reviewer_ids
 from katilim.privacy import consents
 from katilim.privacy.models import ConsentPurpose
@@ -201,8 +201,8 @@ def _email_immediately(notifications: list[Notification]) -> None:
     db.session.flush()
 
 
-def send_digests(now: datetime | None = None) -> int:
-    """Queue one summary e-mail per person who chose a daily digest and has news.
+def send_digests(council: Council, now: datetime | None = None) -> int:
+    """Queue one summary e-mail per person of ``council`` who chose a daily digest and has news.
 
     Each digest lists every notification of that person not e-mailed yet, which are then
     marked as e-mailed. Returns the number of digests queued; the caller commits.
@@ -211,6 +211,7 @@ def send_digests(now: datetime | None = None) -> int:
     due_users = (
         select(User.id)
         .where(
+            User.council_id == council.id,
             User.email_frequency == EmailFrequency.DAILY.value,
             User.is_active_account.is_(True),
             User.email_verified_at.is_not(None),

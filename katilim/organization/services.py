@@ -1,7 +1,7 @@
 """Loading a council's bodies and districts from its data file, and reading them back."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -200,6 +200,16 @@ def for_council(council: Council) -> Iterator[Council]:
 
 def all_councils() -> list[Council]:
     return list(db.session.scalars(select(Council).order_by(Council.id)))
+
+
+def for_each_council(work: Callable[[Council], int]) -> int:
+    """Run a command's ``work(council)`` as each council in turn (its links, names, data) and
+    add up what it returns: a timer runs one command for the whole installation."""
+    total = 0
+    for council in all_councils():
+        with for_council(council):
+            total += work(council)
+    return total
 
 
 def site_council() -> Council | None:

@@ -10,7 +10,7 @@ from katilim.meetings.models import Meeting
 from katilim.meetings.services import cancel_meeting, register, send_reminders, update_meeting
 from katilim.notifications import services
 from katilim.notifications.services import follow_body
-from tests.factories import get_body, make_body, make_user
+from tests.factories import get_body, get_council, make_body, make_user
 from tests.meetings.helpers import data, scheduled
 from tests.notifications.helpers import make_reader, notifications_of, queued
 
@@ -40,7 +40,7 @@ def test_moved_cancelled_and_reminder_emails(body):
     meeting = scheduled(moderator, body, days=1)
     register(reader, meeting)
     update_meeting(moderator, meeting, data(1.2))
-    send_reminders()
+    send_reminders(get_council())
     cancel_meeting(moderator, meeting, "Salon su bastı.")
     texts = [m.body_text for m in queued(reader.email)]
     assert len(texts) == 3
@@ -54,7 +54,7 @@ def test_the_digest_lists_meeting_news(body):
     reader = make_reader("Günlük", frequency="daily", locale="en")
     follow_body(reader, body)
     meeting = scheduled(moderator, body, title="Aylık toplantı")
-    assert services.send_digests(now=utcnow()) == 1
+    assert services.send_digests(get_council(), now=utcnow()) == 1
     (message,) = queued(reader.email)
     assert "Aylık toplantı" in message.body_text
     assert f"http://localhost/meetings/{meeting.id}" in message.body_text

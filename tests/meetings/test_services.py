@@ -22,7 +22,7 @@ from katilim.meetings.services import (
 from katilim.notifications.models import Notification
 from katilim.proposals.models import ProposalStatus
 from katilim.volunteers.models import BodyVolunteer, VolunteerStatus
-from tests.factories import make_user
+from tests.factories import get_council, make_user
 from tests.meetings.helpers import data, scheduled
 from tests.moderation.helpers import make_cast, proposal_in
 
@@ -233,23 +233,23 @@ def test_reminders_go_once_to_the_registered_of_meetings_soon(cast):
     for meeting in (soon, later, cancelled):
         register(cast.resident, meeting)
     cancel_meeting(cast.moderator, cancelled, "Yok.")
-    assert send_reminders() == 1
-    assert send_reminders() == 0
+    assert send_reminders(get_council()) == 1
+    assert send_reminders(get_council()) == 0
     assert kinds_for(cast.resident, soon) == ["meeting_reminder"]
     assert kinds_for(cast.resident, later) == []
     assert soon.reminder_sent_at is not None
     # four days later the other one is due
-    assert send_reminders(utcnow() + timedelta(days=4)) == 1
+    assert send_reminders(get_council(), utcnow() + timedelta(days=4)) == 1
     assert kinds_for(cast.resident, later) == ["meeting_reminder"]
 
 
 def test_a_moved_meeting_is_reminded_again(cast):
     meeting = scheduled(cast.moderator, cast.body, days=1)
     register(cast.resident, meeting)
-    assert send_reminders() == 1
+    assert send_reminders(get_council()) == 1
     update_meeting(cast.moderator, meeting, data(3))
     assert meeting.reminder_sent_at is None
-    assert send_reminders(utcnow() + timedelta(days=2)) == 1
+    assert send_reminders(get_council(), utcnow() + timedelta(days=2)) == 1
     assert kinds_for(cast.resident, meeting).count("meeting_reminder") == 2
 
 

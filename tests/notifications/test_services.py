@@ -13,7 +13,7 @@ from katilim.notifications import emails, services
 from katilim.notifications.models import Follow, Notification
 from katilim.privacy.models import Consent, ConsentPurpose
 from katilim.proposals.models import EventKind
-from tests.factories import make_body, make_proposal, make_user
+from tests.factories import get_council, make_body, make_proposal, make_user
 from tests.notifications.helpers import add_event, make_reader, notifications_of, queued
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -145,7 +145,7 @@ def test_digest_lists_two_notifications_in_one_email_and_a_second_run_sends_noth
     assert queued(reader.email) == []  # nothing at once for a digest reader
 
     now = utcnow()
-    assert services.send_digests(now=now) == 1
+    assert services.send_digests(get_council(), now=now) == 1
     (message,) = queued(reader.email)
     assert message.subject == "Your daily summary from Katılım"
     assert message.body_text.count("Sahil yoluna bisiklet yolu") == 2
@@ -156,7 +156,7 @@ def test_digest_lists_two_notifications_in_one_email_and_a_second_run_sends_noth
     assert all(n.emailed_at == now for n in notifications_of(reader))
     assert reader.last_digest_at == now
 
-    assert services.send_digests(now=now + timedelta(days=1)) == 0
+    assert services.send_digests(get_council(), now=now + timedelta(days=1)) == 0
     assert len(queued(reader.email)) == 1
 
 
@@ -166,10 +166,10 @@ def test_digest_goes_out_at_most_once_a_day_per_person():
     services.follow_proposal(reader, proposal)
     add_event(proposal, EventKind.ANSWERED, text="Bir")
     now = utcnow()
-    assert services.send_digests(now=now) == 1
+    assert services.send_digests(get_council(), now=now) == 1
     add_event(proposal, EventKind.ANSWERED, text="İki")
-    assert services.send_digests(now=now + timedelta(hours=2)) == 0
-    assert services.send_digests(now=now + timedelta(hours=23)) == 1
+    assert services.send_digests(get_council(), now=now + timedelta(hours=2)) == 0
+    assert services.send_digests(get_council(), now=now + timedelta(hours=23)) == 1
     assert len(queued(reader.email)) == 2
 
 
@@ -180,7 +180,7 @@ def test_digest_is_per_person_and_skips_other_choices():
     for reader in (daily_a, daily_b, never):
         services.follow_proposal(reader, proposal)
     add_event(proposal, EventKind.ANSWERED, text="Yanıt")
-    assert services.send_digests() == 2
+    assert services.send_digests(get_council()) == 2
     assert sorted(m.recipient for m in queued()) == sorted([daily_a.email, daily_b.email])
     assert notifications_of(never)[0].emailed_at is None
 

@@ -8,7 +8,7 @@ from katilim.extensions import db
 from katilim.notifications.models import Notification
 from katilim.volunteers import services
 from katilim.volunteers.models import BodyVolunteer, VolunteerStatus
-from tests.factories import get_body, make_user
+from tests.factories import get_body, get_council, make_user
 from tests.volunteers.helpers import cast
 
 
@@ -143,7 +143,7 @@ def test_the_daily_digest_tells_of_applications(app, council, outbox):
         c = cast()
         c["moderator"].email_frequency = "daily"
         services.apply(c["resident"], c["body"], "")
-        assert send_digests() == 1
+        assert send_digests(get_council()) == 1
         db.session.commit()
     [message] = [m for m in outbox if m["To"] == c_email(app, "Moderatör Hanım")]
     text = text_of(message)
