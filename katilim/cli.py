@@ -9,17 +9,26 @@ from flask import Flask, current_app
 
 from katilim.config import ROOT
 from katilim.extensions import db
+from katilim.organization.cli import council_option
 
 
 @click.command("load-council")
 @click.argument("path", required=False)
 def load_council_command(path: str | None) -> None:
-    """Create or update the council's bodies and districts from a YAML file (idempotent)."""
+    """Create or update a council, its bodies and districts from a YAML file (idempotent).
+
+    Without PATH, the installation's own council (KATILIM_COUNCIL_DATA_FILE). Another council's
+    file adds that council to the installation, served at the site_url its file gives.
+    """
     from katilim.organization.services import load_council
 
-    counts = load_council(path or current_app.config["COUNCIL_DATA_FILE"])
+    loaded = load_council(path or current_app.config["COUNCIL_DATA_FILE"])
     db.session.commit()
-    click.echo(f"Council loaded: {counts['created']} created, {counts['updated']} updated.")
+    address = loaded.council.site_url or "KATILIM_SITE_URL"
+    click.echo(
+        f"Council {loaded.council.slug!r} loaded, served at {address}: "
+        f"{loaded.created} bodies and districts created, {loaded.updated} updated."
+    )
 
 
 @click.command("setup")
@@ -40,6 +49,7 @@ def setup_command(demo: bool) -> None:
 
 
 @click.command("seed-demo")
+@council_option
 def seed_demo_command() -> None:
     """Add the demo accounts and proposals (refused in production)."""
     from katilim import seed
@@ -48,11 +58,13 @@ def seed_demo_command() -> None:
 
 
 @click.command("create-admin")
+@council_option
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.password_option()
 def create_admin_command(email: str, name: str, password: str) -> None:
-    """Create the first admin account (already verified)."""
+    """Create a council's first admin account (already verified); --council names the council
+    when the installation serves several."""
     from katilim.auth.models import SiteRole
     from katilim.auth.services import register_user, verify_email
 

@@ -47,11 +47,14 @@ def get_council() -> Council:
 def make_body(slug: str | None = None, *, kind=BodyKind.WORKING_GROUP, keywords=(), **kw) -> Body:
     n = next(_seq)
     slug = slug or f"body-{n}"
-    existing = db.session.scalar(select(Body).where(Body.slug == slug))
+    council = get_council()
+    existing = db.session.scalar(
+        select(Body).where(Body.council_id == council.id, Body.slug == slug)
+    )
     if existing is not None:
         return existing
     body = Body(
-        council_id=get_council().id,
+        council_id=council.id,
         kind=kind,
         slug=slug,
         names={"tr": f"Grup {n}", "en": f"Group {n}"},
@@ -173,10 +176,14 @@ def make_comment(
 
 
 def get_body(slug: str) -> Body:
-    """A body of the loaded council (the `council` fixture), by slug."""
-    return db.session.scalar(select(Body).where(Body.slug == slug))
+    """A body of the configured council (the `council` fixture loads it), by slug."""
+    return db.session.scalar(
+        select(Body).where(Body.council_id == get_council().id, Body.slug == slug)
+    )
 
 
 def get_district(slug: str) -> District:
-    """A district of the loaded council (the `council` fixture), by slug."""
-    return db.session.scalar(select(District).where(District.slug == slug))
+    """A district of the configured council (the `council` fixture loads it), by slug."""
+    return db.session.scalar(
+        select(District).where(District.council_id == get_council().id, District.slug == slug)
+    )

@@ -80,7 +80,7 @@ def test_load_council_command_is_idempotent(app):
                 db.session.scalar(select(func.count()).select_from(Body)) == 25
             )  # the general assembly, 5 assemblies, 19 working groups
             assert db.session.scalar(select(func.count()).select_from(District)) == 12
-    assert "0 created, 37 updated" in result.output
+    assert "0 bodies and districts created, 37 updated" in result.output
 
 
 def test_seed_demo_command_refuses_in_production(app, council, monkeypatch):

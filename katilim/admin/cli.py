@@ -15,6 +15,7 @@ from katilim.auth.services import find_user_by_email
 from katilim.core.errors import DomainError
 from katilim.extensions import db
 from katilim.organization import editing
+from katilim.organization.cli import council_option
 from katilim.organization.models import Body, MembershipRole
 from katilim.organization.services import current_council
 
@@ -53,6 +54,7 @@ def _run(verb, *args, **kwargs):
 
 
 @click.command("grant-role")
+@council_option
 @click.argument("email")
 @click.argument("role", type=click.Choice([SiteRole.FACILITATOR.value, SiteRole.ADMIN.value]))
 def grant_role_command(email: str, role: str) -> None:
@@ -66,6 +68,7 @@ def grant_role_command(email: str, role: str) -> None:
 
 
 @click.command("revoke-role")
+@council_option
 @click.argument("email")
 def revoke_role_command(email: str) -> None:
     """Take the site role (facilitator or admin) away from the account with EMAIL."""
@@ -79,6 +82,7 @@ def revoke_role_command(email: str) -> None:
 
 
 @click.command("add-member")
+@council_option
 @click.argument("email")
 @click.argument("body_slug")
 @click.option(
@@ -106,6 +110,7 @@ def add_member_command(email: str, body_slug: str, role: str) -> None:
 
 
 @click.command("remove-member")
+@council_option
 @click.argument("email")
 @click.argument("body_slug")
 def remove_member_command(email: str, body_slug: str) -> None:

@@ -12,10 +12,17 @@ def client_address() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
+def _council_id() -> int | None:
+    try:
+        return current_council_id()
+    except Exception:  # noqa: BLE001 — a command run before any council was loaded
+        return None
+
+
 def record(actor, action: str, target, **details) -> AuditLog:
     """Append one entry: ``actor`` did ``action`` to ``target`` (a model instance)."""
     entry = AuditLog(
-        council_id=current_council_id(),
+        council_id=_council_id(),
         actor_id=getattr(actor, "id", None),
         action=action,
         target_type=type(target).__name__.lower(),

@@ -13,7 +13,7 @@ def can_schedule(user, body: Body | None) -> bool:
     if body is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if can_administer(user):
-        return True
+        return body.council_id == user.council_id  # an admin is one council's
     return any(m.body_id == body.id and m.role in STAFF_ROLES for m in user.memberships)
 
 

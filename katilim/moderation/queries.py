@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
@@ -14,7 +15,7 @@ from katilim.extensions import db
 from katilim.moderation.models import AnswerTemplate, Flag
 from katilim.moderation.reports import has_open_flags, open_flag_counts
 from katilim.organization.models import Body
-from katilim.organization.services import reviewer_ids, staffed_body_ids
+from katilim.organization.services import current_council, reviewer_ids, staffed_body_ids
 from katilim.proposals.deadlines import is_overdue, overdue_condition
 from katilim.proposals.models import Proposal, ProposalStatus, RoutingMethod
 
@@ -231,8 +232,12 @@ def template_for(proposal: Proposal, template_id: int | None) -> AnswerTemplate 
 
 
 def template_body(template: AnswerTemplate) -> Body:
-    """The body a template belongs to (read before the template is deleted)."""
-    return db.get_or_404(Body, template.body_id)
+    """The body a template belongs to (read before the template is deleted); another
+    council's template is not found."""
+    body = db.get_or_404(Body, template.body_id)
+    if body.council_id != current_council().id:
+        abort(404)
+    return body
 
 
 def merge_target_loads() -> tuple:

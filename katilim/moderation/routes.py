@@ -397,9 +397,9 @@ def templates(slug: str):
 def delete_template(template_id: int):
     """Remove an answer template."""
     template = db.get_or_404(AnswerTemplate, template_id)
+    body = template_body(template)  # 404 for another council's template
     if not EmptyForm().validate_on_submit():
         abort(400)
-    body = template_body(template)
     answer_templates.delete_template(current_user, template)
     db.session.commit()
     flash(_("The template is removed."), "success")

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,12 +31,23 @@ def _per_language(entry: dict, field: str) -> dict:
     return texts
 
 
-def load_council(path: str | Path) -> dict[str, int]:
+@dataclass
+class Loaded:
+    """What a data file's load did: its council, and how many bodies and districts were
+    created and updated."""
+
+    council: Council
+    created: int = 0
+    updated: int = 0
+
+
+def load_council(path: str | Path) -> Loaded:
     """Create or update a council, its bodies and districts from a YAML file (idempotent).
 
     Records are matched by slug, so running it again updates texts and keywords in place and
     never duplicates; bodies missing from the file are left alone (an admin may have added them).
-    Returns how many bodies and districts were created and updated. Does not commit.
+    Returns the council and how many bodies and districts were created and updated. Does not
+    commit.
     """
     data = load_yaml(path)
     meta = data["council"]
@@ -56,7 +68,7 @@ def load_council(path: str | Path) -> dict[str, int]:
         setattr(council, contact, str(meta.get(contact) or ""))
     db.session.flush()
 
-    counts = {"created": 0, "updated": 0}
+    counts = Loaded(council)
     existing = {
         b.slug: b for b in db.session.scalars(select(Body).where(Body.council_id == council.id))
     }
@@ -72,9 +84,9 @@ def load_council(path: str | Path) -> dict[str, int]:
         if body is None:
             body = Body(council_id=council.id, slug=entry["slug"])
             db.session.add(body)
-            counts["created"] += 1
+            counts.created += 1
         else:
-            counts["updated"] += 1
+            counts.updated += 1
         body.kind = kind
         body.names = _per_language(entry, "name")
         body.descriptions = _per_language(entry, "description")
@@ -96,9 +108,9 @@ def load_council(path: str | Path) -> dict[str, int]:
         if district is None:
             district = District(council_id=council.id, slug=entry["slug"])
             db.session.add(district)
-            counts["created"] += 1
+            counts.created += 1
         else:
-            counts["updated"] += 1
+            counts.updated += 1
         district.names = _per_language(entry, "name")
         district.population = entry.get("population")
         district.population_year = entry.get("population_year")
@@ -116,6 +128,11 @@ def check_council_address(value, slug: str) -> str | None:
         raise ValueError(
             f"Council {slug!r}: site_url must be a full address such as "
             f"https://katilim.example.org (got {value!r})."
+        )
+    if current_app.config.get("ENV_NAME") == "production" and parts.scheme != "https":
+        raise ValueError(
+            f"Council {slug!r}: site_url must start with https:// in production (got "
+            f"{value!r}): links in e-mails carry sign-in tokens."
         )
     return str(value).rstrip("/")
 
@@ -198,6 +215,10 @@ def for_council(council: Council) -> Iterator[Council]:
             g.council = saved
 
 
+def council_by_slug(slug: str) -> Council | None:
+    return db.session.scalar(select(Council).where(Council.slug == slug))
+
+
 def all_councils() -> list[Council]:
     return list(db.session.scalars(select(Council).order_by(Council.id)))
 
@@ -239,11 +260,12 @@ def list_districts(council: Council) -> list[District]:
 
 
 def is_moderator_of(user, body: Body | None) -> bool:
-    """True if the user is a moderator or chair of the body, or a site admin."""
+    """True if the user is a moderator or chair of the body, or an admin of its council."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_admin:
-        return True
+        # An admin is one council's: another council's body is not theirs to moderate.
+        return body is None or body.council_id == user.council_id
     return body is not None and any(m.body_id == body.id for m in user.memberships)
 
 

@@ -38,7 +38,7 @@ def can_decide(user, body: Body) -> bool:
     if not _signed_in(user):
         return False
     if can_administer(user):
-        return True
+        return body.council_id == user.council_id  # an admin is one council's
     return any(m.body_id == body.id for m in user.memberships)
 
 

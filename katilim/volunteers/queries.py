@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from katilim.auth.models import User
 from katilim.extensions import db
 from katilim.organization.models import Body
+from katilim.organization.services import current_council
 from katilim.volunteers.models import BodyVolunteer, VolunteerStatus
 from katilim.volunteers.permissions import (
     body_open,
@@ -126,10 +127,11 @@ def staff_page(body: Body) -> StaffPage:
 
 
 def application_or_404(row_id: int) -> BodyVolunteer:
-    """One application with its body and applicant, or a 404."""
+    """One application to a body of this council, with its body and applicant, or a 404."""
     row = db.session.scalar(
         select(BodyVolunteer)
-        .where(BodyVolunteer.id == row_id)
+        .join(Body, Body.id == BodyVolunteer.body_id)
+        .where(BodyVolunteer.id == row_id, Body.council_id == current_council().id)
         .options(joinedload(BodyVolunteer.body), joinedload(BodyVolunteer.user))
     )
     if row is None:

@@ -287,6 +287,37 @@ def test_production_refuses_requests_for_another_host_with_the_site_error_page()
     assert response.status_code == 200
 
 
+def test_production_serves_each_loaded_council_at_its_own_host_and_no_other(tmp_path):
+    from katilim.organization.services import load_council
+    from tests.conftest import OTHER_COUNCIL_FILE
+
+    app = _production_app()
+    data = OTHER_COUNCIL_FILE.read_text(encoding="utf-8")
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        data.replace("http://ornekkent.localhost", "https://katilim.ornekkent.example"),
+        encoding="utf-8",
+    )
+    with app.app_context():
+        load_council(other)
+        db.session.commit()
+    client = app.test_client()
+    page = client.get("/privacy", headers={"Host": "katilim.ornekkent.example"})
+    assert page.status_code == 200 and "Örnekkent" in page.get_data(as_text=True)
+    page = client.get("/privacy", headers={"Host": "katilim.example.org"})
+    assert "Kocaeli" in page.get_data(as_text=True)
+    assert client.get("/privacy", headers={"Host": EVIL}).status_code == 400
+
+
+def test_production_refuses_a_council_address_without_https(tmp_path):
+    from katilim.organization.services import load_council
+    from tests.conftest import OTHER_COUNCIL_FILE
+
+    app = _production_app()
+    with app.app_context(), pytest.raises(ValueError, match="https://"):
+        load_council(OTHER_COUNCIL_FILE)  # http://ornekkent.localhost
+
+
 def test_health_answers_whatever_the_host_for_the_load_balancer():
     client = _production_app().test_client()
     for host in ("10.0.0.5:8000", "127.0.0.1:8000", EVIL):
