@@ -130,6 +130,7 @@ def _init_tenancy(app: Flask) -> None:
             council_id=lambda: organization.current_council().id,
             address=organization.council_address,
             serves_host=organization.serves_host,
+            name=organization.council_turkish_name,
         ),
     )
 

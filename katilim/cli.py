@@ -46,6 +46,8 @@ def setup_command(demo: bool) -> None:
     click.echo("Database and council data are up to date.")
     if demo:
         click.echo(seed.seed_demo())
+        # A second council on the same installation, at its own address (README).
+        click.echo(seed.seed_district_demo())
 
 
 @click.command("seed-demo")

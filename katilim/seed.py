@@ -534,3 +534,146 @@ def _demo_photos(proposal, pictures) -> int:
         raise RuntimeError(f"demo photos refused: {errors}")
     attach_photos(proposal, prepared)
     return 1
+
+
+# --- the demo's district council ------------------------------------------------------------
+
+DISTRICT_FILE = Path(__file__).parent / "data" / "golcuk.yaml"
+# The same addresses as some of the provincial council's demo accounts: an account belongs to
+# one council, so each address has one account on each (README, "Several councils").
+DISTRICT_ACCOUNTS = [
+    ("admin@example.org", "Gölcük Kent Konseyi Sekreterliği", None, SiteRole.ADMIN, None),
+    ("moderator@example.org", "Serap Ünal", "degirmendere", SiteRole.RESIDENT, "ulasim"),
+    ("vatandas@example.org", "Ayşe Yılmaz", "ihsaniye", SiteRole.RESIDENT, None),
+    ("sakin01@example.org", "Kadir Bozkurt", "halidere", SiteRole.RESIDENT, None),
+    ("sakin02@example.org", "Gül Akgün", "ulasli", SiteRole.RESIDENT, None),
+    ("sakin03@example.org", "Rıza Önal", "yazlik", SiteRole.RESIDENT, None),
+    ("sakin04@example.org", "Sibel Tan", "ihsaniye", SiteRole.RESIDENT, None),
+    ("sakin05@example.org", "Umut Ece", "degirmendere", SiteRole.RESIDENT, None),
+]
+# (author's e-mail, body, district, title, summary, text, supporters, the body's answer)
+DISTRICT_PROPOSALS = [
+    (
+        "vatandas@example.org",
+        "ulasim",
+        "degirmendere",
+        "Değirmendere iskelesine gölgelik ve oturma yeri yapılsın",
+        "Feribot bekleyenler yazın güneşte, kışın yağmurda ayakta bekliyor.",
+        "Değirmendere iskelesinde feribotu bekleyenlerin oturacak yeri yok. Yaşlılar ve "
+        "çocuklu aileler için gölgelikli, oturma yerli bir bekleme alanı yapılmasını öneriyoruz.",
+        5,
+        "Önerinizi belediyenin fen işleri müdürlüğüyle görüştük; iskele için keşif yapılacak. "
+        "Sonucu burada paylaşacağız.",
+    ),
+    (
+        "sakin01@example.org",
+        "cevre",
+        "halidere",
+        "Halıdere sahiline daha çok çöp kutusu konulsun",
+        "Hafta sonları sahil çöple doluyor, kutular yetmiyor.",
+        "Halıdere sahilinde yürüyüş yolu boyunca çok az çöp kutusu var. Hafta sonları piknikten "
+        "sonra çöpler sahile ve denize karışıyor. Ayrı toplama kutuları da isteriz.",
+        3,
+        None,
+    ),
+    (
+        "sakin02@example.org",
+        "engelli-meclisi",
+        "ihsaniye",
+        "Çarşıdaki kaldırımlara tekerlekli sandalye rampası yapılsın",
+        "İhsaniye çarşısında rampasız kaldırımlar tekerlekli sandalyeyi yola itiyor.",
+        "Çarşı caddesinde kaldırımların çoğunda rampa yok; tekerlekli sandalye kullananlar ve "
+        "bebek arabasıyla yürüyenler taşıt yoluna inmek zorunda kalıyor.",
+        4,
+        None,
+    ),
+    (
+        "sakin04@example.org",
+        "kadin-meclisi",
+        "ihsaniye",
+        "Belediye kreşinin saatleri vardiyalı çalışan annelere göre uzatılsın",
+        "Tersanede ve fabrikalarda vardiyalı çalışan anneler kreşe yetişemiyor.",
+        "Belediye kreşi 17.00'de kapanıyor; 16.00-24.00 vardiyasında çalışan anneler çocuklarını "
+        "bırakacak yer bulamıyor. Akşam saatlerine uzanan bir grup açılmasını öneriyoruz.",
+        2,
+        None,
+    ),
+]
+
+
+def seed_district_demo() -> str:
+    """Load the demo's district council (Gölcük, at its own address) with a few accounts and
+    proposals, once; a second run changes nothing. Never in production."""
+    from katilim.comments.services import add_comment
+    from katilim.moderation.services import answer
+    from katilim.organization.services import for_council, load_council
+    from katilim.proposals.services import create_proposal
+    from katilim.voting.services import cast_vote
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise RuntimeError("Demo data is never created in production.")
+    council = load_council(DISTRICT_FILE).council
+    db.session.flush()
+    with for_council(council):
+        first = select(User).where(
+            User.council_id == council.id, User.email == DISTRICT_ACCOUNTS[0][0]
+        )
+        if db.session.scalar(first):
+            db.session.commit()
+            return f"Demo data of {council.turkish_name} is already there."
+        bodies = {
+            b.slug: b for b in db.session.scalars(select(Body).where(Body.council_id == council.id))
+        }
+        districts = {
+            d.slug: d
+            for d in db.session.scalars(select(District).where(District.council_id == council.id))
+        }
+        password_hash = generate_password_hash(DEMO_PASSWORD)
+        now = utcnow()
+        people = {}
+        for email, name, district, role, body_slug in DISTRICT_ACCOUNTS:
+            user = User(
+                council_id=council.id,
+                email=email,
+                display_name=name,
+                district=districts.get(district or ""),
+                site_role=role,
+                password_hash=password_hash,
+                email_verified_at=now,
+                privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+            )
+            db.session.add(user)
+            if body_slug:
+                db.session.add(
+                    Membership(user=user, body=bodies[body_slug], role=MembershipRole.MODERATOR)
+                )
+            people[email] = user
+        db.session.flush()
+        voters = [u for u in people.values() if u.site_role == SiteRole.RESIDENT]
+        moderator = people["moderator@example.org"]
+        for author, body, district, title, summary, text, supporters, reply in DISTRICT_PROPOSALS:
+            proposal = create_proposal(
+                people[author],
+                council,
+                ProposalContent(
+                    title=title, summary=summary, text=text, district=districts[district]
+                ),
+                body=bodies[body],
+                routing_method=RoutingMethod.CITIZEN,
+                publish=True,
+            )
+            for voter in [v for v in voters if v is not people[author]][:supporters]:
+                cast_vote(voter, proposal, 1)
+            add_comment(
+                voters[-1] if people[author] is not voters[-1] else voters[0],
+                proposal,
+                text="Katılıyorum; bunu çok kişi istiyor.",
+                stance=Stance.FOR,
+            )
+            if reply:
+                answer(moderator, proposal, reply)
+        db.session.commit()
+        return (
+            f"Demo data of {council.turkish_name} added: {len(people)} accounts, "
+            f"{len(DISTRICT_PROPOSALS)} proposals, at {council.site_url}."
+        )

@@ -19,6 +19,7 @@ class Tenancy:
     council_id: Callable[[], int]  # raises when no council is loaded
     address: Callable[[], str | None]  # None: the installation's SITE_URL
     serves_host: Callable[[str], bool]
+    name: Callable[[], str | None]  # its registered (Turkish) name; None before it is loaded
 
 
 def install(app: Flask, tenancy: Tenancy) -> None:
@@ -41,6 +42,12 @@ def council_address() -> str | None:
     """The public address of the council this request is for, when it has its own."""
     tenancy = _tenancy()
     return tenancy.address() if tenancy is not None else None
+
+
+def council_name() -> str | None:
+    """The registered name of the council this request or command is for, if loaded."""
+    tenancy = _tenancy()
+    return tenancy.name() if tenancy is not None else None
 
 
 def serves_host(host: str) -> bool:

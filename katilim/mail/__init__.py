@@ -13,11 +13,14 @@ Messages are rendered in the recipient's language from templates/email/<name>.tx
 
 import smtplib
 from collections.abc import Mapping
+from email.headerregistry import Address
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from flask import current_app
 from flask_babel import force_locale
 
+from katilim.core.tenancy import council_name
 from katilim.core.text import clean_line
 from katilim.extensions import db
 from katilim.mail.models import OutboxMessage
@@ -42,8 +45,10 @@ def send_email(
     if user is not None and getattr(user, "id", None) is not None:
         context.setdefault("unsubscribe_url", unsubscribe_url(user))
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-    # Tells mail programs the language (and so, for Arabic, the direction) of the text.
-    headers = {"Content-Language": locale, **(headers or {})}
+    # Tells mail programs the language (and so, for Arabic, the direction) of the text; the
+    # sender's name is the council's, so that on an installation serving several councils a
+    # person sees which one writes.
+    headers = {"Content-Language": locale, **_sender(), **(headers or {})}
     with force_locale(locale):
         # One line (no header injection), no bidi controls or invisible characters.
         subject = clean_line(str(subject_msg))
@@ -61,6 +66,15 @@ def send_email(
     return message
 
 
+def _sender() -> dict[str, str]:
+    name = council_name()
+    if not name:
+        return {}
+    default_name, address = parseaddr(current_app.config["MAIL_SENDER"])
+    label = f"{default_name} · {name}" if default_name else name
+    return {"From": str(Address(display_name=clean_line(label), addr_spec=address))}
+
+
 def build_message(outbox_message: OutboxMessage) -> EmailMessage:
     """The e-mail as it goes out, with the extra headers stored with it."""
     message = EmailMessage()
@@ -70,6 +84,7 @@ def build_message(outbox_message: OutboxMessage) -> EmailMessage:
     for line in (outbox_message.headers or "").splitlines():
         name, _, value = line.partition(":")
         if name.strip() and value.strip():
+            del message[name.strip()]  # a stored From replaces the installation's
             message[name.strip()] = value.strip()
     message.set_content(outbox_message.body_text)
     return message

@@ -47,7 +47,7 @@ class Council(TimestampMixin, Model):
     # Where KVKK applications go (an e-mail or KEP address); empty: the council's e-mail.
     kvkk_contact: Mapped[str] = mapped_column(String(200), default="")
     # Its own public address when one installation serves several councils (the data file's
-    # `site_url`), and that address's host[:port], lower-cased: a request is served for the
+    # `site_url`), and that address's host name, lower-cased: a request is served for the
     # council whose host it names. None: the installation's KATILIM_SITE_URL (one council).
     site_url: Mapped[str | None] = mapped_column(String(200))
     host: Mapped[str | None] = mapped_column(String(200), unique=True)

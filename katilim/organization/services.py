@@ -137,9 +137,16 @@ def check_council_address(value, slug: str) -> str | None:
     return str(value).rstrip("/")
 
 
-def council_host(site_url: str) -> str:
-    """What a browser sends as Host for the address: host[:port], lower-cased."""
-    return urlsplit(site_url).netloc.lower()
+def council_host(address: str) -> str:
+    """The host name of an address (``https://a.example:8443/x`` → ``a.example``), or of a
+    Host header (``a.example:8443``), lower-cased. A council is known by its host name alone:
+    the port a request arrives on says nothing about which council it is for."""
+    if "//" not in address:
+        address = f"//{address}"
+    try:
+        return (urlsplit(address).hostname or "").lower()
+    except ValueError:  # a Host header that is no host (an unclosed "[")
+        return ""
 
 
 # The council's names as this process last read them, by council and by host: the 503 page,
@@ -149,8 +156,9 @@ _names_seen: dict[str, dict] = {}
 
 def council_names_seen() -> dict:
     """The names ({"tr": ...}) of the council this request is for, as last read, or {}."""
-    if has_request_context() and request.host.lower() in _names_seen:
-        return _names_seen[request.host.lower()]
+    host = council_host(request.host) if has_request_context() else ""
+    if host in _names_seen:
+        return _names_seen[host]
     return _names_seen.get(current_app.config["COUNCIL_SLUG"], {})
 
 
@@ -164,7 +172,7 @@ def current_council() -> Council:
     a request (a command), the default council, or the one :func:`for_council` sets."""
     if "council" not in g:
         slug = current_app.config["COUNCIL_SLUG"]
-        host = request.host.lower() if has_request_context() else None
+        host = council_host(request.host) if has_request_context() else None
         query = select(Council).where(Council.slug == slug)
         if host:
             query = select(Council).where(or_(Council.host == host, Council.slug == slug))
@@ -186,7 +194,7 @@ def serves_host(host: str) -> bool:
     """Whether ``host`` is the address of the council this request is for (a council loaded
     with a ``site_url``), so the host check lets it through."""
     try:
-        return (current_council().host or "") == host.lower()
+        return (current_council().host or "") == council_host(host)
     except CouncilNotLoaded:
         return False
 
@@ -199,6 +207,12 @@ def council_address() -> str | None:
         return current_council().site_url
     except CouncilNotLoaded:
         return None
+
+
+def council_turkish_name() -> str | None:
+    """The registered name of the council of this request or command (e-mails' sender)."""
+    council = site_council()
+    return council.turkish_name if council is not None else None
 
 
 @contextmanager

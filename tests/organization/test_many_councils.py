@@ -345,6 +345,7 @@ def test_e_mails_carry_their_council_s_address_and_reach_only_its_people(app, tw
         db.session.commit()
     [mail] = list(outbox)
     assert mail["To"] == "deniz@b.example"
+    assert mail["From"] == "Katılım · Örnekkent Kent Konseyi <no-reply@localhost>"
     assert f"{B_URL}/auth/reset/" in mail.get_content()
     assert "Örnekkent" in mail.get_content() and not _a_leaks(mail.get_content())
 
