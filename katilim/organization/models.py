@@ -51,6 +51,12 @@ class Council(TimestampMixin, Model):
     # council whose host it names. None: the installation's KATILIM_SITE_URL (one council).
     site_url: Mapped[str | None] = mapped_column(String(200))
     host: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # A district council names its provincial council (the data file's `parent`), whose
+    # /stats/councils page shows its district councils side by side; and the population of
+    # its area, for the per-resident figures there.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"), index=True)
+    population: Mapped[int | None] = mapped_column(Integer)
+    population_year: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def name(self) -> str:

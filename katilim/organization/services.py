@@ -60,6 +60,9 @@ def load_council(path: str | Path) -> Loaded:
     council.website = meta.get("website")
     council.site_url = check_council_address(meta.get("site_url"), meta["slug"])
     council.host = council_host(council.site_url) if council.site_url else None
+    council.parent_id = _parent_id(meta)
+    council.population = int(meta["population"]) if meta.get("population") else None
+    council.population_year = int(meta["population_year"]) if meta.get("population_year") else None
     # "city" (Turkish spelling, kept by every language) unless city_<lang> says otherwise.
     council.city_names = {"tr": str(meta["city"])} if meta.get("city") else {}
     council.city_names.update(_per_language(meta, "city"))
@@ -117,6 +120,20 @@ def load_council(path: str | Path) -> Loaded:
         district.position = position
     db.session.flush()
     return counts
+
+
+def _parent_id(meta: dict) -> int | None:
+    """The data file's ``parent``: the slug of a council loaded before this one."""
+    slug = meta.get("parent")
+    if not slug:
+        return None
+    parent = db.session.scalar(select(Council).where(Council.slug == str(slug)))
+    if parent is None or parent.slug == meta["slug"]:
+        raise ValueError(
+            f"Council {meta['slug']!r}: its parent {slug!r} is not loaded; load the parent "
+            "council's data file first."
+        )
+    return parent.id
 
 
 def check_council_address(value, slug: str) -> str | None:

@@ -45,3 +45,12 @@ def is_received(council_id: int) -> ColumnElement[bool]:
     """The figures count it: published, hidden and withdrawn ones included, as the body
     received them; unlike the lists, which leave those out."""
     return and_(is_public(council_id), Proposal.published_at.is_not(None))
+
+
+def is_received_by_any(council_ids: list[int]) -> ColumnElement[bool]:
+    """``is_received`` for several councils at once (a province's district councils)."""
+    return and_(
+        Proposal.council_id.in_(council_ids),
+        Proposal.status != ProposalStatus.DRAFT,
+        Proposal.published_at.is_not(None),
+    )

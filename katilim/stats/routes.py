@@ -1,6 +1,6 @@
 """Public figures: each body's response record, the council's totals and monthly chart."""
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, abort, render_template
 
 from katilim.core.cache import cached
 from katilim.core.models import utcnow
@@ -9,6 +9,8 @@ from katilim.representation import services as representation
 from katilim.stats.services import (
     council_records,
     council_total,
+    district_council_records,
+    district_councils,
     monthly_series,
     records_csv,
 )
@@ -28,6 +30,7 @@ def index():
             "records": records,
             "total": council_total(records),
             "series": monthly_series(council, now=now),
+            "has_district_councils": bool(district_councils(council)),
             "now": now,  # the page says when the figures were computed
         }
 
@@ -57,6 +60,16 @@ def representation_figures():
         min_cell=representation.MIN_CELL,
         **cached(("representation", council.id), figures),
     )
+
+
+@bp.route("/stats/councils")
+def councils():
+    """A provincial council's district councils side by side (only where it has some)."""
+    council = current_council()
+    records = cached(("councils", council.id), lambda: district_council_records(council))
+    if not records:
+        abort(404)
+    return render_template("stats/councils.html", council=council, records=records)
 
 
 @bp.route("/stats.csv")

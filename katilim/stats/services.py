@@ -27,7 +27,7 @@ from katilim.organization.models import Body, Council
 from katilim.organization.services import list_bodies
 from katilim.proposals.deadlines import overdue_condition
 from katilim.proposals.models import Proposal, ProposalStatus
-from katilim.proposals.visibility import is_received
+from katilim.proposals.visibility import is_received, is_received_by_any
 
 S = ProposalStatus
 # A proposal still waiting for its first public answer can only be in one of these.
@@ -282,3 +282,68 @@ def records_csv(records: list[BodyRecord], total: BodyRecord) -> str:
             ]
         )
     return out.getvalue()
+
+
+# --- a province's district councils, side by side ------------------------------------------
+
+PER_RESIDENTS = 10_000
+
+
+@dataclass
+class CouncilRecord:
+    """A district council's public record, as its provincial council shows it: the proposals
+    its bodies received (as ``received`` in :class:`BodyRecord`), the share answered in public,
+    the median days to the first answer, and proposals per 10,000 residents of its area."""
+
+    council: Council
+    received: int = 0
+    answered: int = 0
+    answer_days: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def answered_share(self) -> float | None:
+        return self.answered / self.received if self.received else None
+
+    @property
+    def median_days_to_answer(self) -> float | None:
+        return median(self.answer_days) if self.answer_days else None
+
+    @property
+    def per_residents(self) -> float | None:
+        population = self.council.population
+        return self.received * PER_RESIDENTS / population if population else None
+
+
+def district_councils(parent: Council) -> list[Council]:
+    return list(
+        db.session.scalars(
+            select(Council).where(Council.parent_id == parent.id).order_by(Council.slug)
+        )
+    )
+
+
+def district_council_records(parent: Council) -> list[CouncilRecord]:
+    """Each district council of ``parent`` with its record, in three queries however many
+    councils and proposals there are."""
+    records = {c.id: CouncilRecord(c) for c in district_councils(parent)}
+    if not records:
+        return []
+    scope = (is_received_by_any(list(records)), Proposal.body_id.is_not(None))
+    counts = db.session.execute(
+        select(Proposal.council_id, func.count(), func.count(Proposal.first_answer_at))
+        .where(*scope)
+        .group_by(Proposal.council_id)
+    )
+    for council_id, received, answered in counts:
+        records[council_id].received, records[council_id].answered = received, answered
+    pairs = db.session.execute(
+        select(Proposal.council_id, Proposal.published_at, Proposal.first_answer_at).where(
+            *scope, Proposal.first_answer_at.is_not(None)
+        )
+    )
+    for council_id, published_at, first_answer_at in pairs:
+        seconds = (first_answer_at - published_at).total_seconds()
+        records[council_id].answer_days.append(seconds / SECONDS_PER_DAY)
+    for record in records.values():
+        record.answer_days.sort()
+    return sorted(records.values(), key=lambda r: r.council.turkish_name.casefold())

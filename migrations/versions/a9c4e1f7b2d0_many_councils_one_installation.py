@@ -1,7 +1,8 @@
 """many councils on one installation: each council's address, accounts per council
 
 A council may have its own public address (the data file's `site_url`); a request is served
-for the council whose host it names. Accounts belong to one council: the same e-mail address
+for the council whose host it names. A district council may name its provincial council
+(`parent`) and the population of its area. Accounts belong to one council: the same e-mail address
 may have an account on each, so the address is unique per council, not per installation.
 Existing accounts and audit entries go to the installation's first council (there was only
 one); each council's admins read their own council's audit log.
@@ -27,6 +28,13 @@ def upgrade():
         batch_op.add_column(sa.Column("site_url", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("host", sa.String(length=200), nullable=True))
         batch_op.create_unique_constraint(batch_op.f("uq_councils_host"), ["host"])
+        batch_op.add_column(sa.Column("parent_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("population", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("population_year", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_councils_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_councils_parent_id_councils"), "councils", ["parent_id"], ["id"]
+        )
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("council_id", sa.Integer(), nullable=True))
@@ -78,6 +86,10 @@ def downgrade():
         batch_op.create_unique_constraint("uq_users_email", ["email"])
         batch_op.drop_column("council_id")
     with op.batch_alter_table("councils", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_councils_parent_id_councils"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_councils_parent_id"))
+        for column in ("population_year", "population", "parent_id"):
+            batch_op.drop_column(column)
         batch_op.drop_constraint(batch_op.f("uq_councils_host"), type_="unique")
         batch_op.drop_column("host")
         batch_op.drop_column("site_url")
