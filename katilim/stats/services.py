@@ -342,6 +342,8 @@ def district_council_records(parent: Council) -> list[CouncilRecord]:
         )
     )
     for council_id, published_at, first_answer_at in pairs:
+        if published_at is None or first_answer_at is None:  # the scope reads both
+            continue
         seconds = (first_answer_at - published_at).total_seconds()
         records[council_id].answer_days.append(seconds / SECONDS_PER_DAY)
     for record in records.values():
