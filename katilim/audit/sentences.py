@@ -39,6 +39,7 @@ SENTENCES = {
     "proposal.answer": _l("Answered proposal #%(id)s in public."),
     "proposal.confirm_routing": _l("Confirmed the group suggested for proposal #%(id)s."),
     "proposal.reroute": _l("Moved proposal #%(id)s to another group."),
+    "proposal.refer": _l("Referred proposal #%(id)s to the provincial council."),
     "proposal.merge": _l("Merged proposal #%(id)s into proposal #%(into)s."),
     "proposal.unmerge": _l("Undid the merge of proposal #%(id)s into proposal #%(from_target)s."),
     "proposal.assign": _l("Assigned proposal #%(id)s to a reviewer."),

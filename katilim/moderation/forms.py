@@ -78,6 +78,14 @@ class RerouteForm(BaseForm):
     )
 
 
+class ReferForm(BaseForm):
+    reason = TextAreaField(
+        _l("Public reason"),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+        id="refer-reason",
+    )
+
+
 class MergeForm(BaseForm):
     target_id = BoundedIntegerField(
         _l("Number of the proposal to merge into"),

@@ -2,12 +2,22 @@
 act everywhere, including the general queue of proposals that have no body yet."""
 
 from katilim.organization.services import is_moderator_of
-from katilim.proposals.models import Proposal
+from katilim.proposals.models import Proposal, ProposalStatus
 from katilim.proposals.permissions import is_participant
 
 
 def can_moderate(user, proposal: Proposal) -> bool:
     return is_moderator_of(user, proposal.body)
+
+
+def can_refer(user, proposal: Proposal, parent_id: int | None) -> bool:
+    """A district council's moderators of the proposal may refer it to their provincial council
+    (``parent_id``, None when the council has none), before any decision."""
+    return (
+        parent_id is not None
+        and proposal.status in (ProposalStatus.NEW, ProposalStatus.UNDER_REVIEW)
+        and can_moderate(user, proposal)
+    )
 
 
 def can_use_queue(user) -> bool:

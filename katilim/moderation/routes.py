@@ -20,6 +20,7 @@ from katilim.moderation.forms import (
     AssignForm,
     HideForm,
     MergeForm,
+    ReferForm,
     ReportForm,
     RerouteForm,
     ResolveFlagForm,
@@ -117,11 +118,17 @@ def _forms(proposal: Proposal, bodies, **given):
         "hide_form": given.get("hide_form") or HideForm(formdata=None),
         "unmerge_form": given.get("unmerge_form") or UnmergeForm(formdata=None),
         "assign_form": assign_form,
+        "refer_form": given.get("refer_form") or ReferForm(formdata=None),
     }
 
 
 def render_review(proposal: Proposal, status: int = 200, **given):
-    page = review_page(current_council(), proposal, services.utcnow())
+    council = current_council()
+    page = review_page(council, proposal, services.utcnow())
+    # A district council's moderators may refer it to their provincial council.
+    refer_to = (
+        council.parent if permissions.can_refer(current_user, proposal, council.parent_id) else None
+    )
     return render_template(
         "moderation/review.html",
         proposal=proposal,
@@ -133,6 +140,7 @@ def render_review(proposal: Proposal, status: int = 200, **given):
         button_form=EmptyForm(formdata=None),
         resolve_form=ResolveFlagForm(formdata=None),
         action_labels=ACTION_LABELS,
+        refer_to=refer_to,
         **_forms(proposal, page.bodies, **given),
     ), status
 
@@ -246,6 +254,27 @@ def reroute(proposal_id: int):
     flash(_("The proposal is moved to %(body)s.", body=bodies[form.body.data].name), "success")
     if permissions.can_moderate(current_user, proposal):
         return redirect(url_for("moderation.review", proposal_id=proposal.id))
+    return redirect(url_for("moderation.index"))
+
+
+@bp.route("/proposals/<id:proposal_id>/refer", methods=["POST"])
+@login_required
+def refer(proposal_id: int):
+    """Refer the proposal to the provincial council, with a public reason."""
+    proposal = _get_moderated(proposal_id)
+    council = current_council()
+    if not permissions.can_refer(current_user, proposal, council.parent_id):
+        abort(403)
+    form = ReferForm()
+    if not form.validate_on_submit():
+        return render_review(proposal, 400, refer_form=form)
+    services.refer_to_parent(current_user, proposal, form.reason.data)
+    db.session.commit()
+    parent_name = council.parent.name if council.parent else ""
+    flash(
+        _("The proposal is referred to %(council)s; its timeline says why.", council=parent_name),
+        "success",
+    )
     return redirect(url_for("moderation.index"))
 
 

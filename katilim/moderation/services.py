@@ -23,14 +23,15 @@ from katilim.core.errors import DomainError, InvalidTransition, PermissionDenied
 from katilim.core.models import affected_rows, utcnow
 from katilim.extensions import db
 from katilim.moderation.models import MergedVote, MergeRecord
-from katilim.moderation.permissions import can_moderate
+from katilim.moderation.permissions import can_moderate, can_refer
 from katilim.notifications.services import (
     follower_ids,
     notify_event,
     notify_reviewers,
     notify_users,
 )
-from katilim.organization.models import Body
+from katilim.organization.models import Body, Council, District
+from katilim.organization.services import for_council
 from katilim.proposals.models import (
     EventKind,
     Proposal,
@@ -228,6 +229,65 @@ def confirm_routing(moderator, proposal: Proposal) -> ProposalEvent:
     proposal.routing_confirmed_at = utcnow()
     event = add_event(proposal, moderator, EventKind.ROUTING_CONFIRMED, to_value=body.slug)
     record(moderator, "proposal.confirm_routing", proposal, body=body.slug)
+    return event
+
+
+def refer_to_parent(moderator, proposal: Proposal, reason: str) -> ProposalEvent:
+    """Refer the proposal to the provincial council its council names as parent, before a
+    decision, with a public reason. It moves there whole (timeline, votes, comments,
+    followers) into the parent's general queue; its timeline says from where and why, both
+    councils' audit logs record it, and its address on the district council's site leads to
+    its new one.
+    """
+    council = db.session.get(Council, proposal.council_id)
+    parent_id = council.parent_id if council is not None else None
+    if council is None or not can_refer(moderator, proposal, parent_id):
+        raise PermissionDenied(
+            _(
+                "Only the moderators of a district council can refer its proposals, before a decision."
+            )
+        )
+    if not reason.strip():
+        raise ReasonRequired(_("Please give the reason; it is shown in public."))
+    parent = db.session.get(Council, parent_id)
+    assert parent is not None  # a foreign key
+    told_before = follower_ids(proposal)  # the district body's followers hear where it went
+    _move_status(proposal, {"status": S.NEW})  # not if a decision was made meanwhile
+    proposal.referred_from_id = council.id
+    proposal.council_id = parent.id
+    proposal.body = None  # the parent's admins route it to one of its bodies
+    proposal.routing_method = None
+    proposal.routing_confirmed_at = None
+    proposal.reviewer_id = None
+    proposal.threshold_reached_at = None
+    # The district council's neighbourhoods are not the province's districts: the province's
+    # district of the same name as the district council, if it has one (Gölcük → golcuk).
+    proposal.district = db.session.scalar(
+        select(District).where(District.council_id == parent.id, District.slug == council.slug)
+    )
+    event = add_event(
+        proposal,
+        moderator,
+        EventKind.REFERRED,
+        from_value=council.slug,
+        to_value=parent.slug,
+        text=reason,
+    )
+    told = {n.user_id for n in notify_event(event)}
+    notify_users(
+        told_before - told - {moderator.id}, proposal, EventKind.REFERRED.value, event=event
+    )
+    details = {
+        "from_council": council.slug,
+        "to_council": parent.slug,
+        "reason": reason.strip()[:500],
+    }
+    record(moderator, "proposal.refer", proposal, **details)
+    with for_council(parent):  # its admins review it, and their e-mails link to its site
+        record(moderator, "proposal.refer", proposal, **details)
+        notify_reviewers(
+            proposal, "for_review", event=event, skip=told | told_before | {moderator.id}
+        )
     return event
 
 

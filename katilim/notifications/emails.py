@@ -19,6 +19,7 @@ from katilim.mail import send_email
 from katilim.mail.unsubscribe import unsubscribe_url
 from katilim.notifications.models import Notification
 from katilim.organization.models import Body
+from katilim.organization.services import council_named
 from katilim.proposals.models import STATUS_LABELS, ProposalStatus
 
 # What the people who review proposals are told (katilim/notifications/services.py
@@ -102,6 +103,12 @@ def describe(notification: Notification, bodies: Mapping[str, Body]) -> str:
             return _("New proposal in %(body)s.", body=own_body) if own_body else _("Published.")
         case "routed":
             return _("Sent to %(body)s.", body=body_name(to_value))
+        case "referred":
+            return _(
+                "Referred by %(old)s to %(new)s.",
+                old=council_named(from_value),
+                new=council_named(to_value),
+            )
         case "rerouted":
             return _(
                 "Moved from %(old)s to %(new)s.", old=body_name(from_value), new=body_name(to_value)

@@ -58,6 +58,8 @@ class Council(TimestampMixin, Model):
     population: Mapped[int | None] = mapped_column(Integer)
     population_year: Mapped[int | None] = mapped_column(Integer)
 
+    parent: Mapped["Council | None"] = relationship(remote_side=[id])
+
     @property
     def name(self) -> str:
         return localized(self.names)

@@ -9,6 +9,7 @@ from katilim.meetings.queries import next_meeting
 from katilim.organization.models import BodyKind, localized
 from katilim.organization.queries import get_body_or_404
 from katilim.organization.services import (
+    council_named,
     council_names_seen,
     current_council,
     list_bodies,
@@ -33,6 +34,9 @@ def council_name() -> str:
     if council is not None:
         return council.name
     return localized(council_names_seen()) or _("City council")
+
+
+bp.add_app_template_global(council_named, "council_named")
 
 
 @bp.route("/bodies")

@@ -250,6 +250,12 @@ def council_by_slug(slug: str) -> Council | None:
     return db.session.scalar(select(Council).where(Council.slug == slug))
 
 
+def council_named(slug: str | None) -> str:
+    """A council's name in the current language, by slug (a referral's timeline entry)."""
+    council = council_by_slug(slug) if slug else None
+    return council.name if council is not None else (slug or "")
+
+
 def all_councils() -> list[Council]:
     return list(db.session.scalars(select(Council).order_by(Council.id)))
 

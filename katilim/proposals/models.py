@@ -132,6 +132,9 @@ class Proposal(TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"))
+    # The district council it was referred from, when a district council's moderators sent it
+    # to their provincial council (docs/rules.md, "Many councils"); its address there leads here.
+    referred_from_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"))
     routing_method: Mapped[RoutingMethod | None] = mapped_column(str_enum(RoutingMethod))
@@ -239,6 +242,8 @@ class EventKind(enum.StrEnum):
     THRESHOLD_REACHED = "threshold_reached"
     DISCUSSED = "discussed"  # on a body's meeting agenda; the text is the decision
     UNMERGED = "unmerged"  # an admin undid a merge
+    # A district council referred it to its provincial council (from/to: the councils' slugs).
+    REFERRED = "referred"
 
 
 class ProposalEvent(Model):

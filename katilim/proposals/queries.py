@@ -14,8 +14,10 @@ from katilim.core.cache import cached
 from katilim.core.pages import Page
 from katilim.core.params import choice_arg, page_arg, text_arg
 from katilim.core.text import fold_words, search_key
+from katilim.core.urls import absolute_url
 from katilim.extensions import db
 from katilim.organization.models import Body, Council, District
+from katilim.organization.services import for_council
 from katilim.proposals.models import (
     VOTING_OPEN,
     Proposal,
@@ -472,6 +474,24 @@ def visible_proposal(
     if proposal is None or not can_view(user, proposal):
         return None
     return proposal
+
+
+def referred_address(council: Council, proposal_id: int) -> str | None:
+    """The address, on its new council's site, of a proposal ``council`` referred to its
+    provincial council (docs/rules.md, "Many councils"); None for any other number."""
+    target = db.session.scalar(
+        select(Council)
+        .join(Proposal, Proposal.council_id == Council.id)
+        .where(
+            Proposal.id == proposal_id,
+            Proposal.referred_from_id == council.id,
+            Proposal.status != ProposalStatus.DRAFT,
+        )
+    )
+    if target is None:
+        return None
+    with for_council(target):  # its links are built from its own address
+        return absolute_url("proposals.detail", proposal_id=proposal_id)
 
 
 def get_visible_proposal_or_404(

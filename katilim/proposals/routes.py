@@ -51,7 +51,9 @@ from katilim.proposals.queries import (
     get_visible_proposal_or_404,
     list_proposals,
     list_tags,
+    referred_address,
     related_proposals,
+    visible_proposal,
 )
 from katilim.proposals.sharing import OG_LOCALES, can_share, proposal_url, share_links
 from katilim.proposals.tracker import latest_answer, status_steps, support_progress
@@ -277,8 +279,16 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
 
 @bp.route("/<id:proposal_id>")
 def detail(proposal_id: int):
-    """A proposal with its body, routing, status, timeline, votes and comments."""
-    return render_detail(get_visible_proposal_or_404(current_council(), proposal_id, current_user))
+    """A proposal with its body, routing, status, timeline, votes and comments; one this
+    council referred to its provincial council leads there."""
+    council = current_council()
+    proposal = visible_proposal(council, proposal_id, current_user)
+    if proposal is None:
+        moved_to = referred_address(council, proposal_id)
+        if moved_to is None:
+            abort(404)
+        return redirect(moved_to, 301)
+    return render_detail(proposal)
 
 
 @bp.route("/<id:proposal_id>/withdraw", methods=["POST"])

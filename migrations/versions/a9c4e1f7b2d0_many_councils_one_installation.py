@@ -59,6 +59,19 @@ def upgrade():
             batch_op.f("fk_users_council_id_councils"), "councils", ["council_id"], ["id"]
         )
 
+    # A proposal a district council referred to its provincial council remembers where from.
+    with op.batch_alter_table("proposals", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("referred_from_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_proposals_referred_from_id"), ["referred_from_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_proposals_referred_from_id_councils"),
+            "councils",
+            ["referred_from_id"],
+            ["id"],
+        )
+
     # Each council's admins read their own council's audit log.
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.add_column(sa.Column("council_id", sa.Integer(), nullable=True))
@@ -74,6 +87,12 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("proposals", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_proposals_referred_from_id_councils"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_proposals_referred_from_id"))
+        batch_op.drop_column("referred_from_id")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_council_created")
         batch_op.drop_constraint(batch_op.f("fk_audit_log_council_id_councils"), type_="foreignkey")

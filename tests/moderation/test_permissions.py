@@ -391,6 +391,7 @@ def test_every_moderation_route_is_in_the_matrix(app):
         "moderation.agenda",
         "moderation.confirm_routing",
         "moderation.reroute",
+        "moderation.refer",  # its matrix: tests/moderation/test_referral.py, test_who_may_refer
         "moderation.merge",
         "moderation.unmerge",
         "moderation.assign",

@@ -383,7 +383,8 @@ def test_timed_commands_act_as_each_council_in_turn(app, two):
 
 def test_kept_figures_are_kept_per_council(app, two, monkeypatch):
     monkeypatch.setitem(app.config, "STATS_CACHE_SECONDS", 60)
-    cache.clear()
+    with app.app_context():  # this app's cache, not a leftover context's
+        cache.clear()
     try:
         answers = {}
         for base in ("http://localhost", B_URL):
@@ -394,7 +395,8 @@ def test_kept_figures_are_kept_per_council(app, two, monkeypatch):
         app.test_client().get("/stats")
         assert not _a_leaks(_client(app, "anonymous").get("/stats").get_data(as_text=True))
     finally:
-        cache.clear()
+        with app.app_context():
+            cache.clear()
 
 
 def test_each_council_has_its_own_rate_limits(app, two, rate_limits):
