@@ -5,6 +5,7 @@ import sys
 
 import click
 import flask_migrate
+import yaml
 from flask import Flask, current_app
 
 from katilim.config import ROOT
@@ -22,7 +23,12 @@ def load_council_command(path: str | None) -> None:
     """
     from katilim.organization.services import load_council
 
-    loaded = load_council(path or current_app.config["COUNCIL_DATA_FILE"])
+    try:
+        loaded = load_council(path or current_app.config["COUNCIL_DATA_FILE"])
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as error:
+        db.session.rollback()
+        what = f"missing key {error}" if isinstance(error, KeyError) else str(error)
+        raise click.ClickException(f"The data file was not loaded: {what}") from error
     db.session.commit()
     address = loaded.council.site_url or "KATILIM_SITE_URL"
     click.echo(

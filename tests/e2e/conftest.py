@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 from katilim import create_app
 from katilim.extensions import db
 from katilim.organization.services import load_council
+from katilim.seed import DISTRICT_FILE
 
 CHROMIUM = os.environ.get("KATILIM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -58,6 +59,7 @@ def live_app(tmp_path_factory):
     with app.app_context():
         db.create_all()
         load_council(app.config["COUNCIL_DATA_FILE"])
+        load_council(DISTRICT_FILE)  # a district council: /stats/councils has a row
         db.session.commit()
     return app
 

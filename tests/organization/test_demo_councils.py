@@ -59,3 +59,22 @@ def test_commands_act_for_the_council_named_with_council(app, council):
         ("golcuk", "sekreter@golcuk.example", SiteRole.ADMIN),
         ("golcuk", "vatandas@example.org", SiteRole.FACILITATOR),
     }
+
+
+def test_a_wrong_data_file_is_refused_with_a_message_and_loads_nothing(app, council, tmp_path):
+    cases = {
+        "address.yaml": "council:\n  slug: x\n  name_tr: X\n  site_url: ftp://bad\n",
+        "no-slug.yaml": "council:\n  name_tr: X\n",
+        "broken.yaml": "council: [\n",
+        "orphan.yaml": "council:\n  slug: y\n  name_tr: Y\n  parent: nowhere\n",
+    }
+    runner = app.test_cli_runner()
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        with app.app_context():
+            result = runner.invoke(args=["load-council", str(tmp_path / name)])
+        assert result.exit_code == 1, (name, result.output)
+        assert result.output.startswith("Error: The data file was not loaded: "), result.output
+        assert "Traceback" not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Council.slug).where(Council.slug.in_(["x", "y"]))) is None
