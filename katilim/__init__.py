@@ -76,6 +76,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from katilim.moderation.routes import bp as moderation_bp
     from katilim.moderation.routes import reports_bp
     from katilim.notifications.routes import bp as notifications_bp
+    from katilim.operator.routes import bp as operator_bp
     from katilim.organization.routes import bp as organization_bp
     from katilim.photos import uploads
     from katilim.photos.routes import bp as photos_bp
@@ -107,6 +108,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         open_data_bp,
         privacy_bp,
         volunteers_bp,
+        operator_bp,
     ):
         app.register_blueprint(blueprint)
     from katilim.api.routes import init_app as init_api

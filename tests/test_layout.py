@@ -63,7 +63,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Across every domain: the data-protection duties (export, deletion, retention, traffic
     # records), the admin area and the APIs.
     ("privacy", ("katilim.privacy", "katilim.privacy.*")),
-    ("admin", ("katilim.admin", "katilim.admin.*")),
+    ("admin", ("katilim.admin", "katilim.admin.*", "katilim.operator", "katilim.operator.*")),
     ("api", ("katilim.api", "katilim.api.*")),
     # The application and its commands, which wire everything together.
     ("app", ("katilim", "katilim.models", "katilim.cli", "katilim.seed")),

@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask_babel import force_locale
 
+from katilim.audit.services import record
 from katilim.auth import roles
 from katilim.auth.models import SiteRole, User
 from katilim.auth.services import find_user_by_email
@@ -124,8 +125,25 @@ def remove_member_command(email: str, body_slug: str) -> None:
     click.echo(f"{user.email} is no longer a member of {body.slug}.")
 
 
+@click.command("set-operator")
+@click.argument("email")
+@click.option("--off", is_flag=True, help="Take the operator's pages away from the account.")
+def set_operator_command(email: str, off: bool) -> None:
+    """Make the account with EMAIL (of the installation's own council) its operator, who adds
+    councils and their first admins at /operator; --off undoes it."""
+    user = _user(email)
+    if user.is_operator == (not off):
+        click.echo(f"{user.email} is {'not ' if off else ''}the operator already; nothing changed.")
+        return
+    user.is_operator = not off
+    record(None, "operator.revoke" if off else "operator.grant", user, email=user.email, via=VIA)
+    db.session.commit()
+    click.echo(f"{user.email} is {'no longer' if off else 'now'} an operator (/operator).")
+
+
 def register(app: Flask) -> None:
     for command in (
+        set_operator_command,
         grant_role_command,
         revoke_role_command,
         add_member_command,

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,6 +43,9 @@ class User(UserMixin, TimestampMixin, Model):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     # E-mails about followed proposals: immediately, once a day, or never (in-app only).
     email_frequency: Mapped[str] = mapped_column(String(10), default="never")
+    # The installation's operator (an account of its own council, marked from the command
+    # line): adds councils and their first admins at /operator (katilim/operator).
+    is_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_digest_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     district: Mapped["District | None"] = relationship()  # noqa: F821

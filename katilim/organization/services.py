@@ -17,6 +17,7 @@ from katilim.extensions import db
 from katilim.organization.models import Body, BodyKind, Council, District, Membership
 
 # name_tr, description_ar, principles_ku...: a field, then a language code.
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 LANGUAGE_KEY = re.compile(r"(?P<field>[a-z]+)_(?P<lang>[a-z]{2,3})")
 
 
@@ -49,8 +50,16 @@ def load_council(path: str | Path) -> Loaded:
     Returns the council and how many bodies and districts were created and updated. Does not
     commit.
     """
-    data = load_yaml(path)
+    return load_council_data(load_yaml(path))
+
+
+def load_council_data(data: dict) -> Loaded:
+    """:func:`load_council` from a data file already read (an operator's upload)."""
+    if not isinstance(data, dict) or not isinstance(data.get("council"), dict):
+        raise ValueError("the file has no `council:` section")
     meta = data["council"]
+    if not isinstance(meta.get("slug"), str) or not SLUG.fullmatch(meta["slug"]):
+        raise ValueError("the council's slug must be 1-60 lower-case letters, digits or dashes")
     council = db.session.scalar(select(Council).where(Council.slug == meta["slug"]))
     if council is None:
         council = Council(slug=meta["slug"])

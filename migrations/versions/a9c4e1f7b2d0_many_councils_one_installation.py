@@ -38,6 +38,9 @@ def upgrade():
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("council_id", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("is_operator", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     bind = op.get_bind()
     first = bind.execute(sa.text("SELECT min(id) FROM councils")).scalar()
     has_users = bind.execute(sa.text("SELECT count(*) FROM users")).scalar()
@@ -104,6 +107,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f("uq_users_council_id"), type_="unique")
         batch_op.create_unique_constraint("uq_users_email", ["email"])
         batch_op.drop_column("council_id")
+        batch_op.drop_column("is_operator")
     with op.batch_alter_table("councils", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_councils_parent_id_councils"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_councils_parent_id"))

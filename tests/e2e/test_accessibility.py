@@ -117,6 +117,7 @@ def site(live_app):
         moderator = make_user("Kemal Öztürk", email=EMAILS["moderator"])
         add_membership(moderator, assembly, MembershipRole.MODERATOR)
         admin = make_user("Selin Aydın", email=EMAILS["admin"], role=SiteRole.ADMIN)
+        admin.is_operator = True  # the installation's operator too: /operator is audited
         neighbour = make_user("Hasan Çelik", email="a11y-neighbour@example.org")
         make_user("Aras Demir", email=EMAILS["unverified"], verified=False)
 
@@ -442,6 +443,7 @@ STEPS = {
         Step("districts", visit("/admin/districts"), everywhere=False),
         Step("district edit form", visit("/admin/districts/izmit/edit"), everywhere=False),
         Step("users", visit("/admin/users?q=a11y"), everywhere=False),
+        Step("operator", visit("/operator"), everywhere=False),
     ],
 }
 
