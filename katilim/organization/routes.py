@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from katilim.core.cache import cached
+from katilim.core.pagecache import shared_with_visitors
 from katilim.meetings.queries import next_meeting
 from katilim.organization.models import BodyKind, localized
 from katilim.organization.queries import get_body_or_404
@@ -36,6 +37,7 @@ def council_name() -> str:
 
 
 @bp.route("/bodies")
+@shared_with_visitors
 def bodies():
     """The assemblies and working groups, with how many proposals each has received."""
     council = current_council()
@@ -50,6 +52,7 @@ def bodies():
 
 
 @bp.route("/bodies/<slug:slug>")
+@shared_with_visitors
 def body(slug: str):
     """One body: what it does and the proposals routed to it."""
     council = current_council()
