@@ -37,9 +37,12 @@ workers = int(_env("WORKERS", str(min(2 * multiprocessing.cpu_count() + 1, 12)))
 timeout = int(_env("TIMEOUT", "30"))
 graceful_timeout = 30  # on SIGTERM/HUP, finish the requests in flight for up to this long
 keepalive = 2
-# Restart each worker after about a thousand requests: bounds any slow growth of memory.
-max_requests = 1000
-max_requests_jitter = 100
+# Restart each worker now and then: bounds any slow growth of memory. Not every thousand
+# requests: a page kept for visitors (katilim/core/pagecache.py) costs so little that a
+# worker served a thousand in two or three seconds, and a new worker spends seconds importing
+# the application, so workers spent most of their time starting (measured with bench/run.py).
+max_requests = int(_env("MAX_REQUESTS", "20000"))
+max_requests_jitter = 2000
 # Off: each worker imports the app itself, so "kill -HUP" reloads new code, and no database
 # connection opened at import time is shared between forked processes.
 preload_app = False

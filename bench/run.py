@@ -123,8 +123,9 @@ def prepare_voters(engine, run_id: str) -> tuple[list[int], list[int]]:
             text(
                 "INSERT INTO users (email, password_hash, display_name, site_role, "
                 "email_verified_at, privacy_notice_version, is_active_account, "
-                "email_frequency, created_at) VALUES (:email, :hash, 'Bench Seçmen', "
-                "'resident', now(), '', true, 'never', now())"
+                "email_frequency, created_at, council_id) VALUES (:email, :hash, 'Bench Seçmen', "
+                "'resident', now(), '', true, 'never', now(), "
+                "(SELECT min(id) FROM councils))"
             ),
             [
                 {"email": f"v{run_id}-{i}@bench.example", "hash": password_hash}

@@ -118,6 +118,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logs.learn_secret_paths(app)  # masked in logs: links with a token (reset, unsubscribe…)
     traffic.init_app(app)  # Law 5651 records of state-changing requests
     uploads.init_app(app)  # room for photos in the proposal form, and its 413 message
+    from katilim.core import pagecache
+
+    pagecache.init_app(app)  # last: it wraps the whole application (anonymous pages kept)
     return app
 
 

@@ -169,6 +169,10 @@ class DefaultConfig:
     # (katilim/core/cache.py) until a change to proposals, votes, comments or bodies, and at
     # most this long (seconds). 0 computes them on every request.
     STATS_CACHE_SECONDS = int(_env("STATS_CACHE_SECONDS", "60"))
+    # Whole pages for anonymous visitors (katilim/core/pagecache.py): a page marked
+    # @shared_with_visitors is kept this long (seconds) for visitors without a cookie, and
+    # any committed change to what pages show makes every kept page stale. 0 keeps none.
+    PAGE_CACHE_SECONDS = int(_env("PAGE_CACHE_SECONDS", "5"))
     # Where they are kept: this Redis, else the rate limits' Redis if they use one, else each
     # process's memory (at most 500 values). CACHE_TYPE set in instance/config.py overrides.
     CACHE_REDIS_URL = _env("CACHE_REDIS_URL")

@@ -98,13 +98,22 @@ def mask_access_atoms(atoms: dict) -> dict:
     return atoms
 
 
+def is_request_id(value: str) -> bool:
+    """Whether an incoming X-Request-ID is one to keep (short, plain characters)."""
+    return bool(_REQUEST_ID.fullmatch(value))
+
+
+def new_request_id(incoming: str = "") -> str:
+    """The proxy's id when it is a sensible one, else a new one."""
+    return incoming if is_request_id(incoming) else uuid.uuid4().hex
+
+
 def request_id() -> str | None:
     """The current request's id (None outside a request)."""
     if not has_request_context():
         return None
     if "request_id" not in g:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        g.request_id = new_request_id(request.headers.get(REQUEST_ID_HEADER, ""))
     return g.request_id
 
 

@@ -5,6 +5,7 @@ from flask_babel import format_decimal, format_percent
 
 from katilim.audit.sentences import describe as audit_sentence
 from katilim.auth.forms import EmptyForm
+from katilim.core.forms import LazyForm
 from katilim.core.outage import database_unavailable
 from katilim.core.params import parse_iso_date
 from katilim.i18n import (
@@ -76,7 +77,8 @@ def init_app(app: Flask) -> None:
             "lang": current_locale(),
             "text_dir": text_direction(),
             "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages],
-            "button_form": EmptyForm(formdata=None),
+            # Built on first use: most pages print no button form.
+            "button_form": LazyForm(lambda: EmptyForm(formdata=None)),
             "current_path": request.full_path.rstrip("?") if request else "/",
             # Pages rendered without the database (the 503 page) show no account links.
             "database_unavailable": database_unavailable(),

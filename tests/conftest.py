@@ -90,6 +90,7 @@ def app(tmp_path_factory):
             "RATELIMIT_ENABLED": True,
             "RATELIMIT_STORAGE_URI": "memory://",
             "STATS_CACHE_SECONDS": 0,  # figures recomputed on every request (see tests/stats)
+            "PAGE_CACHE_SECONDS": 0,  # pages made on every request (tests/core/test_pagecache.py)
             "RELATED_CACHE_SECONDS": 0,  # kept ids tested in tests/proposals/test_similar.py
             "MAIL_BACKEND": "memory",
             "SERVER_NAME": "localhost",

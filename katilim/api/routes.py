@@ -22,6 +22,7 @@ from katilim.api import schemas, services
 from katilim.api.caching import conditional, reads_no_cookie
 from katilim.core.converters import MAX_ID, IdConverter, SlugConverter
 from katilim.core.errors import ERROR_TEXTS, error_headers
+from katilim.core.pagecache import shared_with_visitors
 from katilim.core.params import choice_arg
 from katilim.extensions import csrf, limiter
 from katilim.organization.queries import get_body_or_404
@@ -86,6 +87,7 @@ def json_error(error: HTTPException):
 @bp.arguments(schemas.ProposalQuery, location="query", error_status_code=400)
 @bp.response(200, schemas.ProposalPage)
 @_documented_errors(429)
+@shared_with_visitors
 def proposals(args: dict):
     """Published proposals, newest first, with filters, search, sorts and pages.
 

@@ -43,6 +43,23 @@ WATCHED_TABLES = frozenset(
     }
 )
 _DIRTY = "katilim_cache_dirty"
+# Whole pages (katilim/core/pagecache.py) show more than the figures: meetings, photos, names.
+# They carry a generation of their own, moved by a commit that writes any table but these,
+# which no page shared with visitors shows (sessions, logs, mail, personal records).
+PAGE_GENERATION_KEY = "page-generation"
+PAGE_UNWATCHED_TABLES = frozenset(
+    {
+        "user_sessions",
+        "login_throttles",
+        "audit_log",
+        "outbox_messages",
+        "notifications",
+        "traffic_records",
+        "traffic_seals",
+        "consents",
+    }
+)
+_PAGES_DIRTY = "katilim_pages_dirty"
 
 
 def init_app(app: Flask) -> None:
@@ -150,6 +167,18 @@ def invalidate() -> None:
         log.warning("cache unavailable; kept figures expire on their own", exc_info=True)
 
 
+def pages_enabled() -> bool:
+    return bool(current_app.config.get("PAGE_CACHE_SECONDS", 0))
+
+
+def invalidate_pages() -> None:
+    """Make every kept page stale (katilim/core/pagecache.py)."""
+    try:
+        cache.set(PAGE_GENERATION_KEY, secrets.token_hex(8), timeout=0)
+    except Exception:  # noqa: BLE001 — the pages then expire after PAGE_CACHE_SECONDS
+        log.warning("cache unavailable; kept pages expire on their own", exc_info=True)
+
+
 def clear() -> None:
     cache.clear()
 
@@ -158,31 +187,44 @@ def _touches_watched(tables: Any) -> bool:
     return any(getattr(table, "name", None) in WATCHED_TABLES for table in tables)
 
 
+def _touches_pages(tables: Any) -> bool:
+    return any(getattr(table, "name", None) not in PAGE_UNWATCHED_TABLES for table in tables)
+
+
+def _note(session: Session, tables: Any) -> None:
+    if _touches_watched(tables):
+        session.info[_DIRTY] = True
+    if _touches_pages(tables):
+        session.info[_PAGES_DIRTY] = True
+
+
 @event.listens_for(Session, "before_flush")
 def _note_flushed_changes(session: Session, _context: Any, _instances: Any) -> None:
     for instance in (*session.new, *session.dirty, *session.deleted):
-        if _touches_watched(type(instance).__mapper__.tables):
-            session.info[_DIRTY] = True
-            return
+        _note(session, type(instance).__mapper__.tables)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement_changes(state: ORMExecuteState) -> None:
-    if (state.is_update or state.is_delete or state.is_insert) and _statement_touches(state):
-        state.session.info[_DIRTY] = True
-
-
-def _statement_touches(state: ORMExecuteState) -> bool:
-    table = getattr(state.statement, "table", None)
-    return table is not None and _touches_watched([table])
+    if state.is_update or state.is_delete or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if table is not None:
+            _note(state.session, [table])
 
 
 @event.listens_for(Session, "after_commit")
 def _invalidate_after_commit(session: Session) -> None:
-    if session.info.pop(_DIRTY, False) and has_app_context() and enabled():
+    figures = session.info.pop(_DIRTY, False)
+    pages = session.info.pop(_PAGES_DIRTY, False)
+    if not has_app_context():
+        return
+    if figures and enabled():
         invalidate()
+    if (figures or pages) and pages_enabled():
+        invalidate_pages()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_DIRTY, None)
+    session.info.pop(_PAGES_DIRTY, None)

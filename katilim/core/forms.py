@@ -7,6 +7,8 @@ from flask import current_app, request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
+from markupsafe import escape
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -77,8 +79,64 @@ class _SiteFirstTranslations:
         return singular if n == 1 else plural
 
 
+class LazyToken:
+    """A CSRF token made when a template prints it, not when its form is built.
+
+    Making a token writes it into the session, and a session gives the visitor a cookie: a
+    page that merely builds a form it does not show (the buttons' ``button_form`` of every
+    page, a vote form an anonymous visitor sees as a sign-in link) would make every
+    anonymous visitor's page personal, and so impossible to share from the page cache
+    (katilim/core/pagecache.py). The token is made once, on first use.
+    """
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make):
+        self._make = make
+        self._value: str | None = None
+
+    def __str__(self) -> str:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+    def __eq__(self, other) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+
+class LazyForm:
+    """A form built on first use, for forms every page may print (``button_form``)."""
+
+    __slots__ = ("_make", "_form")
+
+    def __init__(self, make):
+        self._make = make
+        self._form = None
+
+    def __getattr__(self, name: str):
+        if self._form is None:
+            self._form = self._make()
+        return getattr(self._form, name)
+
+
+class _LazyCSRF(_FlaskFormCSRF):
+    def generate_csrf_token(self, csrf_token_field):
+        return LazyToken(lambda: super(_LazyCSRF, self).generate_csrf_token(csrf_token_field))
+
+
 class BaseForm(FlaskForm):
     class Meta:
+        csrf_class = _LazyCSRF
+
         def get_translations(self, form):
             return _SiteFirstTranslations(super().get_translations(form))
 

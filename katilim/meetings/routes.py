@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from katilim.core.limits import rate_limit
+from katilim.core.pagecache import shared_with_visitors
 from katilim.core.params import page_arg, text_arg
 from katilim.extensions import db
 from katilim.meetings import decisions, permissions, queries, services
@@ -32,6 +33,7 @@ CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
 @bp.route("/meetings")
+@shared_with_visitors
 def index():
     """Every body's meetings: those to come, soonest first, then the past ones."""
     council = current_council()
@@ -46,6 +48,7 @@ def index():
 
 
 @bp.route("/bodies/<slug:slug>/meetings")
+@shared_with_visitors
 def body_meetings(slug: str):
     """One body's meetings."""
     council = current_council()
@@ -59,6 +62,7 @@ def body_meetings(slug: str):
 
 
 @bp.route("/meetings/<id:meeting_id>")
+@shared_with_visitors
 def detail(meeting_id: int):
     """One meeting: when, where, how to reach it, the agenda, and afterwards the minutes."""
     meeting = queries.get_meeting_or_404(current_council(), meeting_id)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from katilim.core.cache import cached
+from katilim.core.pagecache import shared_with_visitors
 from katilim.meetings.queries import next_meeting
 from katilim.organization.models import BodyKind, localized
 from katilim.organization.queries import get_body_or_404
@@ -40,6 +41,7 @@ bp.add_app_template_global(council_named, "council_named")
 
 
 @bp.route("/bodies")
+@shared_with_visitors
 def bodies():
     """The assemblies and working groups, with how many proposals each has received."""
     council = current_council()
@@ -54,6 +56,7 @@ def bodies():
 
 
 @bp.route("/bodies/<slug:slug>")
+@shared_with_visitors
 def body(slug: str):
     """One body: what it does and the proposals routed to it."""
     council = current_council()

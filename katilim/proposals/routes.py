@@ -17,6 +17,7 @@ from katilim.comments.forms import CommentForm
 from katilim.comments.services import comment_threads
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
+from katilim.core.pagecache import shared_with_visitors
 from katilim.core.params import id_arg, page_arg, parse_id
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
@@ -63,6 +64,7 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 
 @bp.route("")
+@shared_with_visitors
 def index():
     """All proposals: search, filters, sorts, pages."""
     council = current_council()
@@ -278,6 +280,7 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
 
 
 @bp.route("/<id:proposal_id>")
+@shared_with_visitors
 def detail(proposal_id: int):
     """A proposal with its body, routing, status, timeline, votes and comments; one this
     council referred to its provincial council leads there."""
