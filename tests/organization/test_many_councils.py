@@ -405,3 +405,27 @@ def test_each_council_has_its_own_rate_limits(app, two, rate_limits):
     statuses = [a.post("/auth/reset", data=form).status_code for _ in range(4)]
     assert statuses[-1] == 429
     assert _client(app, "anonymous").post("/auth/reset", data=form).status_code == 200
+
+
+def test_kept_pages_are_kept_per_council(app, two):
+    """The anonymous visitors' page cache (katilim/core/pagecache.py) keys by host: the list
+    kept at A's address is never B's list."""
+    from katilim.core import pagecache
+
+    assert isinstance(app.wsgi_app, pagecache.PageCache)
+    app.config["PAGE_CACHE_SECONDS"] = 5
+    with app.app_context():
+        cache.clear()
+    app.wsgi_app.local.clear()
+    try:
+        for _ in range(2):  # made, then kept
+            a = app.test_client().get("/proposals")
+            b = _client(app, "anonymous").get("/proposals")
+        assert a.headers.get("X-Page-Cache") == b.headers.get("X-Page-Cache") == "hit"
+        assert B_TITLE in b.get_data(as_text=True) and not _a_leaks(b.get_data(as_text=True))
+        assert B_TITLE not in a.get_data(as_text=True)
+    finally:
+        app.config["PAGE_CACHE_SECONDS"] = 0
+        with app.app_context():
+            cache.clear()
+        app.wsgi_app.local.clear()
