@@ -66,6 +66,7 @@ def seed_world(app, district: str = "izmit") -> World:
         facilitator = make_user("Gönüllü Gül", email="fac@odd.example", role=SiteRole.FACILITATOR)
         moderator = make_user("Moderatör Mine", email="mod@odd.example", moderates=body)
         admin = make_user("Yönetici Yasin", email="admin@odd.example", role=SiteRole.ADMIN)
+        admin.is_operator = True  # the installation's operator too: /operator is swept
         member = make_user("Üye Umut", email="member@odd.example")
         membership = Membership(user_id=member.id, body_id=body.id, role=MembershipRole.MODERATOR)
         db.session.add(membership)
