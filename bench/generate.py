@@ -361,6 +361,7 @@ def generate(url: str, scale: float) -> dict:
                     True,
                     "never",
                     joined,
+                    council_id,
                 )
 
         writer.write(
@@ -378,6 +379,7 @@ def generate(url: str, scale: float) -> dict:
                 "is_active_account",
                 "email_frequency",
                 "created_at",
+                "council_id",
             ],
             users(),
         )
