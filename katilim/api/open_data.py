@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, select
 
 from katilim.api.caching import cache_headers, not_modified, reads_no_cookie
 from katilim.api.services import proposals_version, status_labels
@@ -177,6 +177,14 @@ def _rows(council, filters: ProposalFilters, lang: str):
         yield "".join(lines)
 
 
+def _one_of(column, ids: list[int]):
+    """``column IN ids``; on PostgreSQL one array parameter (``= ANY(:ids)``): psycopg parsed
+    a statement with a thousand placeholders afresh for every batch, 10% of the export."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def _tags_of(ids: list[int]) -> dict[int, list[str]]:
     """The tag names of these proposals, each list in name order (as on the page)."""
     found: dict[int, list[str]] = {}
@@ -185,7 +193,7 @@ def _tags_of(ids: list[int]) -> dict[int, list[str]]:
     query = (
         select(proposal_tags.c.proposal_id, Tag.name)
         .join(Tag, Tag.id == proposal_tags.c.tag_id)
-        .where(proposal_tags.c.proposal_id.in_(ids))
+        .where(_one_of(proposal_tags.c.proposal_id, ids))
         .order_by(proposal_tags.c.proposal_id, Tag.name)
     )
     for proposal_id, name in db.session.execute(query):
