@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ARRAY, Integer, any_, bindparam, select
 
 from katilim.api.caching import cache_headers, not_modified, reads_no_cookie
 from katilim.api.services import proposals_version, status_labels
@@ -32,11 +32,11 @@ from katilim.extensions import db
 from katilim.i18n import current_locale
 from katilim.organization.models import localized
 from katilim.organization.services import current_council, list_bodies, list_districts
-from katilim.proposals.models import Proposal
+from katilim.proposals.models import Proposal, Tag, proposal_tags
 from katilim.proposals.queries import ProposalFilters, proposal_list_query
 
 bp = Blueprint("open_data", __name__)
-BATCH = 500  # rows fetched (and their tags loaded) at a time while streaming
+BATCH = 1000  # rows fetched (and their tags loaded, and sent) at a time while streaming
 
 
 @bp.route("/open-data")
@@ -119,33 +119,83 @@ def _rows(council, filters: ProposalFilters, lang: str):
     body_names = {b.id: localized(b.names, lang) for b in list_bodies(council, active_only=False)}
     district_names = {d.id: d.name for d in list_districts(council)}
     page_url = absolute_url("proposals.index") + "/"  # + id: one link built, not 100k
-    query = (
-        proposal_list_query(council, filters)
-        .options(selectinload(Proposal.tags))
-        .execution_options(yield_per=BATCH)
+    # Plain rows of the columns written, not ORM objects: building 100,000 proposals (their
+    # long texts included) and loading their tags batch by batch took 15-20 s at 100k; rows
+    # and one tag query per batch stream the same file in a few seconds.
+    query = proposal_list_query(council, filters).with_only_columns(
+        Proposal.id,
+        Proposal.title,
+        Proposal.summary,
+        Proposal.status,
+        Proposal.body_id,
+        Proposal.district_id,
+        Proposal.language,
+        Proposal.supports_count,
+        Proposal.opposes_count,
+        Proposal.comments_count,
+        Proposal.published_at,
+        Proposal.first_answer_at,
+        Proposal.decided_at,
+        Proposal.forwarded_on,
+        Proposal.agenda_on,
+        Proposal.decision_reference,
+        Proposal.is_hidden,
+        maintain_column_froms=True,
     )
-    for proposal in db.session.scalars(query):
-        hidden = proposal.is_hidden  # never listed; kept as a guard for the texts
-        yield writer.writerow(
-            [
-                proposal.id,
-                f"{page_url}{proposal.id}",
-                inert(proposal.title),
-                "" if hidden else inert(proposal.summary),
-                labels[proposal.status],
-                proposal.status.value,
-                body_names.get(proposal.body_id, ""),
-                district_names.get(proposal.district_id, ""),
-                "" if hidden else inert(", ".join(t.name for t in proposal.tags)),
-                proposal.language,
-                proposal.supports_count,
-                proposal.opposes_count,
-                proposal.comments_count,
-                when(proposal.published_at),
-                when(proposal.first_answer_at),
-                when(proposal.decided_at),
-                proposal.forwarded_on.isoformat() if proposal.forwarded_on else "",
-                proposal.agenda_on.isoformat() if proposal.agenda_on else "",
-                inert(proposal.decision_reference or ""),
-            ]
-        )
+    rows = db.session.execute(query.execution_options(yield_per=BATCH))
+    for batch in rows.partitions():
+        tags = _tags_of([row.id for row in batch])
+        lines = []  # a batch is sent as one piece: a piece per row cost as much as the rows
+        for row in batch:
+            hidden = row.is_hidden  # never listed; kept as a guard for the texts
+            status = row.status
+            lines.append(
+                writer.writerow(
+                    [
+                        row.id,
+                        f"{page_url}{row.id}",
+                        inert(row.title),
+                        "" if hidden else inert(row.summary),
+                        labels[status],
+                        status.value,
+                        body_names.get(row.body_id, ""),
+                        district_names.get(row.district_id, ""),
+                        "" if hidden else inert(", ".join(tags.get(row.id, ()))),
+                        row.language,
+                        row.supports_count,
+                        row.opposes_count,
+                        row.comments_count,
+                        when(row.published_at),
+                        when(row.first_answer_at),
+                        when(row.decided_at),
+                        row.forwarded_on.isoformat() if row.forwarded_on else "",
+                        row.agenda_on.isoformat() if row.agenda_on else "",
+                        inert(row.decision_reference or ""),
+                    ]
+                )
+            )
+        yield "".join(lines)
+
+
+def _one_of(column, ids: list[int]):
+    """``column IN ids``; on PostgreSQL one array parameter (``= ANY(:ids)``): psycopg parsed
+    a statement with a thousand placeholders afresh for every batch, 10% of the export."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _tags_of(ids: list[int]) -> dict[int, list[str]]:
+    """The tag names of these proposals, each list in name order (as on the page)."""
+    found: dict[int, list[str]] = {}
+    if not ids:
+        return found
+    query = (
+        select(proposal_tags.c.proposal_id, Tag.name)
+        .join(Tag, Tag.id == proposal_tags.c.tag_id)
+        .where(_one_of(proposal_tags.c.proposal_id, ids))
+        .order_by(proposal_tags.c.proposal_id, Tag.name)
+    )
+    for proposal_id, name in db.session.execute(query):
+        found.setdefault(proposal_id, []).append(name)
+    return found

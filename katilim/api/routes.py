@@ -86,13 +86,14 @@ def json_error(error: HTTPException):
 @bp.route("/proposals")
 @bp.arguments(schemas.ProposalQuery, location="query", error_status_code=400)
 @bp.response(200, schemas.ProposalPage)
-@_documented_errors(429)
+@_documented_errors(404, 429)
 @shared_with_visitors
 def proposals(args: dict):
     """Published proposals, newest first, with filters, search, sorts and pages.
 
     Hidden proposals, drafts and (unless asked for by status) withdrawn ones are left out,
-    as on the site's list. No author is ever given.
+    as on the site's list. No author is ever given. The list is read 1,000 proposals deep, as
+    on the site: a deeper page is not found (404); /proposals.csv has every proposal.
     """
     filters = ProposalFilters.from_args(args)
     return services.list_page(

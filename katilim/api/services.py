@@ -9,7 +9,7 @@ timeline, as on its page, but loses its texts and tags.
 import hashlib
 import json
 
-from flask import current_app, request
+from flask import abort, current_app, request
 from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -109,6 +109,9 @@ def list_page(council: Council, filters: ProposalFilters, per_page: int, lang: s
     # The site's own page of the list: the same kept counts, capped search counts and equity
     # order read from the index, instead of a second paging that counted every row each time.
     pagination = list_proposals(council, filters, per_page)
+    if pagination.beyond:
+        # Read only LIST_DEPTH proposals deep, as on the site: every proposal is in the CSV.
+        abort(404)
     labels = status_labels(lang)
     return {
         "items": [proposal_item(p, lang, labels) for p in pagination.items],

@@ -1,6 +1,15 @@
 """Adding a comment or a reply; changing one's own; its earlier versions for moderators."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,6 +19,7 @@ from katilim.comments.models import Comment, Stance
 from katilim.comments.services import (
     add_comment,
     comment_of,
+    comment_place,
     comment_revisions,
     edit_comment,
     find_comment,
@@ -58,9 +68,28 @@ def create(proposal_id: int):
     )
     db.session.commit()
     flash(_("Your comment is published."), "success")
-    return redirect(
-        url_for("proposals.detail", proposal_id=proposal.id, _anchor=f"comment-{comment.id}")
+    return redirect(comment_url(comment))
+
+
+def comment_url(comment: Comment) -> str:
+    """The proposal's page that shows this comment (its thread's page, the thread in full when
+    the comment is a late reply), at the comment."""
+    page, thread = comment_place(comment, current_app.config["COMMENTS_PER_PAGE"])
+    return url_for(
+        "proposals.detail",
+        proposal_id=comment.proposal_id,
+        page=page if page > 1 else None,
+        thread=thread,
+        _anchor=f"comment-{comment.id}",
     )
+
+
+@bp.route("/comments/<id:comment_id>")
+def permalink(comment_id: int):
+    """A comment's lasting address: on a busy proposal its page changes as comments come, so
+    this finds the page that holds it (404 where its proposal may not be seen)."""
+    comment, _proposal = _get_comment(comment_id)
+    return redirect(comment_url(comment))
 
 
 def _get_comment(comment_id: int) -> tuple[Comment, Proposal]:
@@ -95,9 +124,7 @@ def edit(comment_id: int):
             abort(403)
         db.session.commit()
         flash(_("Your comment is changed."), "success")
-        return redirect(
-            url_for("proposals.detail", proposal_id=proposal.id, _anchor=f"comment-{comment.id}")
-        )
+        return redirect(comment_url(comment))
     return render_template(
         "comments/edit.html",
         form=form,

@@ -2,7 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from katilim.comments.models import MAX_DEPTH, Comment, CommentRevision, Stance
@@ -80,10 +80,21 @@ def add_comment(
     return comment
 
 
-def comment_threads(proposal: Proposal, page: int, per_page: int) -> tuple[Pagination, dict]:
-    """One page of top-level comments, and every reply in those threads, in two queries.
+# Replies shown under each top-level comment of a page; a thread with more shows a link to
+# itself in full (``?thread=<root id>``). A page of 50 threads then reads at most 500 replies,
+# however busy the proposal.
+REPLIES_SHOWN = 10
 
-    Returns the pagination of roots and a dict parent_id → list of replies, oldest first.
+
+def comment_threads(
+    proposal: Proposal, page: int, per_page: int, thread: int | None = None
+) -> tuple[Pagination, dict, set[int]]:
+    """One page of top-level comments and their first replies, in a fixed number of queries
+    whatever the number of comments.
+
+    Returns the pagination of roots, a dict parent_id → list of replies (oldest first), and
+    the ids of the roots whose threads have more replies than are shown. The thread whose
+    root id is ``thread`` (when on this page) is shown with all its replies.
     """
     roots = db.paginate(
         select(Comment)
@@ -98,18 +109,59 @@ def comment_threads(proposal: Proposal, page: int, per_page: int) -> tuple[Pagin
         error_out=False,
     )
     children: dict[int, list[Comment]] = {}
+    more: set[int] = set()
     root_ids = [c.id for c in roots.items]
     if root_ids:
+        # The first REPLIES_SHOWN + 1 replies of each thread (the extra one says "more"), read
+        # from ix_comments_root; the expanded thread in full.
+        rank = (
+            func.row_number().over(partition_by=Comment.root_id, order_by=Comment.id).label("rank")
+        )
+        ranked = select(Comment.id, rank).where(Comment.root_id.in_(root_ids)).subquery("ranked")
+        wanted = ranked.c.rank <= REPLIES_SHOWN + 1
+        if thread in root_ids:
+            wanted = or_(wanted, Comment.root_id == thread)
         replies = db.session.scalars(
             select(Comment)
-            .where(Comment.root_id.in_(root_ids))
+            .join(ranked, ranked.c.id == Comment.id)
+            .where(wanted)
             .options(joinedload(Comment.author))
             .order_by(Comment.id)
         )
+        shown: dict[int, int] = {}
         for reply in replies:
+            root = reply.root_id or 0
+            shown[root] = shown.get(root, 0) + 1
+            if root != thread and shown[root] > REPLIES_SHOWN:
+                more.add(root)
+                continue
             if reply.parent_id is not None:  # a reply in a thread always has its parent
                 children.setdefault(reply.parent_id, []).append(reply)
-    return roots, children
+    return roots, children, more
+
+
+def comment_place(comment: Comment, per_page: int) -> tuple[int, int | None]:
+    """Where a comment is shown on its proposal's page: the page of its thread, and the
+    thread to show in full when the comment is a reply beyond the first REPLIES_SHOWN."""
+    root_id = comment.root_id or comment.id
+    before = db.session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .where(
+            Comment.proposal_id == comment.proposal_id,
+            Comment.parent_id.is_(None),
+            Comment.id < root_id,
+        )
+    )
+    page = (before or 0) // per_page + 1
+    if comment.root_id is None:
+        return page, None
+    earlier = db.session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .where(Comment.root_id == comment.root_id, Comment.id < comment.id)
+    )
+    return page, (comment.root_id if (earlier or 0) >= REPLIES_SHOWN else None)
 
 
 def has_replies(comment: Comment) -> bool:

@@ -19,10 +19,29 @@ class Page:
     total: int
     # True when a search matched more than the list counts; ``total`` is then that limit.
     capped: bool = False
+    # The deepest page that is read, when the list is read only so deep (None: no limit).
+    max_page: int | None = None
+
+    @property
+    def all_pages(self) -> int:
+        """How many pages the total would fill, the unread ones too."""
+        return ceil(self.total / self.per_page) if self.total and self.per_page else 0
 
     @property
     def pages(self) -> int:
-        return ceil(self.total / self.per_page) if self.total and self.per_page else 0
+        """How many pages can be shown: the links stop at ``max_page``."""
+        pages = self.all_pages
+        return pages if self.max_page is None else min(pages, self.max_page)
+
+    @property
+    def beyond(self) -> bool:
+        """True when the page asked for is deeper than the list is read."""
+        return self.max_page is not None and self.page > self.max_page
+
+    @property
+    def truncated(self) -> bool:
+        """True when more items match than the shown pages hold."""
+        return self.max_page is not None and self.all_pages > self.max_page
 
     @property
     def has_prev(self) -> bool:

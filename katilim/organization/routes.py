@@ -1,6 +1,6 @@
 """The list of bodies, and each body's page with its proposals."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -64,6 +64,8 @@ def body(slug: str):
     filters = ProposalFilters.from_args(request.args)
     filters.body = body.slug
     pagination = list_proposals(council, filters, current_app.config["PROPOSALS_PER_PAGE"])
+    if pagination.beyond:
+        abort(404)
     return render_template(
         "organization/body.html",
         body=body,

@@ -45,6 +45,17 @@ MAX_TERMS = 8
 # contain a common word cost 0.6 s on 100k proposals; nobody pages past the 50th page of a
 # search, they refine it.
 SEARCH_COUNT_LIMIT = 1000
+# The list is read at most this many proposals deep, whatever the sort and filters: a page
+# is read with OFFSET, and page 5,000 of 100k proposals walked 100,000 index entries (and
+# their rows) to show 20. The pages beyond are not found (404, with the way onward: the
+# filters and the search narrow the list); the whole list is the open-data CSV. The same
+# depth as a search's count, so a search's last page and a plain list's are alike.
+LIST_DEPTH = SEARCH_COUNT_LIMIT
+
+
+def deepest_page(per_page: int) -> int:
+    """The last page of the list that is read, at ``per_page`` proposals a page."""
+    return max(1, -(-LIST_DEPTH // max(per_page, 1)))
 
 
 @dataclass
@@ -233,7 +244,18 @@ def _items(query: Select, page: int, per_page: int) -> list[Proposal]:
 
 def list_proposals(council: Council, filters: ProposalFilters, per_page: int) -> Page:
     """A page of the list. ``capped`` is True when a search matched more than
-    SEARCH_COUNT_LIMIT proposals; ``total`` is then that limit."""
+    SEARCH_COUNT_LIMIT proposals; ``total`` is then that limit. A page deeper than
+    ``deepest_page`` is not read: it comes back empty with ``beyond`` True (a 404 for the
+    routes), without a query."""
+    max_page = deepest_page(per_page)
+    if filters.page > max_page:
+        return Page(items=[], page=filters.page, per_page=per_page, total=0, max_page=max_page)
+    page = _list_page(council, filters, per_page)
+    page.max_page = max_page
+    return page
+
+
+def _list_page(council: Council, filters: ProposalFilters, per_page: int) -> Page:
     if filters.sort == "equity" and not filters.terms:
         return _equity_page(council, filters, per_page)
     listed = proposal_list_query(council, filters)

@@ -80,7 +80,7 @@ def index():
         statuses=[
             (s.value, label) for s, label in STATUS_LABELS.items() if s != ProposalStatus.DRAFT
         ],
-    )
+    ), (404 if pagination.beyond else 200)
 
 
 def _prepare_form(form: ProposalForm, council):
@@ -233,7 +233,9 @@ def edit(proposal_id: int):
 
 def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, status: int = 200):
     """The proposal page; also used to show a comment form again with its errors."""
-    roots, replies = comment_threads(proposal, page_arg(), current_app.config["COMMENTS_PER_PAGE"])
+    roots, replies, more_replies = comment_threads(
+        proposal, page_arg(), current_app.config["COMMENTS_PER_PAGE"], id_arg("thread")
+    )
     form = comment_form or CommentForm(formdata=None)
     reply_to = (parse_id(form.parent_id.data) if comment_form else id_arg("reply")) or 0
     shown = {
@@ -257,6 +259,8 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
         my_vote=get_vote_value(current_user, proposal),
         roots=roots,
         replies=replies,
+        more_replies=more_replies,
+        thread=id_arg("thread"),
         reply_to=reply_to,
         comment_form=form,
         withdraw_form=WithdrawForm(formdata=None),

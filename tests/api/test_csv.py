@@ -116,3 +116,54 @@ def test_csv_query_count_does_not_grow_with_the_data(app, council, client, count
     with app.app_context():
         add_proposals(45, start=5)
     assert count() == small
+
+
+def test_csv_in_small_batches_keeps_each_proposals_tags_and_leaves_out_the_hidden(
+    app, council, client, monkeypatch
+):
+    """Rows and their tags are read a batch at a time: with batches of two, every proposal
+    still has its own tags (in name order, as on its page), and a hidden proposal or a draft
+    between them is not exported, at any batch boundary."""
+    from katilim.api import open_data
+    from katilim.moderation.services import hide_proposal
+    from tests.factories import get_body, make_proposal, make_user
+
+    monkeypatch.setattr(open_data, "BATCH", 2)
+    with app.app_context():
+        body = get_body("ulasim")
+        moderator = make_user("Moderatör", moderates=body)
+        expected = {}
+        for n in range(7):
+            proposal = make_proposal(
+                body=body, title=f"Toplu öneri {n}", tags=(f"z etiket {n}", f"a etiket {n}")
+            )
+            if n in (2, 5):
+                hide_proposal(moderator, proposal, "Kurallara aykırı.")
+            else:
+                expected[proposal.id] = f"a etiket {n}, z etiket {n}"
+        make_proposal(body=body, title="Toplu taslak", publish=False)
+        db.session.commit()
+    table = rows(client.get("/proposals.csv?lang=en"))
+    header, body_rows = table[0], table[1:]
+    tags = header.index("Tags")
+    assert {int(r[0]): r[tags] for r in body_rows} == expected
+    text = client.get("/proposals.csv?lang=en").get_data(as_text=True)
+    assert "Toplu öneri 2" not in text and "Toplu öneri 5" not in text
+    assert "Toplu taslak" not in text
+
+
+def test_csv_header_leaves_before_any_proposal_is_read(app, council, client, count_queries):
+    """Streaming: the first piece (the header row) is sent before the proposals' query runs,
+    so a client sees the file start at once whatever its size."""
+    from tests.proposals.test_query_counts import add_proposals
+
+    with app.app_context():
+        add_proposals(3)
+    response = client.get("/proposals.csv?lang=en")
+    pieces = response.response  # the streamed body, piece by piece
+    with count_queries() as counter:
+        first = next(iter(pieces))
+    first = first.decode() if isinstance(first, bytes) else first
+    assert first.startswith("\ufeffProposal number")
+    assert not any("FROM proposals" in s for s in counter.statements)
+    response.close()

@@ -95,7 +95,7 @@ def test_threads_come_back_with_every_reply_under_its_parent(ctx):
     first, second = make_comment(proposal), make_comment(proposal)
     reply = make_comment(proposal, parent=first)
     deeper = make_comment(proposal, parent=reply)
-    roots, replies = comment_threads(proposal, page=1, per_page=50)
+    roots, replies, _more = comment_threads(proposal, page=1, per_page=50)
     assert [c.id for c in roots.items] == [first.id, second.id]
     assert [c.id for c in replies[first.id]] == [reply.id]
     assert [c.id for c in replies[reply.id]] == [deeper.id]

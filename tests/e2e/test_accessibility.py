@@ -174,6 +174,13 @@ def site(live_app):
         mine = make_proposal(
             resident, body=assembly, title="Körfez sahiline engelli plajı yapılsın"
         )
+        # A busy thread: more replies than a thread shows, so its page links to all of them.
+        busy = make_proposal(neighbour, body=assembly, title="Tramvay durağına saçak yapılsın")
+        busy_thread = make_comment(busy, resident, text="Yağmurda beklemek çok zor.")
+        for n in range(12):
+            make_comment(
+                busy, neighbour if n % 2 else moderator, text=f"Yanıt {n}", parent=busy_thread
+            )
         # Photos on the discussed proposal (one hidden: the moderator sees it marked) and on
         # the resident's own (its edit form lists them with a remove box).
         prepared, _ = prepare(
@@ -222,6 +229,8 @@ def site(live_app):
         return {
             "meeting": meeting.id,
             "discussed": discussed.id,
+            "busy": busy.id,
+            "busy_thread": busy_thread.id,
             "arabic": arabic.id,
             "other": other.id,
             "mine": mine.id,
@@ -372,6 +381,9 @@ STEPS = {
         Step("district councils", visit("/stats/councils")),
         Step("proposals equity", visit("/proposals?sort=equity"), everywhere=False),
         Step("open data", visit("/open-data"), everywhere=False),
+        Step("busy proposal", visit("/proposals/{busy}"), everywhere=False),
+        Step("busy thread", visit("/proposals/{busy}?thread={busy_thread}"), everywhere=False),
+        Step("proposals beyond", visit("/proposals?page=999", status=404), everywhere=False),
         Step("404", visit("/proposals/999999", status=404)),
         Step("reset sent", reset_sent, everywhere=False),
         Step("verify failed", visit("/auth/verify/not-a-token", status=400), everywhere=False),
