@@ -350,6 +350,7 @@ def generate(url: str, scale: float) -> dict:
                 joined = start + timedelta(seconds=rng.randrange(730 * 86_400))
                 yield (
                     i,
+                    council_id,
                     f"u{i}@bench.example",
                     password_hash,
                     name,
@@ -367,6 +368,7 @@ def generate(url: str, scale: float) -> dict:
             User.__table__,
             [
                 "id",
+                "council_id",
                 "email",
                 "password_hash",
                 "display_name",

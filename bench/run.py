@@ -121,9 +121,10 @@ def prepare_voters(engine, run_id: str) -> tuple[list[int], list[int]]:
         ).scalar_one()
         conn.execute(
             text(
-                "INSERT INTO users (email, password_hash, display_name, site_role, "
+                "INSERT INTO users (council_id, email, password_hash, display_name, site_role, "
                 "email_verified_at, privacy_notice_version, is_active_account, "
-                "email_frequency, created_at) VALUES (:email, :hash, 'Bench Seçmen', "
+                "email_frequency, created_at) VALUES ((SELECT min(id) FROM councils), "
+                ":email, :hash, 'Bench Seçmen', "
                 "'resident', now(), '', true, 'never', now())"
             ),
             [

@@ -87,7 +87,8 @@ def json_error(error: HTTPException):
 @bp.response(200, schemas.ProposalPage)
 @_documented_errors(429)
 def proposals(args: dict):
-    """Published proposals, newest first, with filters, search, sorts and pages.
+    """Published proposals, newest first (best match first with q), with filters, search,
+    sorts and pages.
 
     Hidden proposals, drafts and (unless asked for by status) withdrawn ones are left out,
     as on the site's list. No author is ever given.
