@@ -61,7 +61,9 @@ class ProposalQuery(LanguageQuery):
     )
     sort = fields.String(
         validate=validate.OneOf(list(SORTS)),
-        metadata={"description": "Order: relevance (best match first; the default with q), else newest."},
+        metadata={
+            "description": "Order: relevance (best match first; the default with q), else newest."
+        },
     )
     page = AsciiInteger(validate=validate.Range(min=1, max=MAX_PAGE), load_default=1)
     per_page = AsciiInteger(

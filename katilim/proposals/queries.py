@@ -154,9 +154,9 @@ def matches(terms: list[str], fields: tuple[str, ...] = ()) -> ColumnElement[boo
     if _dialect() == "postgresql":
         weights = "".join(fulltext.WEIGHTS[fulltext.FTS_COLUMNS.index(name)] for name in fields)
         tsquery = cast(literal(fulltext.tsquery(alternatives, weights)), TSQUERY)
-        return Proposal.search_vector.op("@@")(tsquery)
+        return Proposal.search_vector.bool_op("@@")(tsquery)
     found = select(_FTS.c.rowid).where(
-        literal_column(fulltext.FTS_TABLE).op("MATCH")(
+        literal_column(fulltext.FTS_TABLE).bool_op("MATCH")(
             literal(fulltext.fts5_query(alternatives, fields))
         )
     )
