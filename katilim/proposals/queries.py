@@ -152,9 +152,12 @@ def matches(terms: list[str], fields: tuple[str, ...] = ()) -> ColumnElement[boo
         return false()
     alternatives = [term_variants(term) for term in terms]
     if _dialect() == "postgresql":
-        weights = "".join(fulltext.WEIGHTS[fulltext.FTS_COLUMNS.index(name)] for name in fields)
-        tsquery = cast(literal(fulltext.tsquery(alternatives, weights)), TSQUERY)
-        return Proposal.search_vector.bool_op("@@")(tsquery)
+        tsquery = cast(literal(fulltext.tsquery(alternatives)), TSQUERY)
+        if not fields:
+            return Proposal.search_vector.bool_op("@@")(tsquery)
+        # The vector cut to those fields, as indexed (fulltext.FIELD_INDEXES).
+        kept: ColumnElement[str] = literal_column(f"'{fulltext.FIELD_FILTERS[fields]}'")
+        return func.ts_filter(Proposal.search_vector, kept).bool_op("@@")(tsquery)
     found = select(_FTS.c.rowid).where(
         literal_column(fulltext.FTS_TABLE).bool_op("MATCH")(
             literal(fulltext.fts5_query(alternatives, fields))

@@ -2,7 +2,8 @@
 
 proposals.search_vector holds katilim.core.fulltext.search_vector of the folded title (A),
 summary (B), and text and tags (C): a tsvector under the GIN index
-ix_proposals_search_vector on PostgreSQL; the same literal as text on SQLite, which searches
+ix_proposals_search_vector on PostgreSQL, with two GIN indexes of the vector cut to the
+title's words and to the title's and summary's (the first two relevance tiers); the same literal as text on SQLite, which searches
 the FTS5 table proposals_fts (written by the application on every insert and update, emptied
 by a trigger on every delete). Existing proposals are indexed here, in batches of 2,000,
 folded in Python as the application folds them (docs/deploy.md: about a minute per 100,000
@@ -81,6 +82,8 @@ def upgrade():
             ["search_vector"],
             postgresql_using="gin",
         )
+        for statement in fulltext.PG_INDEXES:  # the title's words; the title's and summary's
+            op.execute(statement)
         return
     # SQLite: an empty placeholder of the model's index (same name on both databases), then
     # the FTS5 table and its trigger (after the batch above, which rebuilds the table and
@@ -93,7 +96,10 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_proposals_search_vector", table_name="proposals")
-    if op.get_bind().dialect.name != "postgresql":
+    if op.get_bind().dialect.name == "postgresql":
+        for name in fulltext.FIELD_INDEXES:
+            op.drop_index(name, table_name="proposals")
+    else:
         for statement in fulltext.FTS_DROP:
             op.execute(statement)
     with op.batch_alter_table("proposals", schema=None) as batch_op:
