@@ -84,6 +84,9 @@ def upgrade():
         )
         for statement in fulltext.PG_INDEXES:  # the title's words; the title's and summary's
             op.execute(statement)
+        # The planner's statistics of the new vectors (how common each word is), now rather
+        # than at autovacuum's next pass: they choose between the index and the list's order.
+        op.execute("ANALYZE proposals")
         return
     # SQLite: an empty placeholder of the model's index (same name on both databases), then
     # the FTS5 table and its trigger (after the batch above, which rebuilds the table and
