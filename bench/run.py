@@ -502,6 +502,7 @@ def main(argv=None) -> int:
         f"&district={facts['busiest_district']}&status=new",
         "list searched": "/proposals?q=yenikent+bisiklet",
         "list searched (common word)": "/proposals?q=park",
+        "list searched (word in 2/3)": "/proposals?q=yagmur",
         "list by support": "/proposals?sort=supported",
         "list, equity order": "/proposals?sort=equity",
         "list, page 100": "/proposals?page=100",

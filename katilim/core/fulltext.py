@@ -113,11 +113,11 @@ def vector_fields(vector: str | None) -> tuple[str, str, str]:
 # each is quoted all the same, so no operator typed in the box reaches either engine.
 
 
-def tsquery(terms: list[list[str]], weights: str = "") -> str:
-    """PostgreSQL: every term starts a word in a field of ``weights`` (any field if empty)."""
-    suffix = f":*{weights}"
+def tsquery(terms: list[list[str]]) -> str:
+    """PostgreSQL: every term starts a word (of the fields the vector it is matched with
+    holds: katilim.proposals.queries.matches cuts it with ts_filter for a tier)."""
     return " & ".join(
-        "(" + " | ".join(f"'{v[:MAX_WORD]}'{suffix}" for v in variants) + ")" for variants in terms
+        "(" + " | ".join(f"'{v[:MAX_WORD]}':*" for v in variants) + ")" for variants in terms
     )
 
 
