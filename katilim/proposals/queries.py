@@ -163,7 +163,12 @@ def matches(terms: list[str], fields: tuple[str, ...] = ()) -> ColumnElement[boo
             literal(fulltext.fts5_query(alternatives, fields))
         )
     )
-    return Proposal.id.in_(found)
+    # "id + 0": SQLite knows nothing of how many proposals an FTS5 query matches, and left to
+    # itself reads the proposals from the matches (every one of a common word's, joined and
+    # sorted: 250 ms for 3,000 at 5,000 proposals). So it reads them in the list's index
+    # order instead and looks each up in the matches, read once; a page stops at its last
+    # proposal (1-4 ms at 5,000 proposals, common word or none found).
+    return (Proposal.id + 0).in_(found)
 
 
 # The relevance tiers, best first (list_proposals): every word in the title; in the title or
