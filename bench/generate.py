@@ -308,6 +308,7 @@ def generate(url: str, scale: float) -> dict:
     from katilim import create_app
     from katilim.auth.models import User
     from katilim.comments.models import Comment
+    from katilim.core import fulltext
     from katilim.core.text import search_key
     from katilim.extensions import db
     from katilim.organization.models import Body, District
@@ -350,6 +351,7 @@ def generate(url: str, scale: float) -> dict:
                 joined = start + timedelta(seconds=rng.randrange(730 * 86_400))
                 yield (
                     i,
+                    council_id,
                     f"u{i}@bench.example",
                     password_hash,
                     name,
@@ -368,6 +370,7 @@ def generate(url: str, scale: float) -> dict:
             User.__table__,
             [
                 "id",
+                "council_id",
                 "email",
                 "password_hash",
                 "display_name",
@@ -475,6 +478,7 @@ def generate(url: str, scale: float) -> dict:
                     body_html,
                     "tr",
                     search_key(title, summary, body_text),
+                    fulltext.search_vector(title, summary, body_text),
                     status,
                     False,
                     supports[p],
@@ -504,6 +508,7 @@ def generate(url: str, scale: float) -> dict:
                 "text_html",
                 "language",
                 "search_text",
+                "search_vector",
                 "status",
                 "is_hidden",
                 "supports_count",
@@ -519,6 +524,9 @@ def generate(url: str, scale: float) -> dict:
             ],
             proposals(),
         )
+        if engine.dialect.name == "sqlite":  # its search reads the FTS5 table
+            with engine.begin() as conn:
+                fulltext.rebuild_fts(conn)
         timings["proposals"] = time.perf_counter() - t
 
         t = time.perf_counter()

@@ -121,7 +121,7 @@ def prepare_voters(engine, run_id: str) -> tuple[list[int], list[int]]:
         ).scalar_one()
         conn.execute(
             text(
-                "INSERT INTO users (email, password_hash, display_name, site_role, "
+                "INSERT INTO users (council_id, email, password_hash, display_name, site_role, "
                 "email_verified_at, privacy_notice_version, is_active_account, "
                 "email_frequency, created_at, council_id) VALUES (:email, :hash, 'Bench Seçmen', "
                 "'resident', now(), '', true, 'never', now(), "
@@ -502,6 +502,7 @@ def main(argv=None) -> int:
         f"&district={facts['busiest_district']}&status=new",
         "list searched": "/proposals?q=yenikent+bisiklet",
         "list searched (common word)": "/proposals?q=park",
+        "list searched (word in 2/3)": "/proposals?q=yagmur",
         "list by support": "/proposals?sort=supported",
         "list, equity order": "/proposals?sort=equity",
         "list, page 100": "/proposals?page=100",

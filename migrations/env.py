@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from katilim.core import fulltext
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -85,6 +87,9 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+
+    # SQLite's FTS5 tables of the search are made by hand (katilim.core.fulltext).
+    conf_args.setdefault("include_name", fulltext.include_name)
 
     connectable = get_engine()
 

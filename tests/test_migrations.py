@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from katilim import create_app
 from katilim.auth.models import User
+from katilim.core import fulltext
 from katilim.extensions import db
 from katilim.organization.models import Body, District
 from tests.conftest import TEST_DATABASE_URL
@@ -55,7 +56,9 @@ def test_migrations_build_the_schema_of_the_models(app, tmp_path, keep_loggers, 
         try:
             flask_migrate.upgrade()
             with db.engine.connect() as conn:
-                context = MigrationContext.configure(conn, opts={"compare_type": True})
+                context = MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_name": fulltext.include_name}
+                )
                 differences = compare_metadata(context, db.metadata)
         finally:
             if variant == "postgresql":

@@ -89,7 +89,8 @@ def json_error(error: HTTPException):
 @_documented_errors(404, 429)
 @shared_with_visitors
 def proposals(args: dict):
-    """Published proposals, newest first, with filters, search, sorts and pages.
+    """Published proposals, newest first (best match first with q), with filters, search,
+    sorts and pages.
 
     Hidden proposals, drafts and (unless asked for by status) withdrawn ones are left out,
     as on the site's list. No author is ever given. The list is read 1,000 proposals deep, as

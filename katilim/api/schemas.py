@@ -59,7 +59,12 @@ class ProposalQuery(LanguageQuery):
         validate=LANGUAGE_CODE,
         metadata={"description": "Only proposals written in this language."},
     )
-    sort = fields.String(validate=validate.OneOf(list(SORTS)), load_default="newest")
+    sort = fields.String(
+        validate=validate.OneOf(list(SORTS)),
+        metadata={
+            "description": "Order: relevance (best match first; the default with q), else newest."
+        },
+    )
     page = AsciiInteger(validate=validate.Range(min=1, max=MAX_PAGE), load_default=1)
     per_page = AsciiInteger(
         validate=validate.Range(min=1, max=MAX_PER_PAGE), load_default=DEFAULT_PER_PAGE

@@ -19,8 +19,10 @@ from sqlalchemy import (
     event,
     false,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from katilim.core import fulltext
 from katilim.core.models import TimestampMixin, TZDateTime, str_enum, utcnow
 from katilim.extensions import Model, db
 
@@ -126,6 +128,15 @@ class Proposal(TimestampMixin, Model):
             postgresql_ops={"search_text": "gin_trgm_ops"},
             sqlite_where=false(),
         ),
+        # Full-text search (katilim.core.fulltext): the weighted vector of the folded title,
+        # summary and text. SQLite searches its FTS5 table instead: an empty placeholder
+        # there, like ix_proposals_search.
+        Index(
+            "ix_proposals_search_vector",
+            "search_vector",
+            postgresql_using="gin",
+            sqlite_where=false(),
+        ),
         # The list filtered by the language proposals are written in.
         Index("ix_proposals_council_language_published", "council_id", "language", "published_at"),
     )
@@ -148,6 +159,11 @@ class Proposal(TimestampMixin, Model):
     text_html: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8), default="tr")
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # katilim.core.fulltext.search_vector: a tsvector on PostgreSQL, the same literal as text
+    # on SQLite (where it feeds the FTS5 table proposals_fts).
+    search_vector: Mapped[str] = mapped_column(
+        Text().with_variant(TSVECTOR(), "postgresql"), default=""
+    )
 
     status: Mapped[ProposalStatus] = mapped_column(
         str_enum(ProposalStatus), default=ProposalStatus.DRAFT
@@ -225,6 +241,10 @@ event.listen(
     "before_create",
     DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
 )
+
+# SQLite's FTS5 table and its delete trigger are made with the table, and written after
+# every insert and update of a proposal (katilim.core.fulltext).
+fulltext.install(Proposal)
 
 
 class EventKind(enum.StrEnum):

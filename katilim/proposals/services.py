@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from katilim.core import fulltext
 from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.core.models import utcnow
 from katilim.core.text import clean_line, fold_words, render_markdown, search_key, tr_lower
@@ -80,6 +81,9 @@ def apply_content(proposal: Proposal, content: ProposalContent) -> None:
     proposal.is_pseudonymous = content.pseudonymous
     proposal.tags = _get_or_create_tags(content.tag_names)
     proposal.search_text = search_key(
+        proposal.title, proposal.summary, proposal.text, " ".join(content.tag_names)
+    )
+    proposal.search_vector = fulltext.search_vector(
         proposal.title, proposal.summary, proposal.text, " ".join(content.tag_names)
     )
 

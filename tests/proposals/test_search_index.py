@@ -1,4 +1,4 @@
-"""Search at a city's scale: the same answers on both databases, the index on PostgreSQL."""
+"""Search at a city's scale: the same answers on both databases, from the full-text index."""
 
 import pytest
 from sqlalchemy import select
@@ -87,22 +87,22 @@ def test_search_finds_exactly_the_word_prefix_matches(app, titled, q):
         assert found == expected
 
 
-def test_search_uses_the_trigram_index_on_postgresql(app, titled):
+def test_search_uses_the_full_text_index_on_postgresql(app, titled):
     with app.test_request_context():
         if db.session.get_bind().dialect.name != "postgresql":
-            pytest.skip("PostgreSQL only: SQLite has no index for a word-prefix LIKE")
+            pytest.skip("PostgreSQL only: SQLite reads its FTS5 table (test_fulltext.py)")
         query = apply_search(select(Proposal.id), fold_words("Bisiklet İZMİT"))
         compiled = query.compile(db.engine)
         connection = db.session.connection()
         # A table this small is read whole unless told otherwise; the question is whether the
-        # index can serve the search's LIKE patterns at all.
+        # index can serve the search's prefix terms at all.
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
         plan = "\n".join(
             row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
         )
         db.session.rollback()
-        assert "Bitmap Index Scan on ix_proposals_search" in plan, plan
-        assert "~~ '% bisiklet%'" in plan and "~~ '% izmit%'" in plan, plan
+        assert "Bitmap Index Scan on ix_proposals_search_vector" in plan, plan
+        assert "''bisiklet'':*" in plan and "''izmit'':*" in plan, plan
 
 
 def test_a_search_with_many_matches_is_counted_up_to_the_limit(client, titled, monkeypatch):
