@@ -75,6 +75,8 @@ def test_every_page_in_every_language_names_the_council_from_its_data(app, other
     world = seed_world(app, district="merkez")
     pages, shown, failures = 0, 0, []
     for endpoint, urls in sorted(_urls(app, world).items()):
+        if endpoint.startswith("operator."):
+            continue  # the operator's list names every council of the installation: data
         found = _seen_by(app, urls)
         shown += found is not None
         # A page nobody may see (a token already used, a form that only redirects) still
