@@ -60,6 +60,23 @@ DECIDED = {
 }
 
 
+def _demo_account(council, email, name, district, role, password_hash) -> User:
+    """A verified demo account of ``council`` with the demo password (hashed once by the
+    caller: scrypt is slow on purpose)."""
+    user = User(
+        council_id=council.id,
+        email=email,
+        display_name=name,
+        district=district,
+        site_role=role,
+        password_hash=password_hash,
+        email_verified_at=utcnow(),
+        privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+    )
+    db.session.add(user)
+    return user
+
+
 def seed_demo() -> str:
     """Create the demo accounts and content once; a second run changes nothing."""
     if current_app.config["ENV_NAME"] == "production":
@@ -79,18 +96,9 @@ def seed_demo() -> str:
     now = utcnow()
 
     def account(email, name, district, role=SiteRole.RESIDENT):
-        user = User(
-            council_id=council.id,
-            email=email,
-            display_name=name,
-            district=districts.get(district or ""),
-            site_role=role,
-            password_hash=password_hash,
-            email_verified_at=now,
-            privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        return _demo_account(
+            council, email, name, districts.get(district or ""), role, password_hash
         )
-        db.session.add(user)
-        return user
 
     moderators = {}
     facilitator = None
@@ -629,20 +637,11 @@ def seed_district_demo() -> str:
             for d in db.session.scalars(select(District).where(District.council_id == council.id))
         }
         password_hash = generate_password_hash(DEMO_PASSWORD)
-        now = utcnow()
         people = {}
         for email, name, district, role, body_slug in DISTRICT_ACCOUNTS:
-            user = User(
-                council_id=council.id,
-                email=email,
-                display_name=name,
-                district=districts.get(district or ""),
-                site_role=role,
-                password_hash=password_hash,
-                email_verified_at=now,
-                privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+            user = _demo_account(
+                council, email, name, districts.get(district or ""), role, password_hash
             )
-            db.session.add(user)
             if body_slug:
                 db.session.add(
                     Membership(user=user, body=bodies[body_slug], role=MembershipRole.MODERATOR)

@@ -4,6 +4,7 @@ Call them inside an app context; commit when the test client must see the rows.
 """
 
 import itertools
+from contextlib import contextmanager
 
 from flask import current_app
 from sqlalchemy import select
@@ -26,6 +27,17 @@ from katilim.proposals.services import ProposalContent, create_proposal
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
+
+
+@contextmanager
+def acting_as(app, slug: str):
+    """Factories make rows for the configured council: the council ``slug``'s inside."""
+    saved = app.config["COUNCIL_SLUG"]
+    app.config["COUNCIL_SLUG"] = slug
+    try:
+        yield
+    finally:
+        app.config["COUNCIL_SLUG"] = saved
 
 
 def get_council() -> Council:

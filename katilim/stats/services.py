@@ -37,8 +37,24 @@ MONTHS = 12
 SECONDS_PER_DAY = 86_400
 
 
+class AnswerFigures:
+    """What a record says of answers, from its counts and raw durations."""
+
+    received: int
+    answered: int
+    answer_days: list[float]
+
+    @property
+    def answered_share(self) -> float | None:
+        return self.answered / self.received if self.received else None
+
+    @property
+    def median_days_to_answer(self) -> float | None:
+        return median(self.answer_days) if self.answer_days else None
+
+
 @dataclass
-class BodyRecord:
+class BodyRecord(AnswerFigures):
     """A body's public response record at a moment (``now``).
 
     - ``received``: published proposals routed to the body (any status but draft), hidden ones
@@ -69,14 +85,6 @@ class BodyRecord:
     # medians would weigh a body with two proposals like one with two hundred.
     answer_days: list[float] = field(default_factory=list, repr=False)
     agenda_days: list[int] = field(default_factory=list, repr=False)
-
-    @property
-    def answered_share(self) -> float | None:
-        return self.answered / self.received if self.received else None
-
-    @property
-    def median_days_to_answer(self) -> float | None:
-        return median(self.answer_days) if self.answer_days else None
 
     @property
     def median_days_to_agenda(self) -> float | None:
@@ -290,7 +298,7 @@ PER_RESIDENTS = 10_000
 
 
 @dataclass
-class CouncilRecord:
+class CouncilRecord(AnswerFigures):
     """A district council's public record, as its provincial council shows it: the proposals
     its bodies received (as ``received`` in :class:`BodyRecord`), the share answered in public,
     the median days to the first answer, and proposals per 10,000 residents of its area."""
@@ -299,14 +307,6 @@ class CouncilRecord:
     received: int = 0
     answered: int = 0
     answer_days: list[float] = field(default_factory=list, repr=False)
-
-    @property
-    def answered_share(self) -> float | None:
-        return self.answered / self.received if self.received else None
-
-    @property
-    def median_days_to_answer(self) -> float | None:
-        return median(self.answer_days) if self.answer_days else None
 
     @property
     def per_residents(self) -> float | None:

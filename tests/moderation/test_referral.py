@@ -2,7 +2,6 @@
 proposal moves whole (timeline, votes, comments, followers), both councils' records say so,
 and its old address leads to the new one."""
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -20,19 +19,9 @@ from katilim.seed import DISTRICT_FILE
 from katilim.voting.models import Vote
 from katilim.voting.services import cast_vote
 from tests.conftest import EnglishClient
-from tests.factories import get_body, make_comment, make_proposal, make_user
+from tests.factories import acting_as, get_body, make_comment, make_proposal, make_user
 
 GOLCUK = "http://golcuk.localhost:5000"
-
-
-@contextmanager
-def acting_as(app, slug: str):
-    saved = app.config["COUNCIL_SLUG"]
-    app.config["COUNCIL_SLUG"] = slug
-    try:
-        yield
-    finally:
-        app.config["COUNCIL_SLUG"] = saved
 
 
 class At(EnglishClient):

@@ -8,7 +8,6 @@ list, search, filter, export, API answer, e-mail, link, sign-in and kept figure 
 for A's data, and every id of A is asked for at B's address.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from unittest import mock
 
@@ -27,7 +26,7 @@ from katilim.organization.models import Council
 from katilim.organization.services import current_council, for_each_council, load_council
 from katilim.proposals.models import Proposal
 from tests.conftest import OTHER_COUNCIL_FILE, EnglishClient
-from tests.factories import get_body, make_comment, make_proposal, make_user
+from tests.factories import acting_as, get_body, make_comment, make_proposal, make_user
 from tests.world import World, seed_world
 
 B_HOST = "ornekkent.localhost"
@@ -54,17 +53,6 @@ class Two:
     a: World  # council A's world (ids, tokens, slugs)
     b_users: dict[str, int]  # role → id of council B's accounts
     b_proposal_id: int
-
-
-@contextmanager
-def acting_as(app, slug: str):
-    """Factories (tests/factories.py) make rows for the configured council: B's here."""
-    saved = app.config["COUNCIL_SLUG"]
-    app.config["COUNCIL_SLUG"] = slug
-    try:
-        yield
-    finally:
-        app.config["COUNCIL_SLUG"] = saved
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """A province and its districts (issue 13, item 4): a council names its parent in its data, and
 the parent shows its district councils' public figures side by side at /stats/councils."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -13,17 +12,7 @@ from katilim.organization.services import load_council
 from katilim.proposals.models import Proposal
 from katilim.seed import DISTRICT_FILE
 from tests.conftest import OTHER_COUNCIL_FILE
-from tests.factories import get_body, make_proposal, make_user
-
-
-@contextmanager
-def acting_as(app, slug: str):
-    saved = app.config["COUNCIL_SLUG"]
-    app.config["COUNCIL_SLUG"] = slug
-    try:
-        yield
-    finally:
-        app.config["COUNCIL_SLUG"] = saved
+from tests.factories import acting_as, get_body, make_proposal, make_user
 
 
 def _second_district(tmp_path) -> str:
