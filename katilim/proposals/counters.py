@@ -13,6 +13,8 @@ from sqlalchemy import func, or_, select, update
 from katilim.audit.services import record
 from katilim.comments.models import Comment
 from katilim.extensions import db
+from katilim.organization.models import Council
+from katilim.organization.services import for_council
 from katilim.proposals.models import Proposal
 from katilim.voting.models import Vote
 
@@ -127,8 +129,13 @@ def _recount(ids: list[int]) -> dict[int, tuple[dict[str, int], dict[str, int]]]
 def fix_drift(drifts: list[Drift], *, via: str = "cli") -> int:
     """Recount the proposals found drifting and write an audit entry for each one changed
     (``counters.fix``, with the old and new values); returns how many changed. The caller
-    commits."""
+    commits.
+
+    The check runs once for the whole installation; each entry goes to the council of the
+    proposal it fixed, whose admins read it, as a timed command acting for that council
+    would write it (``for_council``)."""
     changed = 0
+    councils: dict[int, Council | None] = {}
     for start in range(0, len(drifts), FIX_BATCH):
         batch = [drift.proposal_id for drift in drifts[start : start + FIX_BATCH]]
         for proposal_id, (before, after) in sorted(_recount(batch).items()):
@@ -137,13 +144,14 @@ def fix_drift(drifts: list[Drift], *, via: str = "cli") -> int:
             }
             if changes:  # not when recounted meanwhile
                 changed += 1
-                record(
-                    None,
-                    "counters.fix",
-                    db.session.get(Proposal, proposal_id),
-                    changes=changes,
-                    via=via,
-                )
+                proposal = db.session.get(Proposal, proposal_id)
+                assert proposal is not None  # just recounted
+                if proposal.council_id not in councils:
+                    councils[proposal.council_id] = db.session.get(Council, proposal.council_id)
+                council = councils[proposal.council_id]
+                assert council is not None  # a foreign key
+                with for_council(council):
+                    record(None, "counters.fix", proposal, changes=changes, via=via)
     db.session.flush()
     db.session.expire_all()
     return changed

@@ -8,8 +8,11 @@ from katilim.comments.services import add_comment
 from katilim.extensions import db
 from katilim.proposals.counters import find_drift, fix_drift
 from katilim.proposals.models import Proposal
+from katilim.organization.models import Council
+from katilim.organization.services import load_council
 from katilim.voting.services import cast_vote
-from tests.factories import make_proposal, make_user
+from tests.conftest import OTHER_COUNCIL_FILE
+from tests.factories import acting_as, make_proposal, make_user
 from tests.test_migrations import cli
 
 
@@ -111,3 +114,29 @@ def test_a_proposal_recounted_meanwhile_is_not_logged(app):
         assert fix_drift(drifts) == 0
         db.session.commit()
         assert db.session.scalars(select(AuditLog)).all() == []
+
+
+def test_each_fix_is_logged_for_the_council_of_the_proposal_fixed(app, council):
+    """One installation, two councils: the installation's command writes each entry to the
+    council whose proposal it fixed, where that council's admins read it."""
+    ids = build(app)  # the installation's council (Kocaeli)
+    with app.app_context():
+        load_council(OTHER_COUNCIL_FILE)
+        db.session.commit()
+    with acting_as(app, "ornekkent"), app.app_context():
+        other = make_proposal()
+        cast_vote(make_user("Seçmen B"), other, 1)
+        db.session.commit()
+        other_id = other.id
+    set_counters(app, ids["busy"], supports_count=4)
+    set_counters(app, other_id, supports_count=0)
+    result = cli(app, "check-counters", "--fix")
+    assert "Fixed the counters of 2 proposal(s)" in result.output
+    assert counters(app, other_id) == (1, 0, 0)
+    with app.app_context():
+        slugs = dict(db.session.execute(select(Council.id, Council.slug)).all())
+        logged = {
+            e.target_id: slugs[e.council_id]
+            for e in db.session.scalars(select(AuditLog).where(AuditLog.action == "counters.fix"))
+        }
+    assert logged == {ids["busy"]: "kocaeli", other_id: "ornekkent"}
