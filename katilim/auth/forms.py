@@ -35,9 +35,10 @@ def address_field(label) -> EmailField:
     )
 
 
-def display_name_field() -> StringField:
+def display_name_field(label=None) -> StringField:
+    """A person's name as others see it; ``label`` for a form where it is not one's own."""
     return StringField(
-        _l("Name shown with what you write"),
+        label or _l("Name shown with what you write"),
         filters=[single_line],
         validators=[
             DataRequired(_l("This field is required.")),

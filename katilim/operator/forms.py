@@ -24,4 +24,5 @@ class CouncilFileForm(BaseForm):
 class FirstAdminForm(BaseForm):
     council = SelectField(_l("Council"), choices=[])
     email = address_field(_l("E-mail address"))
-    name = display_name_field()
+    # Another person's name: the label of one's own ("shown with what you write") is wrong here.
+    name = display_name_field(_l("Name of the new administrator"))

@@ -189,3 +189,24 @@ def test_the_councils_page_has_a_fixed_number_of_queries(app, login, people, cou
     with count_queries() as two:
         operator.get("/operator")
     assert two.count == one.count  # one more council, no more queries
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "own_name_label"),
+    [
+        ("en", "Name of the new administrator", "Name shown with what you write"),
+        ("tr", "Yeni yöneticinin adı", "Yazdıklarınızın yanında görünecek ad"),
+        ("ar", "اسم المسؤول الجديد", "الاسم الذي يظهر مع ما تكتبه"),
+        ("ku", "Navê rêveberê nû", "Navê ku li gel nivîsên te xuya dibe"),
+    ],
+)
+def test_the_first_admin_form_asks_for_the_new_administrator_s_name(
+    login, people, language, label, own_name_label
+):
+    """The name asked for is another person's, not the operator's own as it shows with what
+    they write (the sign-up form's label)."""
+    html = login(people["operator"]).get(
+        "/operator", headers={"Accept-Language": language}
+    ).get_data(as_text=True)
+    assert f'<label for="name">{label}' in html or f">{label}</label>" in html, html
+    assert own_name_label not in html
