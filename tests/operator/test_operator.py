@@ -205,8 +205,10 @@ def test_the_first_admin_form_asks_for_the_new_administrator_s_name(
 ):
     """The name asked for is another person's, not the operator's own as it shows with what
     they write (the sign-up form's label)."""
-    html = login(people["operator"]).get(
-        "/operator", headers={"Accept-Language": language}
-    ).get_data(as_text=True)
+    html = (
+        login(people["operator"])
+        .get("/operator", headers={"Accept-Language": language})
+        .get_data(as_text=True)
+    )
     assert f'<label for="name">{label}' in html or f">{label}</label>" in html, html
     assert own_name_label not in html

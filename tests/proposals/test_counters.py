@@ -6,10 +6,10 @@ from katilim.audit.models import AuditLog
 from katilim.comments.models import Stance
 from katilim.comments.services import add_comment
 from katilim.extensions import db
-from katilim.proposals.counters import find_drift, fix_drift
-from katilim.proposals.models import Proposal
 from katilim.organization.models import Council
 from katilim.organization.services import load_council
+from katilim.proposals.counters import find_drift, fix_drift
+from katilim.proposals.models import Proposal
 from katilim.voting.services import cast_vote
 from tests.conftest import OTHER_COUNCIL_FILE
 from tests.factories import acting_as, make_proposal, make_user
