@@ -22,8 +22,12 @@ The rules, each proven in tests/core/test_pagecache.py:
   (``Accept-Language`` among the configured languages: one copy per language, not per
   header). Keys are digests: a visitor's query string never becomes a key as it is.
 - **Fresh within seconds.** Every committed write to a table a page shows moves the page
-  generation (katilim/core/cache.py); a copy kept under an older generation, or older than
-  ``PAGE_CACHE_SECONDS``, is stale. The generation and the page are read in one round trip.
+  generation of the council(s) it wrote in (katilim/core/cache.py); a copy kept under an
+  older generation, or older than ``PAGE_CACHE_SECONDS``, is stale. The generation of the
+  council the host is for and the page are read in one round trip. Which council a host is
+  for is read from the database once per process (``council_for_host``), as the application
+  would choose it; a page the application made for another council than expected is not kept,
+  and the process reads the hosts again.
 - **Stale while remade.** A stale copy stays ``STALE_SECONDS`` more: one request takes a lock
   (``<key>:remaking``, ``REMAKE_LOCK_SECONDS``) and makes the page again; the others get the
   stale copy meanwhile instead of all asking the database at once.
@@ -51,6 +55,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from katilim.core import cache as figures_cache
+from katilim.core.tenancy import council_for_host, current_council_id
 from katilim.i18n import current_locale
 from katilim.logs import REQUEST_ID_HEADER, new_request_id
 
@@ -66,6 +71,7 @@ LOCAL_ENTRIES = 256
 PAUSE_AFTER_FAILURE = 5.0
 MARK = "shared_with_visitors"
 KEEP = "katilim.pagecache.keep"  # in the WSGI environ: the language the page was made in
+COUNCIL = "katilim.pagecache.council"  # in the WSGI environ: the council it was made for
 STATUS_HEADER = "X-Page-Cache"
 BYPASS_HEADERS = (
     "HTTP_COOKIE",
@@ -103,6 +109,10 @@ def init_app(app: Flask) -> None:
             and not response.headers.get("Set-Cookie")
         ):
             request.environ[KEEP] = current_locale()
+            try:
+                request.environ[COUNCIL] = current_council_id()
+            except Exception:  # noqa: BLE001 — no council loaded: the page is not kept
+                request.environ.pop(KEEP, None)
         return response
 
     app.wsgi_app = PageCache(app, app.wsgi_app)  # type: ignore[method-assign]
@@ -147,6 +157,11 @@ class PageCache:
         self.local = _Local(LOCAL_ENTRIES)
         self.paused_until = 0.0
         self.clock: Callable[[], float] = time.time  # tests move it
+        self.council_of: Callable[[str], int | None] | None = None  # read when first needed
+
+    def forget_councils(self) -> None:
+        """Read which council each host is for again at the next request."""
+        self.council_of = None
 
     # -- settings, read on every request: a test may change them
     @property
@@ -178,18 +193,27 @@ class PageCache:
         if entry is not None:
             return self._serve(environ, start_response, entry, "hit")
         try:
-            generation, entry = self.backend.get_many(figures_cache.PAGE_GENERATION_KEY, key)
+            council = self._council(environ)
+            generation_keys = _generation_keys(council)
+            *generation, entry = self.backend.get_many(*generation_keys, key)
         except Exception:  # noqa: BLE001 — a page never fails because of the cache
             return self._unavailable(environ, start_response)
         locked = False
         if _usable(entry):
-            if entry[0] == generation and now < entry[1]:
+            if entry[0] == tuple(generation) and now < entry[1]:
                 self._keep_locally(key, entry, now)
                 return self._serve(environ, start_response, entry, "hit")
             if not self._take_lock(key):  # someone else is remaking it
                 return self._serve(environ, start_response, entry, "stale")
             locked = True
-        return self._remake(environ, start_response, key, language, generation, locked)
+        made = (council, generation_keys, tuple(generation))
+        return self._remake(environ, start_response, key, language, made, locked)
+
+    def _council(self, environ: dict) -> int | None:
+        """The council the request's host is for (None: none loaded yet)."""
+        if self.council_of is None:
+            self.council_of = council_for_host(self.flask_app)  # one query
+        return self.council_of(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
 
     def _eligible(self, environ: dict) -> bool:
         return environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not any(
@@ -244,9 +268,10 @@ class PageCache:
         start_response: Callable,
         key: str,
         language: str,
-        generation: Any,
+        made: tuple[int | None, list[str], tuple],
         locked: bool,
     ) -> Iterable[bytes]:
+        council, generation_keys, generation = made
         answer: dict[str, Any] = {}
 
         def capture(status: str, headers: list, exc_info=None):
@@ -262,6 +287,11 @@ class PageCache:
             and "written" not in answer
             and not any(name.lower() == "set-cookie" for name, _ in headers)
         )
+        if keepable and environ.get(COUNCIL) != council:
+            # The host is another council's now (an operator changed an address): the page
+            # is not kept under the generation read, and the hosts are read again.
+            keepable = False
+            self.forget_councils()
         if not keepable:
             if locked:
                 self._release(key)
@@ -276,19 +306,29 @@ class PageCache:
             if close is not None:
                 close()
         if len(body) <= MAX_BODY:
-            self._store(key, generation, status, headers, body)
+            self._store(key, generation_keys, generation, status, headers, body)
         elif locked:
             self._release(key)
         start_response(status, [*headers, (STATUS_HEADER, "miss")])
         return [body]
 
-    def _store(self, key: str, generation: Any, status: str, headers: list, body: bytes) -> None:
+    def _store(
+        self,
+        key: str,
+        generation_keys: list[str],
+        generation: tuple,
+        status: str,
+        headers: list,
+        body: bytes,
+    ) -> None:
         kept_headers = [(n, v) for n, v in headers if n.lower() != REQUEST_ID_HEADER.lower()]
         seconds = self.seconds
         try:
-            if generation is None:  # no page kept yet since the cache was emptied
-                self.backend.add(figures_cache.PAGE_GENERATION_KEY, secrets.token_hex(8), timeout=0)
-                generation = self.backend.get(figures_cache.PAGE_GENERATION_KEY)
+            if None in generation:  # no page kept yet since the cache was emptied
+                for name, part in zip(generation_keys, generation, strict=True):
+                    if part is None:
+                        self.backend.add(name, secrets.token_hex(8), timeout=0)
+                generation = tuple(self.backend.get_many(*generation_keys))
             entry = (generation, self.clock() + seconds, status, kept_headers, body)
             self.backend.set(key, entry, timeout=seconds + STALE_SECONDS)
             self.backend.delete(f"{key}:remaking")
@@ -301,6 +341,15 @@ class PageCache:
             self.backend.delete(f"{key}:remaking")
         except Exception:  # noqa: BLE001
             pass
+
+
+def _generation_keys(council: int | None) -> list[str]:
+    """The keys of the generation of a council's pages: the installation's part, and the
+    council's own (none when no council is loaded)."""
+    keys = [figures_cache.PAGE_GENERATION_KEY]
+    if council is not None:
+        keys.append(figures_cache.council_page_generation_key(council))
+    return keys
 
 
 def _usable(entry: Any) -> bool:

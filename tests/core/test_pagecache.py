@@ -28,6 +28,7 @@ def pages_on(app):
     with app.app_context():
         cache.clear()
     middleware.local.clear()
+    middleware.forget_councils()  # each test loads its councils afresh
     middleware.paused_until = 0.0
     yield middleware
     app.config.update(PAGE_CACHE_SECONDS=0, WTF_CSRF_ENABLED=False)
