@@ -2,6 +2,11 @@
 
 Shared by the odd-input sweep (tests/security/test_odd_input.py) and the walk that checks that
 nothing but the council's data names the council (tests/organization/test_any_council.py).
+
+The sweep asks for a district council too (``district_council=True``): Gölcük, whose parent
+is the configured council, at its own address, with a moderator and a proposal in review, so
+that what only a district council's staff are shown (the form that refers a proposal to the
+provincial council) is swept as well.
 """
 
 from dataclasses import dataclass
@@ -30,9 +35,11 @@ from katilim.photos import services as photo_services
 from katilim.photos.services import Upload
 from katilim.proposals.models import RoutingMethod
 from katilim.proposals.services import ProposalContent
+from katilim.seed import DISTRICT_FILE
 from katilim.volunteers import services as volunteer_services
 from tests.conftest import empty_tables
 from tests.factories import (
+    acting_as,
     get_body,
     get_council,
     get_district,
@@ -46,6 +53,16 @@ FORM_EMAIL = "candidate@odd.example"  # an account of the seeded world, a form's
 
 
 @dataclass
+class DistrictCouncil:
+    """A district council of the world's council, served at its own address."""
+
+    base_url: str  # its address (a test client's base_url)
+    council_id: int
+    moderator_id: int  # moderates the body of the proposal; signed in as "sweep-district"
+    path_values: dict[str, object]  # what differs from the world's: its proposal
+
+
+@dataclass
 class World:
     users: dict[str, int]  # role → user id
     roles: dict[int, SiteRole]
@@ -53,11 +70,16 @@ class World:
     path_values: dict[str, object]  # path variable name → a real value
     alternatives: dict[str, list]  # path variable name → more real values
     endpoint_values: dict[str, dict]  # endpoint → path values of its own (tokens, slugs)
+    district: DistrictCouncil | None = None
 
 
-def seed_world(app, district: str = "izmit") -> World:
+DISTRICT_SESSION = "sweep-district"  # the district moderator's session token
+
+
+def seed_world(app, district: str = "izmit", *, district_council: bool = False) -> World:
     """One of everything a route can name: ids are the same on every seeding. The council is
-    the configured one (its data file); ``district`` is one of its districts."""
+    the configured one (its data file); ``district`` is one of its districts. With
+    ``district_council``, Gölcük as well, seeded after the rest (whose ids do not change)."""
     with app.app_context():
         empty_tables()
         load_council(app.config["COUNCIL_DATA_FILE"])
@@ -177,7 +199,32 @@ def seed_world(app, district: str = "izmit") -> World:
             },
         )
         db.session.remove()
-        return world
+    if district_council:
+        world.district = _seed_district_council(app)
+    return world
+
+
+def _seed_district_council(app) -> DistrictCouncil:
+    with app.app_context():
+        load_council(DISTRICT_FILE)  # its parent is the configured council
+        db.session.commit()
+    with acting_as(app, "golcuk"), app.app_context():
+        body = get_body("kadin-meclisi")
+        moderator = make_user("Moderatör Melek", email="mod@golcuk.odd.example", moderates=body)
+        author = make_user("Sakin Sevgi", email="resident@golcuk.odd.example")
+        proposal = make_proposal(author, body=body, title="Kreşin bahçesine gölgelik yapılsın")
+        db.session.commit()
+        with mock.patch.object(sessions.secrets, "token_urlsafe", return_value=DISTRICT_SESSION):
+            sessions.start(moderator)
+        db.session.commit()
+        found = DistrictCouncil(
+            base_url=get_council().site_url or "",
+            council_id=get_council().id,
+            moderator_id=moderator.id,
+            path_values={"proposal_id": proposal.id},
+        )
+        db.session.remove()
+        return found
 
 
 def memberships_of(user_ids) -> set[tuple[int, int]]:

@@ -207,3 +207,27 @@ def test_a_referral_needs_a_public_reason_and_keeps_the_page(app, district, reas
     assert "This field is required." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Proposal, district.proposal_id).referred_from_id is None
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"reason=" + b"x" * 2001, "application/x-www-form-urlencoded"),  # past Length(max)
+        (b"reason=\xff\xfe", "application/x-www-form-urlencoded"),  # not UTF-8
+        (b"reason=%00%00", "application/x-www-form-urlencoded"),  # NUL bytes only (dropped)
+        (b"reason=&reason=Feribot", "application/x-www-form-urlencoded"),  # key twice, 1st blank
+        (b'{"reason": "Feribot hatlar\\u0131 il genelini ilgilendiriyor."}', "application/json"),
+    ],
+)
+def test_odd_input_to_the_referral_is_refused_clearly(app, district, body, content_type):
+    """Odd values (as the odd-input sweep sends them, tests/security/test_odd_input.py) are a
+    400 with the form's error beside the field, never a server error, and refer nothing."""
+    moderator = browser(app, GOLCUK, district.moderator_id)
+    response = moderator.post(
+        f"/moderation/proposals/{district.proposal_id}/refer", data=body, content_type=content_type
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="refer-reason"' in html and "field-error" in html
+    with app.app_context():
+        assert db.session.get(Proposal, district.proposal_id).referred_from_id is None

@@ -18,7 +18,10 @@ without a change to this file:
   sent odd values too;
 - each endpoint is tried against the freshly seeded world (restored from a copy on SQLite),
   and the world is restored again when a request changed who the roles are (a deleted
-  account, a changed site role), so that what one request did cannot hide another's error.
+  account, a changed site role), so that what one request did cannot hide another's error;
+- the world has a district council too, at its own address: its moderator opens the pages
+  of its proposal there, and a form that only they are shown (the referral to the provincial
+  council) is swept as them as well, at that address.
 
 CSRF is off in the tests (conftest) and rate limits are off unless a test turns them on, so
 every form is read past both. The test prints how many requests it sent and how long it took.
@@ -43,12 +46,15 @@ from werkzeug.routing import RequestRedirect
 from katilim.auth.models import User
 from katilim.core.converters import IdConverter, SlugConverter
 from katilim.extensions import db, limiter
+from katilim.proposals.models import Proposal
 from tests.factories import (
     PASSWORD,
 )
-from tests.world import FORM_EMAIL, World, memberships_of, seed_world
+from tests.world import DISTRICT_SESSION, FORM_EMAIL, World, memberships_of, seed_world
 
 ROLES = ("anonymous", "resident", "facilitator", "moderator", "admin")
+# The district council's moderator, at its address: for the forms only they are shown.
+DISTRICT = "district moderator"
 
 
 class _Invalid:
@@ -284,7 +290,7 @@ class Database:
         self.app = app
         with app.app_context():
             self.engine = db.engine
-        self.world = seed_world(app)
+        self.world = seed_world(app, district_council=True)
         self.copy = None
         if self.engine.dialect.name == "sqlite":
             self.copy = sqlite3.connect(":memory:")
@@ -304,7 +310,7 @@ class Database:
         if not self.changed:
             return self.world
         if self.copy is None:
-            self.world = seed_world(self.app)
+            self.world = seed_world(self.app, district_council=True)
         else:
             with self.app.app_context():
                 db.session.remove()
@@ -330,6 +336,13 @@ def _world_intact(app, world: World) -> bool:
             ).all()
         )
         intact = roles == world.roles and memberships_of(world.roles) == world.memberships
+        if world.district is not None:  # its proposal not referred away
+            council = db.session.scalar(
+                select(Proposal.council_id).where(
+                    Proposal.id == world.district.path_values["proposal_id"]
+                )
+            )
+            intact = intact and council == world.district.council_id
         db.session.remove()
         return intact
 
@@ -377,6 +390,16 @@ class Sweep:
                 session["_user_id"] = f"sweep-{role}"
                 session["_fresh"] = True
             self.cookies[role] = client.get_cookie("session").value
+        district = self.world.district
+        self.district_host = urlsplit(district.base_url).hostname if district else None
+        if district is not None:
+            client = app.test_client()
+            with client.session_transaction(base_url=district.base_url) as session:
+                session["_user_id"] = DISTRICT_SESSION
+                session["_fresh"] = True
+            self.cookies[DISTRICT] = client.get_cookie("session", domain=self.district_host).value
+        # endpoint → (path values, form values) of the forms only the district's moderator saw
+        self.district_forms: dict[str, tuple[dict, dict[str, str]]] = {}
         # What the crawl found, per endpoint.
         self.query_keys: dict[str, set[str]] = defaultdict(set)
         self.form_fields: dict[str, dict[str, str]] = defaultdict(dict)
@@ -389,7 +412,11 @@ class Sweep:
     # one request
     def send(self, role: str, method: str, url: str, what: str, **kwargs):
         client = self.app.test_client()
-        if role in self.cookies:
+        if role == DISTRICT:
+            assert self.world.district is not None and self.district_host
+            client.set_cookie("session", self.cookies[role], domain=self.district_host)
+            kwargs["base_url"] = self.world.district.base_url
+        elif role in self.cookies:
             client.set_cookie("session", self.cookies[role], domain="localhost")
         READS["args"].clear()
         READS["form"].clear()
@@ -485,6 +512,29 @@ class Sweep:
             if "GET" not in rule.methods:  # a form's own action beats a made-up path
                 self.prefer_found.add(endpoint)
                 self.found_values[endpoint] = self.found_form_values[endpoint]
+        self.crawl_district(rules)
+
+    def crawl_district(self, rules) -> None:
+        """The pages of the district council's proposal, as its moderator at its address: the
+        forms there that no role of the main council was shown are swept as them too."""
+        district = self.world.district
+        if district is None:
+            return
+        for rule in rules:
+            if "GET" not in rule.methods or "proposal_id" not in rule.arguments:
+                continue
+            values = {**self.values_for(rule), **district.path_values}
+            url = self.url_for_rule(rule, values)
+            response, body = self.send(DISTRICT, "GET", url, "crawl")
+            if response is None or response.mimetype != "text/html":
+                continue
+            parser = _PageParser()
+            parser.feed(body.decode("utf-8", "replace"))
+            parser.close()
+            for form in parser.forms:
+                found = self._match(form.action or urlsplit(url).path, form.method)
+                if found and form.method == "POST" and found[0] not in self.form_fields:
+                    self.district_forms.setdefault(found[0], (found[1], _baseline(form)))
 
     def _crawl(self, rule) -> set[int]:
         url = self.url_for_rule(rule)
@@ -504,6 +554,10 @@ class Sweep:
         baseline = dict(self.form_fields.get(rule.endpoint, {})) if method == "POST" else {}
         for role in ROLES:
             self._fuzz_as(role, rule, method, url, baseline)
+        if method == "POST" and rule.endpoint in self.district_forms:
+            values, district_baseline = self.district_forms[rule.endpoint]
+            district_url = self.url_for_rule(rule, values)
+            self._fuzz_as(DISTRICT, rule, method, district_url, district_baseline)
         if method != sorted(rule.methods & {"GET", "POST"})[0]:
             return  # the converters answer before the method matters
         # Odd path variables: the converter answers 404 before any view runs, whoever asks; a
@@ -689,7 +743,9 @@ def test_odd_input_never_gives_a_server_error(app, capsys):
     with capsys.disabled():  # the summary shows in every run, not only with -s
         print(
             f"\nodd-input sweep: {sweep.sent} requests to {len(rules)} routes as {len(ROLES)} "
-            f"roles in {time.monotonic() - started:.1f} s; valid forms accepted at "
+            f"roles (and a district council's moderator at its address, on "
+            f"{len(sweep.district_forms)} form route(s) only they see) in "
+            f"{time.monotonic() - started:.1f} s; valid forms accepted at "
             f"{len(sweep.accepted & posts)} of {len(posts)} form routes "
             f"(not at: {', '.join(sorted(posts - sweep.accepted))})"
         )
@@ -698,4 +754,8 @@ def test_odd_input_never_gives_a_server_error(app, capsys):
     # the odd values reached as deep as real input does. (The rest need a state the seeded
     # world does not have: a forwarded proposal for the agenda date, a suggested routing.)
     assert len(sweep.accepted & posts) >= 0.85 * len(posts)
+    # The district council's moderator was shown the referral form, and its valid baseline was
+    # taken: the odd values reached it as deep as a real referral goes.
+    assert "moderation.refer" in sweep.district_forms
+    assert "moderation.refer" in sweep.accepted
     assert not sweep.failures, f"{len(sweep.failures)} failures:\n" + "\n".join(sweep.failures[:80])
