@@ -1,7 +1,9 @@
 """axe-core finds no WCAG 2.2 A/AA or best-practice violation on any main page, in Turkish
 and English, at phone (360 px) and desktop (1280 px) width, for visitors, residents,
 moderators and admins, and no page scrolls sideways, even at 320 px (WCAG 1.4.10). In
-Arabic (right to left) and Kurmanji the main public pages and the forms are audited too.
+Arabic (right to left) and Kurmanji the main public pages and the forms are audited too. A
+district council's moderator (Gölcük, at its own address) is audited on the review page of
+its proposal, which has the form that refers a proposal to the provincial council.
 A keyboard-only resident signs in and publishes a proposal, seeing the focus at each step.
 The HTML the server sent for every page the audit visits is valid for the Nu HTML Checker
 (vnu, the W3C's validator): all pages are checked in one run at the end (one Java start).
@@ -46,6 +48,7 @@ from katilim.representation.services import save_answers
 from katilim.volunteers import services as volunteers
 from tests.factories import (
     PASSWORD,
+    acting_as,
     get_body,
     get_district,
     make_comment,
@@ -103,13 +106,31 @@ EMAILS = {
     "moderator": "a11y-moderator@example.org",
     "admin": "a11y-admin@example.org",
     "unverified": "a11y-unverified@example.org",
+    "district moderator": "a11y-golcuk-moderator@example.org",
 }
+# Who signs in at another address than the installation's: the key of that address in `site`.
+ADDRESS = {"district moderator": "district_site"}
 
 
 @pytest.fixture(scope="module")
-def site(live_app):
+def site(live_app, live_server):
     """Proposals (more than a page), one with a threaded discussion under review and
-    answered, reports waiting, notifications, and the people who see each page."""
+    answered, reports waiting, notifications, and the people who see each page; and a
+    proposal of the district council Gölcük (tests/e2e/conftest.py loads it) with its
+    moderator, at Gölcük's address (*.localhost is this computer for the browser)."""
+    with acting_as(live_app, "golcuk"), live_app.app_context():
+        women = get_body("kadin-meclisi")
+        make_user("Melek Aksoy", email=EMAILS["district moderator"], moderates=women)
+        district_proposal = make_proposal(
+            make_user("Sevgi Yurt", email="a11y-golcuk-resident@example.org"),
+            body=women,
+            title="Kreşin bahçesine gölgelik yapılsın",
+        )
+        db.session.commit()
+        district = {
+            "district_proposal": district_proposal.id,
+            "district_site": live_server.replace("127.0.0.1", "golcuk.localhost"),
+        }
     with live_app.app_context(), live_app.test_request_context():
         assembly = get_body("engelli-meclisi")  # no other e2e test uses it
         izmit = get_district("izmit")
@@ -238,12 +259,14 @@ def site(live_app):
             "edited": edited.id,
             "email_change": make_email_change_token(neighbour, "hasan.yeni@example.org"),
             "unsubscribe": make_unsubscribe_token(neighbour),
+            **district,
         }
 
 
-def sign_in(page: Page, who: str) -> None:
+def sign_in(page: Page, who: str, address: str = "") -> None:
+    """Sign in as ``who`` at the installation's address, or at ``address`` (a council's own)."""
     page.context.clear_cookies()
-    page.goto("/auth/login")
+    page.goto(f"{address}/auth/login")
     page.locator("#email").fill(EMAILS[who])
     page.locator("#password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
@@ -347,6 +370,24 @@ def merge_confirmation(page: Page, site: dict) -> None:
     expect(page.locator("input[name=confirmed]")).to_have_count(1)
 
 
+def district_review(page: Page, site: dict) -> None:
+    """The district council's review page, with the form that refers the proposal to the
+    provincial council."""
+    response = page.goto(
+        f"{site['district_site']}/moderation/proposals/{site['district_proposal']}"
+    )
+    assert response.status == 200, f"district review: HTTP {response.status}"
+    expect(page.locator("#refer-reason")).to_have_count(1)
+
+
+def refer_errors(page: Page, site: dict) -> None:
+    """Referring without a reason gives the review page back with the error beside it."""
+    district_review(page, site)
+    page.locator("#refer-reason").fill("   ")
+    page.locator("section[aria-labelledby=a-refer] button[type=submit]").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+
+
 def meeting_errors(page: Page, site: dict) -> None:
     page.goto("/bodies/engelli-meclisi/meetings/new")
     page.locator("#online_url").fill("not a link")
@@ -445,6 +486,10 @@ STEPS = {
         Step("volunteers+errors", decline_errors, everywhere=False),
         Step("body (moderator)", visit("/bodies/engelli-meclisi"), everywhere=False),
     ],
+    "district moderator": [
+        Step("review (district council)", district_review),
+        Step("review (district council)+errors", refer_errors, everywhere=False),
+    ],
     "admin": [
         Step("admin", visit("/admin")),
         Step("admin bodies", visit("/admin/bodies")),
@@ -524,7 +569,7 @@ def test_axe_finds_no_violation(pages, site, locale, width, role, steps):
     if role == "visitor":
         page.context.clear_cookies()
     else:
-        sign_in(page, role)
+        sign_in(page, role, site[ADDRESS[role]] if role in ADDRESS else "")
     report = []
     for step in steps:
         step.act(page, site)

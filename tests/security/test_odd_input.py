@@ -743,8 +743,8 @@ def test_odd_input_never_gives_a_server_error(app, capsys):
     with capsys.disabled():  # the summary shows in every run, not only with -s
         print(
             f"\nodd-input sweep: {sweep.sent} requests to {len(rules)} routes as {len(ROLES)} "
-            f"roles (and a district council's moderator at its address, on "
-            f"{len(sweep.district_forms)} form route(s) only they see) in "
+            f"roles (and a district council's moderator at its address, on the forms only "
+            f"they see: {', '.join(sorted(sweep.district_forms))}) in "
             f"{time.monotonic() - started:.1f} s; valid forms accepted at "
             f"{len(sweep.accepted & posts)} of {len(posts)} form routes "
             f"(not at: {', '.join(sorted(posts - sweep.accepted))})"
