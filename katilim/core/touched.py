@@ -107,16 +107,13 @@ def _of_state(session: Session, state: InstanceState, depth: int) -> Councils:
     if table.name == COUNCILS:  # a council given as an object (a new proposal's)
         key = state.identity
         return frozenset({key[0]}) if key else ALL
-    found: set[int] = set()
-    told = False
-    for column, target in _foreign_keys(table):
-        if target.table is table:
-            continue  # a reply's parent, a merged proposal's target: the same council
+    links = [(c, t) for c, t in _foreign_keys(table) if t.table is not table]  # not a reply's
+    # A row that names its council (a proposal, a body, an account) belongs to it: the rows it
+    # points to (its author, its body) are that council's too, or above it.
+    found = {v for c, t in links if t.table.name == COUNCILS for v in _values(state, mapper, c)}
+    told = bool(found)
+    for column, target in links if not told else ():
         values = _values(state, mapper, column)
-        if target.table.name == COUNCILS:
-            found.update(values)
-            told = told or bool(values)
-            continue
         if depth >= MAX_DEPTH:
             continue
         for value in values:
@@ -126,7 +123,7 @@ def _of_state(session: Session, state: InstanceState, depth: int) -> Councils:
                 told = True
     # A row pointed to by an object not yet flushed (a new event of a new proposal): its
     # foreign key is still empty, the object is there.
-    if depth < MAX_DEPTH:
+    if depth < MAX_DEPTH and not told:
         for relationship in mapper.relationships:
             if relationship.direction is not MANYTOONE or relationship.key not in state.dict:
                 continue
@@ -226,6 +223,9 @@ def _read(session: Session, table: Table, target: Column, value: Any, depth: int
     )
     if row is None:
         return frozenset()  # no such row: nothing of it is written
+    named = {v for (_c, to), v in zip(links, row, strict=True) if to.table.name == COUNCILS}
+    if named - {None}:
+        return frozenset(named - {None})  # it names its council (as in ``_of_state``)
     found: set[int] = set()
     told = False
     for (_column, to), linked in zip(links, row, strict=True):
