@@ -533,7 +533,7 @@ class Sweep:
             parser.close()
             for form in parser.forms:
                 found = self._match(form.action or urlsplit(url).path, form.method)
-                if found and form.method == "POST" and found[0] not in self.form_fields:
+                if found and form.method == "POST" and found[0] not in self.found_form_values:
                     self.district_forms.setdefault(found[0], (found[1], _baseline(form)))
 
     def _crawl(self, rule) -> set[int]:
