@@ -136,7 +136,6 @@ def _init_tenancy(app: Flask) -> None:
             address=organization.council_address,
             serves_host=organization.serves_host,
             name=organization.council_turkish_name,
-            hosts=organization.council_hosts,
         ),
     )
 

@@ -25,9 +25,12 @@ The rules, each proven in tests/core/test_pagecache.py:
   generation of the council(s) it wrote in (katilim/core/cache.py); a copy kept under an
   older generation, or older than ``PAGE_CACHE_SECONDS``, is stale. The generation of the
   council the host is for and the page are read in one round trip. Which council a host is
-  for is read from the database once per process (``council_for_host``), as the application
-  would choose it; a page the application made for another council than expected is not kept,
-  and the process reads the hosts again.
+  for, each process learns from the pages the application made for it (no query here: a
+  hanging database must not hold up a request the cache cannot answer). For a host not
+  known yet, the installation's part of the generation is read with the page, and the
+  council's part by the view itself before it reads anything (``shared_with_visitors``); a
+  page the application made for another council than the one learned is not kept, and the
+  host is learned again.
 - **Stale while remade.** A stale copy stays ``STALE_SECONDS`` more: one request takes a lock
   (``<key>:remaking``, ``REMAKE_LOCK_SECONDS``) and makes the page again; the others get the
   stale copy meanwhile instead of all asking the database at once.
@@ -55,7 +58,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from katilim.core import cache as figures_cache
-from katilim.core.tenancy import council_for_host, current_council_id
+from katilim.core.tenancy import current_council_id
 from katilim.i18n import current_locale
 from katilim.logs import REQUEST_ID_HEADER, new_request_id
 
@@ -72,6 +75,12 @@ PAUSE_AFTER_FAILURE = 5.0
 MARK = "shared_with_visitors"
 KEEP = "katilim.pagecache.keep"  # in the WSGI environ: the language the page was made in
 COUNCIL = "katilim.pagecache.council"  # in the WSGI environ: the council it was made for
+# In the WSGI environ, for a host whose council is not known yet: asked of the marked view
+# (``WANT_GENERATION``), which answers the council's part of the page generation, read
+# before the view reads anything (``COUNCIL_GENERATION``).
+WANT_GENERATION = "katilim.pagecache.want_generation"
+COUNCIL_GENERATION = "katilim.pagecache.council_generation"
+HOSTS = 256  # hosts whose council a process remembers
 STATUS_HEADER = "X-Page-Cache"
 BYPASS_HEADERS = (
     "HTTP_COOKIE",
@@ -88,9 +97,28 @@ def shared_with_visitors(view: F) -> F:
     @wraps(view)
     def marked(*args, **kwargs):
         g.setdefault(MARK, True)
+        if request.environ.pop(WANT_GENERATION, False):
+            _read_council_generation(request.environ)
         return view(*args, **kwargs)
 
     return marked  # type: ignore[return-value]
+
+
+def _read_council_generation(environ: dict) -> None:
+    """The council's part of its page generation, read before the view reads the page's data
+    (a write committed after this moves it: the page kept under it is then stale)."""
+    try:
+        council = current_council_id()
+        name = figures_cache.council_page_generation_key(council)
+        backend = figures_cache.cache
+        generation = backend.get(name)
+        if generation is None:
+            backend.add(name, secrets.token_hex(8), timeout=0)
+            generation = backend.get(name)
+    except Exception:  # noqa: BLE001 — no council, no cache: the page is not kept
+        return
+    if generation is not None:
+        environ[COUNCIL_GENERATION] = (council, generation)
 
 
 def init_app(app: Flask) -> None:
@@ -157,11 +185,12 @@ class PageCache:
         self.local = _Local(LOCAL_ENTRIES)
         self.paused_until = 0.0
         self.clock: Callable[[], float] = time.time  # tests move it
-        self.council_of: Callable[[str], int | None] | None = None  # read when first needed
+        # Host → the council the application made its pages for, as learned by this process.
+        self.councils: OrderedDict[str, int] = OrderedDict()
 
     def forget_councils(self) -> None:
-        """Read which council each host is for again at the next request."""
-        self.council_of = None
+        """Learn again which council each host is for."""
+        self.councils.clear()
 
     # -- settings, read on every request: a test may change them
     @property
@@ -192,14 +221,17 @@ class PageCache:
         entry = self.local.get(key, now)
         if entry is not None:
             return self._serve(environ, start_response, entry, "hit")
+        host = _host(environ)
+        council = self.councils.get(host)
+        generation_keys = _generation_keys(council)
         try:
-            council = self._council(environ)
-            generation_keys = _generation_keys(council)
             *generation, entry = self.backend.get_many(*generation_keys, key)
         except Exception:  # noqa: BLE001 — a page never fails because of the cache
             return self._unavailable(environ, start_response)
         locked = False
-        if _usable(entry):
+        if council is None:  # the copy cannot be checked: made again, and the host learned
+            environ[WANT_GENERATION] = True
+        elif _usable(entry):
             if entry[0] == tuple(generation) and now < entry[1]:
                 self._keep_locally(key, entry, now)
                 return self._serve(environ, start_response, entry, "hit")
@@ -209,11 +241,11 @@ class PageCache:
         made = (council, generation_keys, tuple(generation))
         return self._remake(environ, start_response, key, language, made, locked)
 
-    def _council(self, environ: dict) -> int | None:
-        """The council the request's host is for (None: none loaded yet)."""
-        if self.council_of is None:
-            self.council_of = council_for_host(self.flask_app)  # one query
-        return self.council_of(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
+    def _learn(self, host: str, council: int) -> None:
+        self.councils[host] = council
+        self.councils.move_to_end(host)
+        while len(self.councils) > HOSTS:
+            self.councils.popitem(last=False)
 
     def _eligible(self, environ: dict) -> bool:
         return environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not any(
@@ -287,11 +319,18 @@ class PageCache:
             and "written" not in answer
             and not any(name.lower() == "set-cookie" for name, _ in headers)
         )
-        if keepable and environ.get(COUNCIL) != council:
-            # The host is another council's now (an operator changed an address): the page
-            # is not kept under the generation read, and the hosts are read again.
+        made_for = environ.get(COUNCIL)
+        read_by_view = environ.get(COUNCIL_GENERATION, (None, None))
+        if keepable and council is None and made_for is not None and read_by_view[0] == made_for:
+            # A host not known yet: the view read its council's part of the generation.
+            self._learn(_host(environ), made_for)
+            generation_keys = _generation_keys(made_for)
+            generation = (generation[0], read_by_view[1])
+        elif keepable and made_for != council:
+            # The host is another council's now (an operator changed an address), or the
+            # view read no generation: not kept, and the host is learned again.
             keepable = False
-            self.forget_councils()
+            self.councils.pop(_host(environ), None)
         if not keepable:
             if locked:
                 self._release(key)
@@ -341,6 +380,10 @@ class PageCache:
             self.backend.delete(f"{key}:remaking")
         except Exception:  # noqa: BLE001
             pass
+
+
+def _host(environ: dict) -> str:
+    return environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
 
 
 def _generation_keys(council: int | None) -> list[str]:

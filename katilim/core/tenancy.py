@@ -8,7 +8,6 @@ through these functions, so that they need not import the layer above them.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
@@ -21,9 +20,6 @@ class Tenancy:
     address: Callable[[], str | None]  # None: the installation's SITE_URL
     serves_host: Callable[[str], bool]
     name: Callable[[], str | None]  # its registered (Turkish) name; None before it is loaded
-    # Every council with an address of its own, by host name, and the installation's default
-    # council (the one any other host is for; None before it is loaded): one query.
-    hosts: Callable[[], tuple[dict[str, int], int | None]]
 
 
 def install(app: Flask, tenancy: Tenancy) -> None:
@@ -52,30 +48,6 @@ def council_name() -> str | None:
     """The registered name of the council this request or command is for, if loaded."""
     tenancy = _tenancy()
     return tenancy.name() if tenancy is not None else None
-
-
-def host_name(address: str) -> str:
-    """The host name of an address (``https://a.example:8443/x`` → ``a.example``), or of a
-    Host header (``a.example:8443``), lower-cased. A council is known by its host name alone:
-    the port a request arrives on says nothing about which council it is for."""
-    if "//" not in address:
-        address = f"//{address}"
-    try:
-        return (urlsplit(address).hostname or "").lower()
-    except ValueError:  # a Host header that is no host (an unclosed "[")
-        return ""
-
-
-def council_for_host(app: Flask) -> Callable[[str], int | None]:
-    """A function that tells, without a request, which council a Host header is for (as
-    ``current_council`` would): read from the database now, in one query. For the page
-    cache, which answers before the application runs."""
-    with app.app_context():
-        tenancy = _tenancy()
-        if tenancy is None:
-            raise RuntimeError("katilim.core.tenancy is not installed (create_app does it)")
-        by_host, default = tenancy.hosts()
-    return lambda host: by_host.get(host_name(host), default)
 
 
 def serves_host(host: str) -> bool:

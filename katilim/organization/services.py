@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 
 from katilim.auth.models import SiteRole, User
 from katilim.core.outage import database_unavailable
-from katilim.core.tenancy import host_name
 from katilim.core.yamlfile import load_yaml
 from katilim.extensions import db
 from katilim.organization.models import Body, BodyKind, Council, District, Membership
@@ -165,25 +164,15 @@ def check_council_address(value, slug: str) -> str | None:
 
 
 def council_host(address: str) -> str:
-    """The host name of an address or of a Host header, lower-cased (see ``host_name``)."""
-    return host_name(address)
-
-
-def council_hosts() -> tuple[dict[str, int], int | None]:
-    """Every council with an address of its own, by host name, and the id of the default
-    council (setting COUNCIL_SLUG), which any other host is for: :func:`current_council`'s
-    choice, for every host at once (the page cache's, katilim/core/pagecache.py)."""
-    slug = current_app.config["COUNCIL_SLUG"]
-    by_host: dict[str, int] = {}
-    default = None
-    for council_id, council_slug, host in db.session.execute(
-        select(Council.id, Council.slug, Council.host)
-    ):
-        if host:
-            by_host[host] = council_id
-        if council_slug == slug:
-            default = council_id
-    return by_host, default
+    """The host name of an address (``https://a.example:8443/x`` → ``a.example``), or of a
+    Host header (``a.example:8443``), lower-cased. A council is known by its host name alone:
+    the port a request arrives on says nothing about which council it is for."""
+    if "//" not in address:
+        address = f"//{address}"
+    try:
+        return (urlsplit(address).hostname or "").lower()
+    except ValueError:  # a Host header that is no host (an unclosed "[")
+        return ""
 
 
 # The council's names as this process last read them, by council and by host: the 503 page,

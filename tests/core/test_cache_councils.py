@@ -193,15 +193,32 @@ def test_the_generation_and_the_page_are_read_in_one_round_trip(app, three, page
 
 
 def test_a_page_made_for_another_council_than_expected_is_not_kept(app, three, pages_on):
-    """A process that read the hosts before an operator moved an address reads them again;
-    meanwhile it keeps no page under the wrong council's generation."""
+    """A process that learned a host's council before an operator moved an address learns it
+    again; meanwhile it keeps no page under the wrong council's generation."""
     page(app, B)
-    pages_on.council_of = lambda host: three.ids["kocaeli"]  # what it read before the move
+    assert pages_on.councils == {"ornekkent.localhost": three.ids["ornekkent"]}  # learned
+    pages_on.councils["ornekkent.localhost"] = three.ids["kocaeli"]  # as before the move
     assert page(app, B) is None  # B's generation not read: made, and not kept
-    assert pages_on.council_of is None  # read again at the next request
-    assert page(app, B) == "hit"  # the copy kept under B's own generation
+    assert "ornekkent.localhost" not in pages_on.councils  # learned again at the next request
+    assert page(app, B) == "miss"
+    assert page(app, B) == "hit"
     vote_in(app, three, "kocaeli")
     assert page(app, B) == "hit"
+
+
+def test_a_host_is_learned_without_a_query_before_the_application(
+    app, three, pages_on, count_queries
+):
+    """Which council a host is for comes from the pages the application made for it: the
+    cache asks the database nothing of its own (a hanging database must not hold up /health),
+    and a kept page costs no query at all."""
+    with count_queries() as counter:
+        response = app.test_client().get("/health", base_url=D)
+    assert response.status_code == 200 and counter.count <= 1  # the health check's own
+    assert page(app, D) == "miss"
+    with count_queries() as counter:
+        assert page(app, D) == "hit"
+    assert counter.count == 0
 
 
 # -- figures
