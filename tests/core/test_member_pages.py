@@ -1,0 +1,243 @@
+"""Pages kept as shells for signed-in residents (katilim/core/pagecache.py, katilim/readers.py):
+each plain resident gets exactly the page the application would render for them, nobody gets
+another person's parts, and everyone else is served by the application."""
+
+import re
+
+import pytest
+
+from katilim.auth.models import SiteRole, User
+from katilim.core import cache, pagecache
+from katilim.extensions import db
+from katilim.notifications.services import follow_proposal
+from katilim.proposals.models import Proposal
+from katilim.voting.services import cast_vote
+from tests.conftest import csrf_token_from
+from tests.factories import PASSWORD, make_body, make_comment, make_proposal, make_user
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="[^"]+"')
+
+
+@pytest.fixture
+def pages_on(app):
+    middleware = app.wsgi_app
+    assert isinstance(middleware, pagecache.PageCache)
+    app.config.update(PAGE_CACHE_SECONDS=5, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        cache.clear()
+    middleware.local.clear()
+    middleware.paused_until = 0.0
+    yield middleware
+    app.config.update(PAGE_CACHE_SECONDS=0, WTF_CSRF_ENABLED=False)
+    middleware.local.clear()
+    with app.app_context():
+        cache.clear()
+
+
+@pytest.fixture
+def people(app):
+    """An author with a proposal, a commenter, two plain residents, and people with roles."""
+    with app.app_context():
+        body = make_body()
+        author = make_user("Yazar Yıldız", email="author@example.org")
+        proposal = make_proposal(author, body=body, title="Durağa rampa yapılsın")
+        commenter = make_user("Yorumcu Yavuz", email="commenter@example.org")
+        make_comment(proposal, commenter, text="Katılıyorum, çok gerekli.")
+        ids = {
+            "author": author.id,
+            "commenter": commenter.id,
+            "ayse": make_user("Ayşe Birinci", email="ayse@example.org").id,
+            "burak": make_user("Burak İkinci", email="burak@example.org").id,
+            "arabic": make_user("Salma", email="salma@example.org", locale="ar").id,
+            "moderator": make_user("Moderatör", email="mod@example.org", moderates=body).id,
+            "admin": make_user("Yönetici", email="admin@example.org", role=SiteRole.ADMIN).id,
+            "unverified": make_user("Yeni", email="new@example.org", verified=False).id,
+            "proposal": proposal.id,
+        }
+        db.session.commit()
+    return ids
+
+
+EMAILS = {
+    "author": "author@example.org",
+    "commenter": "commenter@example.org",
+    "ayse": "ayse@example.org",
+    "burak": "burak@example.org",
+    "arabic": "salma@example.org",
+    "moderator": "mod@example.org",
+    "admin": "admin@example.org",
+    "unverified": "new@example.org",
+}
+
+
+def sign_in(app, who: str):
+    """Signed in through the form, as a browser does; the welcome message is read once."""
+    client = app.test_client()
+    token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+    response = client.post(
+        "/auth/login", data={"email": EMAILS[who], "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.get("/me")  # the flash message is shown and leaves the session
+    return client
+
+
+def direct(app, client, path: str) -> str:
+    """The page as the application renders it for this client, no kept shell involved."""
+    seconds = app.config["PAGE_CACHE_SECONDS"]
+    app.config["PAGE_CACHE_SECONDS"] = 0
+    try:
+        return TOKEN.sub("TOKEN", client.get(path).get_data(as_text=True))
+    finally:
+        app.config["PAGE_CACHE_SECONDS"] = seconds
+
+
+def paths(people) -> list[str]:
+    return ["/proposals", f"/proposals/{people['proposal']}"]
+
+
+def test_a_plain_resident_gets_exactly_their_own_page_from_a_shell(app, people, pages_on):
+    with app.app_context():
+        ayse = db.session.get(User, people["ayse"])
+        proposal = db.session.get(Proposal, people["proposal"])
+        cast_vote(ayse, proposal, 1)
+        follow_proposal(ayse, proposal)
+        db.session.commit()
+    ayse, burak = sign_in(app, "ayse"), sign_in(app, "burak")
+    for path in paths(people):
+        made = ayse.get(path)
+        assert made.headers["X-Page-Cache"] == "miss", path
+        served = burak.get(path)
+        assert served.headers["X-Page-Cache"] == "hit", path
+        again = ayse.get(path)
+        assert again.headers["X-Page-Cache"] == "hit", path
+        for client, page in ((burak, served), (ayse, again), (ayse, made)):
+            assert TOKEN.sub("TOKEN", page.get_data(as_text=True)) == direct(app, client, path)
+    page = burak.get(f"/proposals/{people['proposal']}").get_data(as_text=True)
+    assert "You have not voted on this proposal." in page
+    assert "Follow this proposal" in page
+    page = ayse.get(f"/proposals/{people['proposal']}").get_data(as_text=True)
+    assert "You support this proposal." in page
+    assert "You follow this proposal." in page
+
+
+def test_each_reader_gets_their_own_token_and_count(app, people, pages_on):
+    ayse, burak = sign_in(app, "ayse"), sign_in(app, "burak")
+    path = "/proposals"
+    ayse_page = ayse.get(path).get_data(as_text=True)
+    burak_page = burak.get(path).get_data(as_text=True)
+    ayse_token = csrf_token_from(ayse_page)
+    burak_token = csrf_token_from(burak_page)
+    assert ayse_token not in burak_page
+    # Burak's token from the shell is one the site accepts from him: he can sign out with it.
+    response = burak.post("/auth/logout", data={"csrf_token": burak_token})
+    assert response.status_code == 302
+    assert burak.get("/me").status_code == 302  # signed out
+
+
+def test_a_kept_shell_holds_nothing_of_its_maker(app, people, pages_on, monkeypatch):
+    stored = []
+    keep = pages_on._store
+    monkeypatch.setattr(pages_on, "_store", lambda *args: stored.append(args) or keep(*args))
+    ayse = sign_in(app, "ayse")
+    for path in paths(people):
+        token = csrf_token_from(ayse.get(path).get_data(as_text=True))
+    assert len(stored) == 2
+    text = repr(stored)
+    assert token not in text
+    assert "ayse@example.org" not in text
+    assert "Ayşe Birinci" not in text
+
+
+@pytest.mark.parametrize("who", ["author", "commenter", "moderator", "admin", "unverified"])
+def test_people_whose_page_differs_are_served_by_the_application(app, people, pages_on, who):
+    burak = sign_in(app, "burak")
+    for path in paths(people):
+        burak.get(path)  # a shell is kept
+        client = sign_in(app, who)
+        for _ in range(2):
+            response = client.get(path)
+            # The list is the same for an author or a commenter as for any resident.
+            if who in ("moderator", "admin", "unverified") or path != "/proposals":
+                assert response.headers.get("X-Page-Cache") != "hit", (who, path)
+        assert TOKEN.sub("TOKEN", response.get_data(as_text=True)) == direct(app, client, path)
+
+
+def test_the_author_never_makes_the_shell(app, people, pages_on):
+    author = sign_in(app, "author")
+    path = f"/proposals/{people['proposal']}"
+    author_page = author.get(path).get_data(as_text=True)
+    author.get(path)
+    assert "You wrote this proposal" in author_page
+    burak = sign_in(app, "burak")
+    first = burak.get(path)
+    assert first.headers["X-Page-Cache"] == "miss"  # nothing was kept from the author's page
+    assert "You wrote this proposal" not in first.get_data(as_text=True)
+
+
+def test_signing_out_ends_the_shell_at_once(app, people, pages_on):
+    ayse = sign_in(app, "ayse")
+    ayse.get("/proposals")
+    thief = app.test_client()
+    thief.set_cookie("session", ayse.get_cookie("session").value)
+    assert thief.get("/proposals").headers["X-Page-Cache"] == "hit"
+    token = csrf_token_from(ayse.get("/proposals").get_data(as_text=True))
+    ayse.post("/auth/logout", data={"csrf_token": token})
+    page = thief.get("/proposals")
+    assert page.headers.get("X-Page-Cache") != "hit"
+    assert "/auth/logout" not in page.get_data(as_text=True)
+
+
+def test_a_vote_shows_at_once_on_the_voters_page(app, people, pages_on):
+    burak = sign_in(app, "burak")
+    path = f"/proposals/{people['proposal']}"
+    page = burak.get(path).get_data(as_text=True)
+    assert "You have not voted on this proposal." in page
+    burak.post(f"{path}/vote", data={"value": "1", "csrf_token": csrf_token_from(page)})
+    page = burak.get(path).get_data(as_text=True)
+    assert "You support this proposal." in page
+
+
+def test_each_language_has_its_own_shell(app, people, pages_on):
+    burak, salma = sign_in(app, "burak"), sign_in(app, "arabic")
+    burak.get("/proposals")
+    page = salma.get("/proposals")
+    assert 'lang="ar"' in page.get_data(as_text=True)
+    assert TOKEN.sub("TOKEN", page.get_data(as_text=True)) == direct(app, salma, "/proposals")
+
+
+def test_a_hit_costs_one_query(app, people, pages_on, count_queries):
+    ayse, burak = sign_in(app, "ayse"), sign_in(app, "burak")
+    for path in paths(people):
+        ayse.get(path)
+        with count_queries() as counter:
+            response = burak.get(path)
+        assert response.headers["X-Page-Cache"] == "hit"
+        assert counter.count == 1, path
+
+
+def test_a_tampered_or_foreign_cookie_is_served_by_the_application(app, people, pages_on):
+    ayse = sign_in(app, "ayse")
+    ayse.get("/proposals")
+    forged = app.test_client()
+    value = ayse.get_cookie("session").value
+    forged.set_cookie("session", value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1])
+    response = forged.get("/proposals")
+    assert response.headers.get("X-Page-Cache") != "hit"
+    assert "/auth/logout" not in response.get_data(as_text=True)
+    # Another browser (User-Agent) with the same cookie: Flask-Login's identifier differs.
+    other = app.test_client()
+    other.set_cookie("session", value)
+    response = other.get("/proposals", headers={"User-Agent": "another browser"})
+    assert response.headers.get("X-Page-Cache") != "hit"
+
+
+def test_markers_with_another_secret_are_text():
+    secret = "0" * 20
+    other = "1" * 20
+    body = f"a[hole-{other}=csrf]b[hole-{secret}=csrf]c".encode()
+    segments = pagecache.parse_shell(body, secret)
+    assert pagecache.fill_shell(segments, {"csrf": "<T>"}, {}) == (
+        f"a[hole-{other}=csrf]b&lt;T&gt;c".encode()
+    )
+    assert pagecache.parse_shell(f"[hole-{secret}?vote=1]x".encode(), secret) is None
