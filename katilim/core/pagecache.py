@@ -59,11 +59,11 @@ import hmac
 import logging
 import re
 import secrets
-from dataclasses import dataclass
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
