@@ -9,8 +9,11 @@ facilitator or an admin has more links), no role in a body (a moderator sees mod
 links and hidden content). Everyone else is served by the application as before.
 """
 
+import threading
+from typing import Any
+
 from flask import Flask
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 
 from katilim.auth.models import SiteRole, User, UserSession
 from katilim.auth.sessions import token_digest
@@ -39,10 +42,48 @@ _PLAIN = and_(
 )
 
 
+def _reader_query(with_proposal: bool):
+    """Built once: the token's digest, the time, the council and the proposal are parameters.
+    The same conditions as katilim/auth/sessions.py ``load``: a live session of an active
+    account of this council."""
+    unread = (
+        select(func.count())
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    columns = [User.id, User.locale, _PLAIN.label("plain"), unread.label("unread")]
+    if with_proposal:
+        proposal_id: Any = bindparam("proposal_id")
+        my_vote = (
+            select(Vote.value)
+            .where(Vote.user_id == User.id, Vote.proposal_id == proposal_id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        following = exists().where(Follow.user_id == User.id, Follow.proposal_id == proposal_id)
+        columns += [my_vote.label("my_vote"), following.label("following")]
+    return (
+        select(*columns)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.token_digest == bindparam("digest"),
+            UserSession.expires_at > bindparam("now", type_=UserSession.expires_at.type),
+            User.is_active_account.is_(True),
+            User.council_id == bindparam("council_id"),
+        )
+    )
+
+
 class Readers(ReaderLookup):
+    """One connection per worker thread, kept open in autocommit: a reader costs the one
+    round trip of its query (no pool check-out, ping, BEGIN or ROLLBACK)."""
+
+    QUERIES = {True: _reader_query(True), False: _reader_query(False)}
+
     def __init__(self, app: Flask):
         self.app = app
         self._engine = None
+        self._local = threading.local()
 
     def is_plain(self, user) -> bool:
         return is_plain_resident(user)
@@ -50,35 +91,17 @@ class Readers(ReaderLookup):
     def find(self, token: str, council_id: int, proposal_id: int | None) -> Reader | None:
         if not token or len(token) > 100:
             return None
-        unread = (
-            select(func.count())
-            .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-            .scalar_subquery()
-        )
-        columns = [User.id, User.locale, _PLAIN.label("plain"), unread.label("unread")]
+        params = {"digest": token_digest(token), "now": utcnow(), "council_id": council_id}
         if proposal_id is not None:
-            my_vote = (
-                select(Vote.value)
-                .where(Vote.user_id == User.id, Vote.proposal_id == proposal_id)
-                .limit(1)
-                .scalar_subquery()
-            )
-            following = exists().where(Follow.user_id == User.id, Follow.proposal_id == proposal_id)
-            columns += [my_vote.label("my_vote"), following.label("following")]
-        # The same conditions as katilim/auth/sessions.py ``load``: a live session of an
-        # active account of this council.
-        query = (
-            select(*columns)
-            .join(UserSession, UserSession.user_id == User.id)
-            .where(
-                UserSession.token_digest == token_digest(token),
-                UserSession.expires_at > utcnow(),
-                User.is_active_account.is_(True),
-                User.council_id == council_id,
-            )
-        )
-        with self.engine().connect() as connection:
-            row = connection.execute(query).first()
+            params["proposal_id"] = proposal_id
+        query = self.QUERIES[proposal_id is not None]
+        connection = self._connection()
+        try:
+            row = connection.execute(query, params).first()
+        except Exception:
+            self._local.connection = None  # a broken connection is not kept
+            connection.invalidate()
+            raise
         if row is None:
             return None
         choices = {}
@@ -92,8 +115,12 @@ class Readers(ReaderLookup):
             choices=choices,
         )
 
-    def engine(self):
-        if self._engine is None:
-            with self.app.app_context():
-                self._engine = db.engine
-        return self._engine
+    def _connection(self):
+        connection = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            if self._engine is None:
+                with self.app.app_context():
+                    self._engine = db.engine
+            connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._local.connection = connection
+        return connection
