@@ -4,16 +4,19 @@ the live session's account and the few things its page shows of that person.
 It sits above the domains (it reads accounts, sessions, roles, notifications, votes and
 follows) and below nothing: the page cache, in core, is given it by ``create_app``.
 
-A *plain* resident sees what every other plain resident sees: verified, no site role (a
-facilitator or an admin has more links), no role in a body (a moderator sees moderation
-links and hidden content). Everyone else is served by the application as before.
+A reader's *roles* say who else sees the same page: a plain resident ("resident": verified,
+no site role, no role in a body) sees what every other plain resident sees; a moderator
+("moderator:<body ids>": verified, no site role, a role in those bodies) sees what the other
+moderators of the same bodies see. Facilitators, admins and unverified accounts have none:
+the application serves them as before.
 """
 
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy import String, bindparam, cast, exists, func, select
 
 from katilim.auth.models import SiteRole, User, UserSession
 from katilim.auth.sessions import token_digest
@@ -25,20 +28,22 @@ from katilim.organization.models import Membership
 from katilim.voting.models import Vote
 
 
-def is_plain_resident(user) -> bool:
-    """The rule in Python; ``_PLAIN`` below is the same rule in SQL."""
-    return bool(
-        user.is_authenticated
-        and user.is_verified
-        and user.site_role == SiteRole.RESIDENT
-        and not user.memberships
-    )
+def roles_of(verified: bool, site_role: str, body_ids: Iterable[int]) -> str | None:
+    """The one rule, for an account read by the ORM (``reader_roles``) or by the query."""
+    if not verified or site_role != SiteRole.RESIDENT:
+        return None
+    bodies = sorted(set(body_ids))
+    return f"moderator:{','.join(map(str, bodies))}" if bodies else "resident"
 
 
-_PLAIN = and_(
-    User.email_verified_at.is_not(None),
-    User.site_role == SiteRole.RESIDENT,
-    ~exists().where(Membership.user_id == User.id),
+def reader_roles(user) -> str | None:
+    return roles_of(user.is_verified, user.site_role, (m.body_id for m in user.memberships))
+
+
+_BODY_IDS = (
+    select(func.aggregate_strings(cast(Membership.body_id, String), ","))
+    .where(Membership.user_id == User.id)
+    .scalar_subquery()
 )
 
 
@@ -51,7 +56,14 @@ def _reader_query(with_proposal: bool):
         .where(Notification.user_id == User.id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    columns = [User.id, User.locale, _PLAIN.label("plain"), unread.label("unread")]
+    columns = [
+        User.id,
+        User.locale,
+        User.email_verified_at,
+        User.site_role,
+        _BODY_IDS.label("body_ids"),
+        unread.label("unread"),
+    ]
     if with_proposal:
         proposal_id: Any = bindparam("proposal_id")
         my_vote = (
@@ -85,8 +97,8 @@ class Readers(ReaderLookup):
         self._engine = None
         self._local = threading.local()
 
-    def is_plain(self, user) -> bool:
-        return is_plain_resident(user)
+    def roles(self, user) -> str | None:
+        return reader_roles(user)
 
     def find(self, token: str, council_id: int, proposal_id: int | None) -> Reader | None:
         if not token or len(token) > 100:
@@ -107,10 +119,11 @@ class Readers(ReaderLookup):
         choices = {}
         if proposal_id is not None:
             choices = {"vote": str(row.my_vote or 0), "follow": "yes" if row.following else "no"}
+        body_ids = [int(part) for part in (row.body_ids or "").split(",") if part]
         return Reader(
             user_id=row.id,
             locale=row.locale,
-            plain=bool(row.plain),
+            roles=roles_of(row.email_verified_at is not None, row.site_role, body_ids),
             values={"unread": str(row.unread)},
             choices=choices,
         )

@@ -75,6 +75,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 
 from katilim.core import cache as figures_cache
+from katilim.core.tenancy import current_council_id
 from katilim.i18n import current_locale
 from katilim.logs import REQUEST_ID_HEADER, new_request_id
 
@@ -95,6 +96,7 @@ MEMBER_MARK = "shared_with_residents"
 SHELL = "katilim.pagecache.shell"  # in the environ: this request may render holes
 FILLED = "katilim.pagecache.filled"  # in the environ: the render's own values for its holes
 KEEP_SHELL = "katilim.pagecache.keep_shell"  # in the environ: what a kept shell needs
+LEARN_COUNCIL = "katilim.pagecache.learn"  # in the environ: tell the middleware the council
 # What a plain resident's session may hold for the page to be served from a shell: anything
 # else (a flash message, a remember-me change) needs the application.
 SHELL_SESSION_KEYS = frozenset(
@@ -121,16 +123,24 @@ def shared_with_visitors(view: F) -> F:
     return marked  # type: ignore[return-value]
 
 
-def shared_with_residents(view: F) -> F:
-    """Marks a view whose page is the same for every plain signed-in resident but for its
-    holes (``hole_value``, ``templates/_macros/holes.html``), so it may be kept as a shell."""
+def _shared_with(readers: str) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def marked(*args, **kwargs):
+            g.setdefault(MEMBER_MARK, readers)
+            return view(*args, **kwargs)
 
-    @wraps(view)
-    def marked(*args, **kwargs):
-        g.setdefault(MEMBER_MARK, True)
-        return view(*args, **kwargs)
+        marked.shared_with = readers  # type: ignore[attr-defined]  # read by the middleware
+        return marked  # type: ignore[return-value]
 
-    return marked  # type: ignore[return-value]
+    return decorate
+
+
+# A view whose page is the same for every plain signed-in resident but for its holes
+# (``hole_value``, ``templates/_macros/holes.html``), so it may be kept as a shell.
+shared_with_residents = _shared_with("residents")
+# The same for every moderator of the same bodies (and no other role).
+shared_with_moderators = _shared_with("moderators")
 
 
 @dataclass(frozen=True)
@@ -139,7 +149,9 @@ class Reader:
 
     user_id: int
     locale: str | None
-    plain: bool  # verified, no site role, no body role: they see what every resident sees
+    # Who else sees the same page: "resident" (verified, no role), "moderator:<body ids>",
+    # or None (everyone else: no shell).
+    roles: str | None
     values: dict[str, str]  # for hole_value: e.g. {"unread": "3"}
     choices: dict[str, str]  # for the choices: e.g. {"vote": "1", "follow": "no"}
 
@@ -150,13 +162,27 @@ class ReaderLookup:
     def find(self, token: str, council_id: int, proposal_id: int | None) -> Reader | None:
         return None
 
-    def is_plain(self, user) -> bool:
+    def roles(self, user) -> str | None:
+        return None
+
+
+def may_share(view_readers: str | None, roles: str | None) -> bool:
+    """May a view marked for ``view_readers`` be kept as a shell for readers with ``roles``?"""
+    if roles is None:
         return False
+    if view_readers == "residents":
+        return roles == "resident"
+    return view_readers == "moderators" and roles.startswith("moderator:")
 
 
 def in_shell() -> bool:
     """Is this request rendering a shell (holes instead of personal parts)?"""
     return bool(request.environ.get(SHELL) and g.get(MEMBER_MARK))
+
+
+def not_kept() -> None:
+    """This answer is the reader's own (e.g. a filter on "mine"): no other reader gets it."""
+    g.hole_not_kept = True
 
 
 def hole_secret(app: Flask) -> str:
@@ -186,12 +212,11 @@ def hole_end(name: str) -> Markup:
     return Markup(f"[hole-{_secret()}/{name}]")
 
 
-def about(*, proposal_id: int | None = None, not_for: Iterable[int | None] = ()) -> None:
-    """What a shell of this page needs: the proposal whose vote and follow it shows, and the
-    people who must never get it (the author, the people whose comments are on it)."""
+def not_for(user_ids: Iterable[int | None]) -> None:
+    """People who must never get this page's shell nor make it: their page differs (the
+    author of the proposal, the people whose comments are on it, who see edit links)."""
     if in_shell():
-        g.hole_proposal = proposal_id
-        g.hole_not_for = {user_id for user_id in not_for if user_id is not None}
+        g.hole_not_for = {user_id for user_id in user_ids if user_id is not None}
 
 
 def _secret() -> str:
@@ -212,6 +237,11 @@ def init_app(app: Flask, readers: ReaderLookup | None = None) -> None:
 
     @app.after_request
     def _mark_keepable(response):
+        if LEARN_COUNCIL in request.environ:
+            try:
+                middleware.learn_council(request.environ, current_council_id())
+            except Exception:  # noqa: BLE001 — no council loaded: nothing to learn
+                pass
         if request.environ.get(SHELL):
             return _shell_answer(response, lookup)
         if (
@@ -225,7 +255,8 @@ def init_app(app: Flask, readers: ReaderLookup | None = None) -> None:
             request.environ[KEEP] = current_locale()
         return response
 
-    app.wsgi_app = PageCache(app, app.wsgi_app, lookup)  # type: ignore[method-assign]
+    middleware = PageCache(app, app.wsgi_app, lookup)
+    app.wsgi_app = middleware  # type: ignore[method-assign]
 
 
 def _shell_answer(response, lookup: ReaderLookup):
@@ -243,25 +274,21 @@ def _shell_answer(response, lookup: ReaderLookup):
     request.environ[FILLED] = (values, dict(g.get("hole_choices", {})))
     user = current_user
     not_for = g.get("hole_not_for", set())
+    roles = lookup.roles(user) if user.is_authenticated else None
     if (
         response.status_code == 200
         and request.method == "GET"
         and not response.headers.get("Set-Cookie")
-        and user.is_authenticated
-        and lookup.is_plain(user)
+        and may_share(g.get(MEMBER_MARK), roles)
         and user.id not in not_for
+        and not g.get("hole_not_kept")
         and set(session.keys()) <= SHELL_SESSION_KEYS
     ):
-        request.environ[KEEP_SHELL] = (
-            current_locale(),
-            user.council_id,
-            g.get("hole_proposal"),
-            frozenset(not_for),
-        )
+        request.environ[KEEP_SHELL] = (current_locale(), roles, frozenset(not_for))
     return response
 
 
-_HOLE = re.compile(rb"\[hole-([0-9a-f]{20})([=?/])([a-z_]+)(?:=([^\]]*))?\]")
+_HOLE = re.compile(rb"\[hole-([0-9a-f]{20})([=?/])([a-z0-9_-]+)(?:=([^\]]*))?\]")
 
 
 def parse_shell(body: bytes, secret: str) -> list | None:
@@ -297,7 +324,12 @@ def parse_shell(body: bytes, secret: str) -> list | None:
     return [segment for segment in top if segment != b""]
 
 
-def fill_shell(segments: list, values: dict[str, str], choices: dict[str, str]) -> bytes:
+READER_IS = "reader-is-"  # a choice "yes"/"no": is the reader the person with this id?
+
+
+def fill_shell(
+    segments: list, values: dict[str, str], choices: dict[str, str], reader_id: int | None = None
+) -> bytes:
     """The page for one reader. A hole without a value or a state raises KeyError."""
     parts: list[bytes] = []
     for segment in segments:
@@ -306,7 +338,14 @@ def fill_shell(segments: list, values: dict[str, str], choices: dict[str, str]) 
         elif segment[0] == "value":
             parts.append(str(Markup.escape(values[segment[1]])).encode())
         else:
-            parts.append(fill_shell(segment[2][choices[segment[1]]], values, choices))
+            name = segment[1]
+            if name in choices:
+                state = choices[name]
+            elif name.startswith(READER_IS) and reader_id is not None:
+                state = "yes" if name == f"{READER_IS}{reader_id}" else "no"
+            else:
+                raise KeyError(name)
+            parts.append(fill_shell(segment[2][state], values, choices, reader_id))
     return b"".join(parts)
 
 
@@ -348,6 +387,8 @@ class PageCache:
         self.wsgi_app = wsgi_app
         self.readers = readers or ReaderLookup()
         self._signers: dict[Any, tuple] = {}
+        # Host → council id, learnt from the application's answers: a host names one council.
+        self.councils: dict[str, int] = {}
         self.local = _Local(LOCAL_ENTRIES)
         self.paused_until = 0.0
         self.clock: Callable[[], float] = time.time  # tests move it
@@ -408,12 +449,32 @@ class PageCache:
 
     # -- signed-in residents: shells with holes
     def _member(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        view = self._view(environ)
+        if view is None:
+            return self.wsgi_app(environ, start_response)
+        view_readers, proposal_id = view
         state = self._session_state(environ)
         if state is None:
             return self.wsgi_app(environ, start_response)
         secret, _csrf_signer = self._signer()
+        council_id = self.councils.get(_host(environ))
+        if council_id is None:
+            environ[LEARN_COUNCIL] = True  # the application tells (``learn_council``)
+        reader = None
+        if council_id is not None:
+            try:
+                reader = self.readers.find(state.token, council_id, proposal_id)
+            except Exception:  # noqa: BLE001 — the application says what is wrong
+                log.warning("reader lookup failed; the application answers", exc_info=True)
+                return self.wsgi_app(environ, start_response)
+            if reader is None or not may_share(view_readers, reader.roles):
+                # A council moved to another host since (a stale entry) is learnt again.
+                environ[LEARN_COUNCIL] = True
+                return self.wsgi_app(environ, start_response)
         environ[SHELL] = secret
-        key = self._key(environ, state.language, MEMBER_PREFIX)
+        if reader is None:  # the host's council is not known yet: the application tells
+            return self._render_shell(environ, start_response, None, None, None)
+        key = self._key(environ, state.language, MEMBER_PREFIX, reader.roles)
         now = self.clock()
         generation: Any = None
         entry: Any = self.local.get(key, now)
@@ -429,11 +490,31 @@ class PageCache:
             else:
                 self._keep_locally(key, entry, now)
         if entry is not None:
-            body = self._filled_for(state, entry)
+            body = self._filled_for(state, reader, entry)
             if body is not None:
                 _generation, _until, status, headers, _segments, _meta = entry
                 return self._serve(environ, start_response, (0, 0, status, headers, body), "hit")
-        return self._render_shell(environ, start_response, key, generation)
+        return self._render_shell(environ, start_response, key, generation, reader)
+
+    def learn_council(self, environ: dict, council_id: int) -> None:
+        """The council the request's host names, as the application found it."""
+        if len(self.councils) > 10_000:  # only served hosts get here: never this many
+            self.councils.clear()
+        self.councils[_host(environ)] = council_id
+
+    def _view(self, environ: dict) -> tuple[str, int | None] | None:
+        """The readers the request's view may be shared with, and the proposal it names;
+        None when it names no view marked for signed-in readers."""
+        app = self.flask_app
+        try:
+            endpoint, args = app.url_map.bind_to_environ(environ).match(method="GET")
+        except Exception:  # noqa: BLE001 — 404, a redirect…: the application answers
+            return None
+        readers = getattr(app.view_functions.get(endpoint), "shared_with", None)
+        if readers is None:
+            return None
+        proposal_id = args.get("proposal_id")
+        return readers, proposal_id if isinstance(proposal_id, int) else None
 
     def _signer(self) -> tuple[str, URLSafeTimedSerializer]:
         app = self.flask_app
@@ -489,16 +570,11 @@ class PageCache:
             language=str(language),
         )
 
-    def _filled_for(self, state: "_SessionState", entry: tuple) -> bytes | None:
+    def _filled_for(self, state: "_SessionState", reader: Reader, entry: tuple) -> bytes | None:
         """The shell filled for this reader, or None when the application must answer."""
         _generation, _until, _status, _headers, segments, meta = entry
-        language, council_id, proposal_id, not_for = meta
-        try:
-            reader = self.readers.find(state.token, council_id, proposal_id)
-        except Exception:  # noqa: BLE001 — the application says what is wrong
-            log.warning("reader lookup failed; the application answers", exc_info=True)
-            return None
-        if reader is None or not reader.plain or reader.user_id in not_for:
+        language, roles, not_for = meta
+        if roles != reader.roles or reader.user_id in not_for:
             return None
         if reader.user_id != state.account_id:
             return None  # the application would name the account in the cookie
@@ -510,12 +586,17 @@ class PageCache:
         _secret, signer = self._signer()
         values = {**reader.values, "csrf": signer.dumps(state.raw_csrf)}
         try:
-            return fill_shell(segments, values, reader.choices)
+            return fill_shell(segments, values, reader.choices, reader.user_id)
         except KeyError:
             return None
 
     def _render_shell(
-        self, environ: dict, start_response: Callable, key: str, generation: Any
+        self,
+        environ: dict,
+        start_response: Callable,
+        key: str | None,
+        generation: Any,
+        reader: Reader | None,
     ) -> Iterable[bytes]:
         """The application renders the page with holes; they are filled with this reader's
         own values, and the shell is kept if the application said it may be."""
@@ -542,12 +623,15 @@ class PageCache:
         if segments is None:
             raise RuntimeError("a page's holes do not nest as templates/_macros/holes.html writes")
         values, choices = filled
-        body = fill_shell(segments, values, choices)
+        body = fill_shell(segments, values, choices)  # the render's own states, by name
         status = answer["status"]
         headers = [(n, v) for n, v in answer["headers"] if n.lower() != "content-length"]
         kept = environ.get(KEEP_SHELL)
         if (
             kept is not None
+            and key is not None
+            and reader is not None
+            and kept[1] == reader.roles  # made by a reader with the roles of the key
             and status.startswith("200")
             and not any(name.lower() == "set-cookie" for name, _ in headers)
             and len(shell) <= MAX_BODY
@@ -567,7 +651,9 @@ class PageCache:
         accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
         return accept.best_match(config["LANGUAGES"]) or config["BABEL_DEFAULT_LOCALE"]
 
-    def _key(self, environ: dict, language: str, prefix: str = PREFIX) -> str:
+    def _key(
+        self, environ: dict, language: str, prefix: str = PREFIX, roles: str | None = None
+    ) -> str:
         parts = (
             environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
             environ.get("wsgi.url_scheme", ""),
@@ -575,6 +661,7 @@ class PageCache:
             environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
             language,
+            roles,
         )
         return prefix + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
@@ -681,6 +768,10 @@ class PageCache:
 
 def _usable(entry: Any) -> bool:
     return isinstance(entry, tuple) and len(entry) == 5
+
+
+def _host(environ: dict) -> str:
+    return str(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
 
 
 def _usable_shell(entry: Any) -> bool:

@@ -17,7 +17,7 @@ from katilim.comments.forms import CommentForm
 from katilim.comments.services import comment_threads
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
-from katilim.core.pagecache import about, shared_with_residents, shared_with_visitors
+from katilim.core.pagecache import not_for, shared_with_residents, shared_with_visitors
 from katilim.core.params import id_arg, page_arg, parse_id
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
@@ -253,13 +253,12 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
     event_bodies = bodies_by_slug(proposal.council_id, body_slugs)
     # Kept as a shell for residents: never for its author or someone who wrote on this page,
     # whose page has edit links.
-    about(
-        proposal_id=proposal.id,
-        not_for={
+    not_for(
+        {
             proposal.author_id,
             *(c.author_id for c in roots.items),
             *(c.author_id for thread in replies.values() for c in thread),
-        },
+        }
     )
     shareable = can_share(proposal)
     og_photo = first_public_photo(proposal) if shareable else None

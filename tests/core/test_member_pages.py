@@ -26,6 +26,7 @@ def pages_on(app):
     with app.app_context():
         cache.clear()
     middleware.local.clear()
+    middleware.councils.clear()  # each test starts with a process that knows no host
     middleware.paused_until = 0.0
     yield middleware
     app.config.update(PAGE_CACHE_SECONDS=0, WTF_CSRF_ENABLED=False)
@@ -79,6 +80,7 @@ def sign_in(app, who: str):
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     client.get("/me")  # the flash message is shown and leaves the session
+    client.get("/proposals?first=1")  # the process learns which council the host names
     return client
 
 
@@ -241,3 +243,66 @@ def test_markers_with_another_secret_are_text():
         f"a[hole-{other}=csrf]b&lt;T&gt;c".encode()
     )
     assert pagecache.parse_shell(f"[hole-{secret}?vote=1]x".encode(), secret) is None
+
+
+@pytest.fixture
+def moderators(app, people):
+    """Two moderators of the proposal's body (one reviews it), one of another body."""
+    with app.app_context():
+        proposal = db.session.get(Proposal, people["proposal"])
+        other_body = make_body()
+        second = make_user("İkinci Moderatör", email="mod2@example.org", moderates=proposal.body)
+        elsewhere = make_user("Başka Moderatör", email="mod3@example.org", moderates=other_body)
+        proposal.reviewer_id = people["moderator"]
+        db.session.commit()
+        EMAILS.update(second="mod2@example.org", elsewhere="mod3@example.org")
+        return {"second": second.id, "elsewhere": elsewhere.id}
+
+
+def test_moderators_of_the_same_bodies_share_the_queue_each_with_their_own_parts(
+    app, people, moderators, pages_on
+):
+    first, second = sign_in(app, "moderator"), sign_in(app, "second")
+    made = first.get("/moderation")
+    assert made.headers["X-Page-Cache"] == "miss"
+    served = second.get("/moderation")
+    assert served.headers["X-Page-Cache"] == "hit"
+    assert "<span>Assigned to me</span>" in made.get_data(as_text=True)
+    assert "<span>Assigned to me</span>" not in served.get_data(as_text=True)
+    assert "<span>Assigned to Moderatör</span>" in served.get_data(as_text=True)
+    for client, page in ((first, made), (second, served), (first, first.get("/moderation"))):
+        assert TOKEN.sub("TOKEN", page.get_data(as_text=True)) == direct(app, client, "/moderation")
+
+
+def test_a_moderator_of_other_bodies_or_an_admin_gets_their_own_queue(
+    app, people, moderators, pages_on
+):
+    sign_in(app, "moderator").get("/moderation")
+    for who in ("elsewhere", "admin"):
+        client = sign_in(app, who)
+        for _ in range(2):
+            response = client.get("/moderation")
+            if who == "admin":
+                assert response.headers.get("X-Page-Cache") != "hit"
+        assert TOKEN.sub("TOKEN", response.get_data(as_text=True)) == direct(
+            app, client, "/moderation"
+        )
+        assert "Durağa rampa yapılsın" not in response.get_data(as_text=True) or who == "admin"
+
+
+def test_what_is_mine_is_never_shared(app, people, moderators, pages_on):
+    first, second = sign_in(app, "moderator"), sign_in(app, "second")
+    path = "/moderation?assigned=me"
+    first.get(path)
+    response = second.get(path)
+    assert response.headers["X-Page-Cache"] != "hit"
+    assert "Durağa rampa yapılsın" not in response.get_data(as_text=True)
+
+
+def test_residents_and_moderators_never_share_a_page(app, people, moderators, pages_on):
+    sign_in(app, "burak").get("/proposals")
+    response = sign_in(app, "moderator").get("/proposals")
+    assert response.headers.get("X-Page-Cache") != "hit"
+    assert 'href="/moderation"' in response.get_data(as_text=True)
+    page = sign_in(app, "ayse").get("/proposals").get_data(as_text=True)
+    assert 'href="/moderation"' not in page
