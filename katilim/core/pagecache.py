@@ -69,7 +69,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, g, request, session
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
@@ -544,7 +544,7 @@ class PageCache:
             data = serializer.loads(
                 value, max_age=int(app.permanent_session_lifetime.total_seconds())
             )
-        except BadSignature:
+        except BadData:  # a forged, old or broken cookie: the application answers
             return None
         if not isinstance(data, dict) or not set(data) <= SHELL_SESSION_KEYS:
             return None

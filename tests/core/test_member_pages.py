@@ -306,3 +306,34 @@ def test_residents_and_moderators_never_share_a_page(app, people, moderators, pa
     assert 'href="/moderation"' in response.get_data(as_text=True)
     page = sign_in(app, "ayse").get("/proposals").get_data(as_text=True)
     assert 'href="/moderation"' not in page
+
+
+def test_the_queue_from_a_shell_costs_one_query(app, people, moderators, pages_on, count_queries):
+    first, second = sign_in(app, "moderator"), sign_in(app, "second")
+    first.get("/moderation")
+    with count_queries() as counter:
+        response = second.get("/moderation")
+    assert response.headers["X-Page-Cache"] == "hit"
+    assert counter.count == 1
+
+
+ODD_COOKIES = [
+    "",
+    "x",
+    "." * 5000,
+    "eyJfdXNlcl9pZCI6IngifQ.AAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "ğüşİı\u202e",
+    '"quoted; value"',
+    "a" * 4096,
+    "\x00\x01",
+]
+
+
+@pytest.mark.parametrize("value", ODD_COOKIES)
+def test_odd_session_cookies_never_fail(app, people, pages_on, value):
+    sign_in(app, "burak").get("/proposals")  # a shell is kept
+    client = app.test_client()
+    for path in [*paths(people), "/moderation", "/proposals?page=x"]:
+        response = client.get(path, environ_overrides={"HTTP_COOKIE": f"session={value}"})
+        assert response.status_code < 500, (value, path)
+        assert response.headers.get("X-Page-Cache") != "hit"
