@@ -496,6 +496,16 @@ class PageCache:
                 return self._serve(environ, start_response, (0, 0, status, headers, body), "hit")
         return self._render_shell(environ, start_response, key, generation, reader)
 
+    def _run_application(self, environ: dict) -> tuple[dict[str, Any], Iterable[bytes]]:
+        """The application's answer, its status and headers held back for a decision."""
+        answer: dict[str, Any] = {}
+
+        def capture(status: str, headers: list, exc_info=None):
+            answer.update(status=status, headers=headers, exc_info=exc_info)
+            return lambda data: answer.setdefault("written", []).append(data)
+
+        return answer, self.wsgi_app(environ, capture)
+
     def learn_council(self, environ: dict, council_id: int) -> None:
         """The council the request's host names, as the application found it."""
         if len(self.councils) > 10_000:  # only served hosts get here: never this many
@@ -600,25 +610,11 @@ class PageCache:
     ) -> Iterable[bytes]:
         """The application renders the page with holes; they are filled with this reader's
         own values, and the shell is kept if the application said it may be."""
-        answer: dict[str, Any] = {}
-
-        def capture(status: str, headers: list, exc_info=None):
-            answer.update(status=status, headers=headers, exc_info=exc_info)
-            return lambda data: answer.setdefault("written", []).append(data)
-
-        body_iter = self.wsgi_app(environ, capture)
+        answer, body_iter = self._run_application(environ)
         filled = environ.get(FILLED)
         if filled is None or "written" in answer:
-            start_response(answer["status"], answer["headers"], answer.get("exc_info"))
-            if "written" in answer:
-                return [*answer["written"], *body_iter]
-            return body_iter
-        try:
-            shell = b"".join(body_iter)
-        finally:
-            close = getattr(body_iter, "close", None)
-            if close is not None:
-                close()
+            return _pass_on(start_response, answer, body_iter)
+        shell = _read_all(body_iter)
         segments = parse_shell(shell, environ[SHELL])
         if segments is None:
             raise RuntimeError("a page's holes do not nest as templates/_macros/holes.html writes")
@@ -700,13 +696,7 @@ class PageCache:
         generation: Any,
         locked: bool,
     ) -> Iterable[bytes]:
-        answer: dict[str, Any] = {}
-
-        def capture(status: str, headers: list, exc_info=None):
-            answer.update(status=status, headers=headers, exc_info=exc_info)
-            return lambda data: answer.setdefault("written", []).append(data)
-
-        body_iter = self.wsgi_app(environ, capture)
+        answer, body_iter = self._run_application(environ)
         status, headers = answer["status"], answer["headers"]
         keepable = (
             environ.get(KEEP) == language
@@ -718,16 +708,8 @@ class PageCache:
         if not keepable:
             if locked:
                 self._release(key)
-            start_response(status, headers, answer.get("exc_info"))
-            if "written" in answer:
-                return [*answer["written"], *body_iter]
-            return body_iter
-        try:
-            body = b"".join(body_iter)
-        finally:
-            close = getattr(body_iter, "close", None)
-            if close is not None:
-                close()
+            return _pass_on(start_response, answer, body_iter)
+        body = _read_all(body_iter)
         if len(body) <= MAX_BODY:
             self._store(key, generation, status, headers, body)
         elif locked:
@@ -768,6 +750,23 @@ class PageCache:
 
 def _usable(entry: Any) -> bool:
     return isinstance(entry, tuple) and len(entry) == 5
+
+
+def _pass_on(start_response: Callable, answer: dict, body_iter: Iterable[bytes]) -> Iterable[bytes]:
+    """The application's answer as it is."""
+    start_response(answer["status"], answer["headers"], answer.get("exc_info"))
+    if "written" in answer:
+        return [*answer["written"], *body_iter]
+    return body_iter
+
+
+def _read_all(body_iter: Iterable[bytes]) -> bytes:
+    try:
+        return b"".join(body_iter)
+    finally:
+        close = getattr(body_iter, "close", None)
+        if close is not None:
+            close()
 
 
 def _host(environ: dict) -> str:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from katilim.auth.models import SiteRole, User
-from katilim.core import cache, pagecache
+from katilim.core import pagecache
 from katilim.extensions import db
 from katilim.notifications.services import follow_proposal
 from katilim.proposals.models import Proposal
@@ -16,23 +16,6 @@ from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, make_body, make_comment, make_proposal, make_user
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="[^"]+"')
-
-
-@pytest.fixture
-def pages_on(app):
-    middleware = app.wsgi_app
-    assert isinstance(middleware, pagecache.PageCache)
-    app.config.update(PAGE_CACHE_SECONDS=5, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        cache.clear()
-    middleware.local.clear()
-    middleware.councils.clear()  # each test starts with a process that knows no host
-    middleware.paused_until = 0.0
-    yield middleware
-    app.config.update(PAGE_CACHE_SECONDS=0, WTF_CSRF_ENABLED=False)
-    middleware.local.clear()
-    with app.app_context():
-        cache.clear()
 
 
 @pytest.fixture
