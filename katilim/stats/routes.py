@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, render_template
 
 from katilim.core.cache import cached
 from katilim.core.models import utcnow
-from katilim.core.pagecache import shared_with_visitors
+from katilim.core.pagecache import shared_with_residents, shared_with_visitors
 from katilim.organization.services import current_council
 from katilim.representation import services as representation
 from katilim.stats.services import (
@@ -22,6 +22,7 @@ bp = Blueprint("stats", __name__)
 
 @bp.route("/stats")
 @shared_with_visitors
+@shared_with_residents
 def index():
     council = current_council()
 
