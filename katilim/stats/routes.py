@@ -41,6 +41,8 @@ def index():
 
 
 @bp.route("/stats/representation")
+@shared_with_visitors
+@shared_with_residents
 def representation_figures():
     """Who is heard and who is not: districts, pseudonymous and assisted proposals, groups."""
     council = current_council()
@@ -66,6 +68,8 @@ def representation_figures():
 
 
 @bp.route("/stats/councils")
+@shared_with_visitors
+@shared_with_residents
 def councils():
     """A provincial council's district councils side by side (only where it has some)."""
     council = current_council()

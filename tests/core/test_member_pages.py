@@ -79,7 +79,15 @@ def direct(app, client, path: str) -> str:
 
 def paths(people) -> list[str]:
     """Every page kept as a shell for residents."""
-    return ["/", "/proposals", f"/proposals/{people['proposal']}", "/bodies", "/stats"]
+    return [
+        "/",
+        "/proposals",
+        f"/proposals/{people['proposal']}",
+        "/bodies",
+        "/stats",
+        "/stats/representation",
+        "/meetings",
+    ]
 
 
 def test_a_plain_resident_gets_exactly_their_own_page_from_a_shell(app, people, pages_on):

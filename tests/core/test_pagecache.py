@@ -33,6 +33,7 @@ def cached_paths(world) -> list[str]:
         "/bodies",
         f"/bodies/{slug}",
         "/stats",
+        "/stats/representation",
         "/meetings",
         f"/bodies/{slug}/meetings",
         f"/meetings/{meeting}",
