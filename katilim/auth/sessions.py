@@ -32,7 +32,8 @@ from katilim.core.tenancy import current_council_id
 from katilim.extensions import db
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What ``user_sessions`` keeps of a token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -52,7 +53,7 @@ def start(user: User, *, remember: bool = False) -> str:
     db.session.add(
         UserSession(
             user_id=user.id,
-            token_digest=_digest(token),
+            token_digest=token_digest(token),
             remember=remember,
             created_at=now,
             expires_at=now + _lifetime(remember),
@@ -80,7 +81,7 @@ def load(token: str) -> User | None:
         select(User)
         .join(UserSession, UserSession.user_id == User.id)
         .where(
-            UserSession.token_digest == _digest(token),
+            UserSession.token_digest == token_digest(token),
             UserSession.expires_at > utcnow(),
             User.is_active_account.is_(True),
             # A cookie of one council's site opens nothing on another's.
@@ -108,7 +109,7 @@ def forget_browser() -> None:
 
 def end(token: str | None) -> None:
     if token:
-        _execute(delete(UserSession).where(UserSession.token_digest == _digest(token)))
+        _execute(delete(UserSession).where(UserSession.token_digest == token_digest(token)))
 
 
 def end_all(user: User) -> int:
@@ -121,7 +122,7 @@ def end_others(user: User, keep_token: str | None) -> int:
     after a password change the person stays signed in here, and nowhere else."""
     statement = delete(UserSession).where(UserSession.user_id == user.id)
     if keep_token:
-        statement = statement.where(UserSession.token_digest != _digest(keep_token))
+        statement = statement.where(UserSession.token_digest != token_digest(keep_token))
     return _execute(statement).rowcount
 
 
