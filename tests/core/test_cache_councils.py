@@ -22,8 +22,8 @@ from katilim.proposals.models import Proposal
 from katilim.seed import DISTRICT_FILE
 from katilim.voting.models import Vote
 from katilim.voting.services import cast_vote
-from tests.conftest import OTHER_COUNCIL_FILE
-from tests.factories import acting_as, make_comment, make_proposal, make_user
+from tests.conftest import OTHER_COUNCIL_FILE, csrf_token_from
+from tests.factories import PASSWORD, acting_as, make_comment, make_proposal, make_user
 
 A = "http://localhost"
 B = "http://ornekkent.localhost"
@@ -60,14 +60,14 @@ def three(app, council) -> Three:
 def pages_on(app):
     middleware = app.wsgi_app
     assert isinstance(middleware, pagecache.PageCache)
-    app.config["PAGE_CACHE_SECONDS"] = 30
+    app.config.update(PAGE_CACHE_SECONDS=30, WTF_CSRF_ENABLED=True)  # shells need the token
     with app.app_context():
         cache.clear()
     middleware.local.clear()
     middleware.forget_councils()
     middleware.paused_until = 0.0
     yield middleware
-    app.config["PAGE_CACHE_SECONDS"] = 0
+    app.config.update(PAGE_CACHE_SECONDS=0, WTF_CSRF_ENABLED=False)
     middleware.local.clear()
     with app.app_context():
         cache.clear()
@@ -190,6 +190,33 @@ def test_the_generation_and_the_page_are_read_in_one_round_trip(app, three, page
             assert calls == ["get_many"], base
     finally:
         app.config.pop("PAGE_CACHE_LOCAL_SECONDS", None)
+
+
+def test_a_write_in_one_council_leaves_the_others_kept_shells_fresh(app, three, pages_on):
+    """The pages kept as shells for signed-in residents follow their council's generation."""
+    with app.app_context():
+        make_user("Sakin Sema", email="sema@a.example")
+        db.session.commit()
+    resident = app.test_client()
+    token = csrf_token_from(resident.get("/auth/login").get_data(as_text=True))
+    form = {"email": "sema@a.example", "password": PASSWORD, "csrf_token": token}
+    assert resident.post("/auth/login", data=form).status_code == 302
+    resident.get("/me")  # the welcome message is read and leaves the session
+    resident.get("/proposals?first=1")  # the process learns which council the host names
+
+    def shell() -> str | None:
+        return resident.get("/proposals").headers.get("X-Page-Cache")
+
+    assert shell() == "miss"
+    assert shell() == "hit"
+    vote_in(app, three, "ornekkent")
+    comment_in(app, three, "ornekkent")
+    assert shell() == "hit"
+    vote_in(app, three, "kocaeli")
+    assert shell() == "miss"
+    assert shell() == "hit"
+    comment_in(app, three, "golcuk")  # its district council: its records show at Kocaeli
+    assert shell() == "miss"
 
 
 def test_a_page_made_for_another_council_than_expected_is_not_kept(app, three, pages_on):
