@@ -19,6 +19,7 @@ from katilim.core.errors import InvalidTransition, PermissionDenied
 from katilim.core.models import INSERTS, affected_rows
 from katilim.core.params import parse_int
 from katilim.extensions import db
+from katilim.organization.models import Body
 from katilim.proposals import permissions
 from katilim.proposals.models import Proposal
 from katilim.proposals.threshold import check_threshold
@@ -38,22 +39,36 @@ def parse_vote(raw: str | None) -> int | None:
 ATTEMPTS = 5
 
 
-def _shift_counters(proposal: Proposal, old: int, new: int) -> None:
-    """Apply one vote's change (old → new) to the counters, and read them back."""
+def _shift_counters(proposal: Proposal, old: int, new: int) -> bool:
+    """Apply one vote's change (old → new) to the counters, and read them back; whether the
+    supports may have reached the body's threshold (read by the same statement, so that a
+    vote needs no read of the body)."""
     changes = {}
     if old == 1 or new == 1:
         changes["supports_count"] = Proposal.supports_count + (1 if new == 1 else -1)
     if old == -1 or new == -1:
         changes["opposes_count"] = Proposal.opposes_count + (1 if new == -1 else -1)
+    threshold = select(Body.support_threshold).where(Body.id == Proposal.body_id).scalar_subquery()
     counts = db.session.execute(
         update(Proposal)
         .where(Proposal.id == proposal.id)
         .values(**changes)
-        .returning(Proposal.supports_count, Proposal.opposes_count),
+        .returning(
+            Proposal.supports_count,
+            Proposal.opposes_count,
+            Proposal.threshold_reached_at.is_(None).label("below"),
+            threshold.label("threshold"),
+        ),
         execution_options={"synchronize_session": False},
     ).one()
     set_committed_value(proposal, "supports_count", counts.supports_count)
     set_committed_value(proposal, "opposes_count", counts.opposes_count)
+    return bool(
+        new == 1
+        and counts.below
+        and counts.threshold is not None
+        and counts.supports_count >= counts.threshold
+    )
 
 
 def _insert_vote(proposal: Proposal, user, value: int) -> bool:
@@ -90,7 +105,10 @@ def get_vote_value(user, proposal: Proposal) -> int:
 
 
 def cast_vote(user, proposal: Proposal, value: int) -> int:
-    """Set the user's vote on a proposal to +1, -1, or 0 (taken back); return the new value.
+    """Set the user's vote on a proposal to +1, -1, or 0 (taken back); return ``value``.
+
+    ``proposal`` needs only its status, visibility and number loaded (``vote_loads``): the
+    counters and the body's threshold come back from the statement that changes them.
 
     :raises PermissionDenied: if the user may not vote (not verified).
     :raises InvalidTransition: if voting on this proposal is closed.
@@ -102,19 +120,28 @@ def cast_vote(user, proposal: Proposal, value: int) -> int:
     if not proposal.is_voting_open:
         raise InvalidTransition(_("Voting on this proposal is closed."))
 
-    for _attempt in range(ATTEMPTS):
-        old = get_vote_value(user, proposal)
-        if old == value:
-            return value
-        if old == 0:
-            written = _insert_vote(proposal, user, value)
-        else:
-            written = _replace_vote(proposal, user, old, value)
-        if written:
-            break
-    else:
-        return get_vote_value(user, proposal)
-    _shift_counters(proposal, old, value)
-    if value == 1:
+    old = _write_vote(proposal, user, value)
+    if old is None:  # the vote already was what was asked (or a concurrent request's stands)
+        return value
+    if _shift_counters(proposal, old, value):
         check_threshold(proposal)
     return value
+
+
+def _write_vote(proposal: Proposal, user, value: int) -> int | None:
+    """Make the person's vote ``value``; the value it had before, known from the statement
+    that changed the row, or None if this request changed nothing.
+
+    A vote for or against is first inserted (most votes are a person's first on a proposal:
+    one statement); only if a row is there is it read and changed. Taking back reads first.
+    """
+    for _attempt in range(ATTEMPTS):
+        if value != 0 and _insert_vote(proposal, user, value):
+            return 0
+        old = get_vote_value(user, proposal)
+        if old == value:
+            return None
+        if old != 0 and _replace_vote(proposal, user, old, value):
+            return old
+        # The row changed (or went away) after it was read: start over from what is there.
+    return None
