@@ -18,9 +18,9 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, inspect, select
 
 from katilim.core.dates import local_midnight
 from katilim.core.models import utcnow
@@ -54,6 +54,9 @@ def recorded_path() -> str:
 def _signed_in_user_id() -> int | None:
     if database_unavailable():
         return session_user_id()
+    known = _account_number_in_hand()
+    if known is not None:
+        return known
     try:
         return current_user.id if current_user.is_authenticated else None
     except Exception as error:  # e.g. the account was just deleted: the record stays without it
@@ -61,6 +64,19 @@ def _signed_in_user_id() -> int | None:
             mark_database_unavailable()
             return session_user_id()
         return None
+
+
+def _account_number_in_hand() -> int | None:
+    """The signed-in account's number as the session holds it, without reading the account
+    again: a page that committed has expired it, and its number is all the record needs.
+    None when the account was not loaded or is no longer in the database's session (deleted
+    by this request): the caller then asks as before."""
+    # Asking is_authenticated would read the account (is_active is one of its columns); an
+    # anonymous visitor is no mapped object, so the mapping alone tells.
+    state = inspect(g.get("_login_user"), raiseerr=False)
+    if state is None or not state.persistent or state.identity is None:
+        return None
+    return state.identity[0]
 
 
 def record_request(response):
