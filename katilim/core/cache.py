@@ -218,10 +218,21 @@ def _invalidate_after_commit(session: Session) -> None:
     pages = session.info.pop(_PAGES_DIRTY, False)
     if not has_app_context():
         return
+    stale = []
     if figures and enabled():
-        invalidate()
+        stale.append(GENERATION_KEY)
     if (figures or pages) and pages_enabled():
-        invalidate_pages()
+        stale.append(PAGE_GENERATION_KEY)
+    if stale:
+        _new_generations(stale)
+
+
+def _new_generations(keys: list[str]) -> None:
+    """Move these generations in one round trip to the cache (a vote moves both)."""
+    try:
+        cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=0)
+    except Exception:  # noqa: BLE001 — the values then expire after their seconds
+        log.warning("cache unavailable; kept values expire on their own", exc_info=True)
 
 
 @event.listens_for(Session, "after_rollback")
