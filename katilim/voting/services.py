@@ -11,12 +11,14 @@ expressions (``supports_count + 1``), never by values read earlier, so different
 never overwrite each other.
 """
 
+from typing import Any
+
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, Row, delete, exists, literal, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from katilim.core.errors import InvalidTransition, PermissionDenied
-from katilim.core.models import INSERTS, affected_rows
+from katilim.core.models import INSERTS, TZDateTime, affected_rows, utcnow
 from katilim.core.params import parse_int
 from katilim.extensions import db
 from katilim.organization.models import Body
@@ -39,48 +41,73 @@ def parse_vote(raw: str | None) -> int | None:
 ATTEMPTS = 5
 
 
-def _shift_counters(proposal: Proposal, old: int, new: int) -> bool:
-    """Apply one vote's change (old → new) to the counters, and read them back; whether the
-    supports may have reached the body's threshold (read by the same statement, so that a
-    vote needs no read of the body)."""
-    changes = {}
+def _shift_counters(
+    proposal: Proposal, old: int, new: int, *, only_if: ColumnElement[bool] | None = None
+) -> Row | None:
+    """Apply one vote's change (old → new) to the counters, and read them back with what
+    the threshold check needs (so that a vote reads no body). ``only_if``: a condition the
+    statement holds the change to (the row of the vote was written); None if it did not."""
+    # updated_at given here, not left to its onupdate: with the vote's insert as a CTE of the
+    # statement, the compiler would leave that default's parameter empty.
+    changes: dict[str, Any] = {"updated_at": utcnow()}
     if old == 1 or new == 1:
         changes["supports_count"] = Proposal.supports_count + (1 if new == 1 else -1)
     if old == -1 or new == -1:
         changes["opposes_count"] = Proposal.opposes_count + (1 if new == -1 else -1)
     threshold = select(Body.support_threshold).where(Body.id == Proposal.body_id).scalar_subquery()
+    statement = update(Proposal).where(Proposal.id == proposal.id)
+    if only_if is not None:
+        statement = statement.where(only_if)
     counts = db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id)
-        .values(**changes)
-        .returning(
+        statement.values(**changes).returning(
             Proposal.supports_count,
             Proposal.opposes_count,
             Proposal.threshold_reached_at.is_(None).label("below"),
             threshold.label("threshold"),
         ),
         execution_options={"synchronize_session": False},
-    ).one()
-    set_committed_value(proposal, "supports_count", counts.supports_count)
-    set_committed_value(proposal, "opposes_count", counts.opposes_count)
+    ).first()
+    if counts is not None:
+        set_committed_value(proposal, "supports_count", counts.supports_count)
+        set_committed_value(proposal, "opposes_count", counts.opposes_count)
+    return counts
+
+
+def _may_reach_threshold(counts: Row, value: int) -> bool:
     return bool(
-        new == 1
+        value == 1
         and counts.below
         and counts.threshold is not None
         and counts.supports_count >= counts.threshold
     )
 
 
-def _insert_vote(proposal: Proposal, user, value: int) -> bool:
-    """Write the vote if the person has none; False if a row exists (or came meanwhile)."""
-    insert = INSERTS[db.session.get_bind().dialect.name]
-    written = db.session.execute(
-        insert(Vote)
-        .values(proposal_id=proposal.id, user_id=user.id, value=value)
+def _insert_vote(proposal: Proposal, user, value: int) -> Row | None:
+    """Write the vote if the person has none, and count it: the counters after it, or None
+    if a row exists (or came meanwhile), which is then neither written nor counted.
+
+    PostgreSQL does both in one statement (the insert is a CTE that the counters' UPDATE
+    waits on: no row written, no row updated); SQLite runs the two one after the other.
+    """
+    dialect = db.session.get_bind().dialect.name
+    values: dict[str, Any] = {"proposal_id": proposal.id, "user_id": user.id, "value": value}
+    if dialect == "postgresql":
+        # The times as anonymous parameters: the defaults' own would be named like the
+        # proposal's updated_at, which the same statement sets.
+        now = literal(utcnow(), TZDateTime())
+        values.update(created_at=now, updated_at=now)
+    insert = (
+        INSERTS[dialect](Vote)
+        .values(**values)
         .on_conflict_do_nothing(index_elements=[Vote.proposal_id, Vote.user_id])
         .returning(Vote.id)
-    ).first()
-    return written is not None
+    )
+    if dialect == "postgresql":
+        written = insert.cte("written_vote")
+        return _shift_counters(proposal, 0, value, only_if=exists(select(written.c.id)))
+    if db.session.execute(insert).first() is None:
+        return None
+    return _shift_counters(proposal, 0, value)
 
 
 def _replace_vote(proposal: Proposal, user, old: int, value: int) -> bool:
@@ -120,28 +147,29 @@ def cast_vote(user, proposal: Proposal, value: int) -> int:
     if not proposal.is_voting_open:
         raise InvalidTransition(_("Voting on this proposal is closed."))
 
-    old = _write_vote(proposal, user, value)
-    if old is None:  # the vote already was what was asked (or a concurrent request's stands)
-        return value
-    if _shift_counters(proposal, old, value):
+    counts = _write_vote(proposal, user, value)
+    if counts is not None and _may_reach_threshold(counts, value):
         check_threshold(proposal)
     return value
 
 
-def _write_vote(proposal: Proposal, user, value: int) -> int | None:
-    """Make the person's vote ``value``; the value it had before, known from the statement
-    that changed the row, or None if this request changed nothing.
+def _write_vote(proposal: Proposal, user, value: int) -> Row | None:
+    """Make the person's vote ``value`` and count the change; the counters after it, or
+    None if this request changed nothing (the vote already was ``value``).
 
-    A vote for or against is first inserted (most votes are a person's first on a proposal:
-    one statement); only if a row is there is it read and changed. Taking back reads first.
+    A vote for or against is first inserted (most votes are a person's first on a proposal);
+    only if a row is there is it read and changed. Taking back reads first. The counters
+    change by what the statement that changed the row says it changed.
     """
     for _attempt in range(ATTEMPTS):
-        if value != 0 and _insert_vote(proposal, user, value):
-            return 0
+        if value != 0:
+            counts = _insert_vote(proposal, user, value)
+            if counts is not None:
+                return counts
         old = get_vote_value(user, proposal)
         if old == value:
             return None
         if old != 0 and _replace_vote(proposal, user, old, value):
-            return old
+            return _shift_counters(proposal, old, value)
         # The row changed (or went away) after it was read: start over from what is there.
     return None

@@ -110,3 +110,23 @@ def test_resident_cannot_vote_on_someone_elses_draft(login, setup, app):
     assert (
         login(voter_id).post(f"/proposals/{draft_id}/vote", data={"value": "1"}).status_code == 404
     )
+
+
+def test_a_vote_runs_a_fixed_number_of_statements(login, setup, app, count_queries):
+    """The council, the signed-in account, a few columns of the proposal, the vote and its
+    counters (one statement on PostgreSQL, an insert and an update on SQLite) and the traffic
+    record: nothing is read twice, nor again after the commit. Changing and taking back a
+    vote read the vote first. Run with -s to see the statements."""
+    proposal_id, voter_id = setup
+    client = login(voter_id)
+    one_statement = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    expected = {"1": 5 if one_statement else 6, "-1": 8, "0": 7}
+    counts = {}
+    for value in ("1", "-1", "0"):
+        with count_queries() as counter:
+            response = client.post(f"/proposals/{proposal_id}/vote", data={"value": value})
+        assert response.status_code == 302
+        print(value, *counter.statements, sep="\n  ")
+        counts[value] = counter.count
+    assert counts == expected
+    assert counters(app, proposal_id) == (0, 0)
