@@ -14,7 +14,17 @@ never overwrite each other.
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Row, delete, exists, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    SmallInteger,
+    delete,
+    exists,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 
 from katilim.core.errors import InvalidTransition, PermissionDenied
@@ -23,7 +33,7 @@ from katilim.core.params import parse_int
 from katilim.extensions import db
 from katilim.organization.models import Body
 from katilim.proposals import permissions
-from katilim.proposals.models import Proposal
+from katilim.proposals.models import VOTING_OPEN, Proposal
 from katilim.proposals.threshold import check_threshold
 from katilim.voting.models import Vote
 
@@ -42,7 +52,7 @@ ATTEMPTS = 5
 
 
 def _shift_counters(
-    proposal: Proposal, old: int, new: int, *, only_if: ColumnElement[bool] | None = None
+    proposal_id: int, old: int, new: int, *, only_if: ColumnElement[bool] | None = None
 ) -> Row | None:
     """Apply one vote's change (old → new) to the counters, and read them back with what
     the threshold check needs (so that a vote reads no body). ``only_if``: a condition the
@@ -55,7 +65,7 @@ def _shift_counters(
     if old == -1 or new == -1:
         changes["opposes_count"] = Proposal.opposes_count + (1 if new == -1 else -1)
     threshold = select(Body.support_threshold).where(Body.id == Proposal.body_id).scalar_subquery()
-    statement = update(Proposal).where(Proposal.id == proposal.id)
+    statement = update(Proposal).where(Proposal.id == proposal_id)
     if only_if is not None:
         statement = statement.where(only_if)
     counts = db.session.execute(
@@ -67,9 +77,6 @@ def _shift_counters(
         ),
         execution_options={"synchronize_session": False},
     ).first()
-    if counts is not None:
-        set_committed_value(proposal, "supports_count", counts.supports_count)
-        set_committed_value(proposal, "opposes_count", counts.opposes_count)
     return counts
 
 
@@ -82,32 +89,52 @@ def _may_reach_threshold(counts: Row, value: int) -> bool:
     )
 
 
-def _insert_vote(proposal: Proposal, user, value: int) -> Row | None:
+def _insert_vote(
+    proposal_id: int, user_id: int, value: int, *, open_in_council: int | None = None
+) -> Row | None:
     """Write the vote if the person has none, and count it: the counters after it, or None
     if a row exists (or came meanwhile), which is then neither written nor counted.
+
+    ``open_in_council``: write it only if the proposal is this council's and open to votes,
+    known from the same statement (else None too), for a vote whose proposal was not read.
 
     PostgreSQL does both in one statement (the insert is a CTE that the counters' UPDATE
     waits on: no row written, no row updated); SQLite runs the two one after the other.
     """
     dialect = db.session.get_bind().dialect.name
-    values: dict[str, Any] = {"proposal_id": proposal.id, "user_id": user.id, "value": value}
-    if dialect == "postgresql":
-        # The times as anonymous parameters: the defaults' own would be named like the
-        # proposal's updated_at, which the same statement sets.
-        now = literal(utcnow(), TZDateTime())
-        values.update(created_at=now, updated_at=now)
-    insert = (
-        INSERTS[dialect](Vote)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=[Vote.proposal_id, Vote.user_id])
-        .returning(Vote.id)
+    # Every value an anonymous parameter: the columns' defaults would name theirs like the
+    # proposal's updated_at, which the same statement sets on PostgreSQL.
+    stamp = literal(utcnow(), TZDateTime())
+    columns = (Vote.proposal_id, Vote.user_id, Vote.value, Vote.created_at, Vote.updated_at)
+    row = (
+        literal(proposal_id, Integer()),
+        literal(user_id, Integer()),
+        literal(value, SmallInteger()),
+        stamp,
+        stamp,
     )
+    insert = INSERTS[dialect](Vote)
+    if open_in_council is None:
+        statement = insert.values(dict(zip(columns, row, strict=True)))
+    else:
+        statement = insert.from_select(
+            list(columns),
+            select(*row).where(
+                Proposal.id == proposal_id,
+                Proposal.council_id == open_in_council,
+                Proposal.status.in_(VOTING_OPEN),
+                Proposal.is_hidden.is_(False),
+            ),
+        )
+    writing = statement.on_conflict_do_nothing(
+        index_elements=[Vote.proposal_id, Vote.user_id]
+    ).returning(Vote.id)
     if dialect == "postgresql":
-        written = insert.cte("written_vote")
-        return _shift_counters(proposal, 0, value, only_if=exists(select(written.c.id)))
-    if db.session.execute(insert).first() is None:
+        written = writing.cte("written_vote")
+        return _shift_counters(proposal_id, 0, value, only_if=exists(select(written.c.id)))
+    if db.session.execute(writing).first() is None:
         return None
-    return _shift_counters(proposal, 0, value)
+    return _shift_counters(proposal_id, 0, value)
 
 
 def _replace_vote(proposal: Proposal, user, old: int, value: int) -> bool:
@@ -148,9 +175,28 @@ def cast_vote(user, proposal: Proposal, value: int) -> int:
         raise InvalidTransition(_("Voting on this proposal is closed."))
 
     counts = _write_vote(proposal, user, value)
-    if counts is not None and _may_reach_threshold(counts, value):
-        check_threshold(proposal)
+    if counts is not None:
+        set_committed_value(proposal, "supports_count", counts.supports_count)
+        set_committed_value(proposal, "opposes_count", counts.opposes_count)
+        if _may_reach_threshold(counts, value):
+            check_threshold(proposal)
     return value
+
+
+def cast_new_vote(user, council_id: int, proposal_id: int, value: int) -> bool:
+    """The common vote in one statement, without reading the proposal first: a verified
+    person's first vote for or against an open proposal of this council, counted. False,
+    having written nothing, when anything else holds (no such proposal, or not open; a vote
+    already there; a person who may not vote): :func:`cast_vote` then goes the whole way and
+    says why."""
+    if value not in (1, -1) or not permissions.is_participant(user):
+        return False
+    counts = _insert_vote(proposal_id, user.id, value, open_in_council=council_id)
+    if counts is None:
+        return False
+    if _may_reach_threshold(counts, value):
+        check_threshold(db.session.get_one(Proposal, proposal_id))
+    return True
 
 
 def _write_vote(proposal: Proposal, user, value: int) -> Row | None:
@@ -163,13 +209,13 @@ def _write_vote(proposal: Proposal, user, value: int) -> Row | None:
     """
     for _attempt in range(ATTEMPTS):
         if value != 0:
-            counts = _insert_vote(proposal, user, value)
+            counts = _insert_vote(proposal.id, user.id, value)
             if counts is not None:
                 return counts
         old = get_vote_value(user, proposal)
         if old == value:
             return None
         if old != 0 and _replace_vote(proposal, user, old, value):
-            return _shift_counters(proposal, old, value)
+            return _shift_counters(proposal.id, old, value)
         # The row changed (or went away) after it was read: start over from what is there.
     return None

@@ -3,9 +3,11 @@
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import func, select
 
 from katilim.extensions import db
 from katilim.proposals.models import Proposal, ProposalStatus
+from katilim.voting.models import Vote
 from tests.factories import make_proposal, make_user
 
 
@@ -93,6 +95,20 @@ def test_resident_cannot_vote_when_voting_is_closed(login, setup, app, status):
     assert counters(app, proposal_id) == (0, 0)
 
 
+def test_resident_cannot_vote_on_a_hidden_proposal(login, setup, app):
+    """A first vote is written only if the proposal is open in the same statement: a hidden
+    one gets the closed answer and no row."""
+    proposal_id, voter_id = setup
+    with app.app_context():
+        db.session.get(Proposal, proposal_id).is_hidden = True
+        db.session.commit()
+    response = login(voter_id).post(f"/proposals/{proposal_id}/vote", data={"value": "-1"})
+    assert response.status_code == 409
+    assert counters(app, proposal_id) == (0, 0)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Vote)) == 0
+
+
 def test_author_cannot_vote_on_own_draft(login, council, app):
     with app.app_context():
         proposal = make_proposal(status=ProposalStatus.DRAFT)
@@ -113,14 +129,15 @@ def test_resident_cannot_vote_on_someone_elses_draft(login, setup, app):
 
 
 def test_a_vote_runs_a_fixed_number_of_statements(login, setup, app, count_queries):
-    """The council, the signed-in account, a few columns of the proposal, the vote and its
-    counters (one statement on PostgreSQL, an insert and an update on SQLite) and the traffic
-    record: nothing is read twice, nor again after the commit. Changing and taking back a
-    vote read the vote first. Run with -s to see the statements."""
+    """A first vote: the council, the signed-in account, the vote written only if the proposal
+    is open and counted (one statement on PostgreSQL, an insert and an update on SQLite), and
+    the traffic record: the proposal is not read, and nothing is read again after the commit.
+    Changing a vote reads the proposal and the vote; taking it back too. Run with -s to see the
+    statements."""
     proposal_id, voter_id = setup
     client = login(voter_id)
     one_statement = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
-    expected = {"1": 5 if one_statement else 6, "-1": 8, "0": 7}
+    expected = {"1": 4 if one_statement else 5, "-1": 9, "0": 7}
     counts = {}
     for value in ("1", "-1", "0"):
         with count_queries() as counter:
