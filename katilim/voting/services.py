@@ -72,7 +72,8 @@ def _shift_counters(
         statement.values(**changes).returning(
             Proposal.supports_count,
             Proposal.opposes_count,
-            Proposal.threshold_reached_at.is_(None).label("below"),
+            # Compared in Python: SQLite (3.40) answered "IS NULL" wrongly in this RETURNING.
+            Proposal.threshold_reached_at,
             threshold.label("threshold"),
         ),
         execution_options={"synchronize_session": False},
@@ -83,7 +84,7 @@ def _shift_counters(
 def _may_reach_threshold(counts: Row, value: int) -> bool:
     return bool(
         value == 1
-        and counts.below
+        and counts.threshold_reached_at is None
         and counts.threshold is not None
         and counts.supports_count >= counts.threshold
     )

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from katilim.extensions import db
-from katilim.proposals.models import Proposal, ProposalStatus
+from katilim.proposals.models import EventKind, Proposal, ProposalEvent, ProposalStatus
 from katilim.voting.models import Vote
-from tests.factories import make_proposal, make_user
+from tests.factories import make_body, make_proposal, make_user
 
 
 @pytest.fixture
@@ -147,3 +147,24 @@ def test_a_vote_runs_a_fixed_number_of_statements(login, setup, app, count_queri
         counts[value] = counter.count
     assert counts == expected
     assert counters(app, proposal_id) == (0, 0)
+
+
+def test_first_votes_through_the_page_reach_the_threshold_once(login, app, council):
+    """The first votes take the one-statement way, which reads the body's threshold from the
+    same statement: reaching it marks the proposal and writes its event, once."""
+    with app.app_context():
+        proposal = make_proposal(body=make_body(support_threshold=2))
+        voters = [make_user(f"Seçmen {n}", email=f"esik{n}@example.org").id for n in range(3)]
+        db.session.commit()
+        proposal_id = proposal.id
+    for voter_id in voters:
+        response = login(voter_id).post(f"/proposals/{proposal_id}/vote", data={"value": "1"})
+        assert response.status_code == 302
+    with app.app_context():
+        proposal = db.session.get(Proposal, proposal_id)
+        assert proposal.supports_count == 3
+        assert proposal.threshold_reached_at is not None
+        events = db.session.scalars(
+            select(ProposalEvent.kind).where(ProposalEvent.proposal_id == proposal_id)
+        ).all()
+        assert events.count(EventKind.THRESHOLD_REACHED) == 1
