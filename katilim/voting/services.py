@@ -11,17 +11,21 @@ expressions (``supports_count + 1``), never by values read earlier, so different
 never overwrite each other.
 """
 
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import (
-    ColumnElement,
+    BindParameter,
+    Executable,
+    Insert,
     Integer,
     Row,
     SmallInteger,
+    Update,
+    bindparam,
     delete,
     exists,
-    literal,
     select,
     update,
 )
@@ -51,34 +55,102 @@ def parse_vote(raw: str | None) -> int | None:
 ATTEMPTS = 5
 
 
-def _shift_counters(
-    proposal_id: int, old: int, new: int, *, only_if: ColumnElement[bool] | None = None
-) -> Row | None:
-    """Apply one vote's change (old → new) to the counters, and read them back with what
-    the threshold check needs (so that a vote reads no body). ``only_if``: a condition the
-    statement holds the change to (the row of the vote was written); None if it did not."""
+# The statements of a vote are built once per kind (old → new value, database) with named
+# parameters, and reused: building and keying them on every vote cost more than running them.
+_PARAMETERS = {
+    "proposal": Integer(),
+    "user": Integer(),
+    "value": SmallInteger(),
+    "council": Integer(),
+    "now": TZDateTime(),
+}
+
+
+def _parameter(name: str) -> BindParameter:
+    return bindparam(name, type_=_PARAMETERS[name])
+
+
+def _counters_statement(old: int, new: int) -> Update:
+    """The UPDATE applying one vote's change (old → new) to the counters, which returns them
+    with what the threshold check needs (so that a vote reads no body)."""
     # updated_at given here, not left to its onupdate: with the vote's insert as a CTE of the
     # statement, the compiler would leave that default's parameter empty.
-    changes: dict[str, Any] = {"updated_at": utcnow()}
+    changes: dict[str, Any] = {"updated_at": _parameter("now")}
     if old == 1 or new == 1:
         changes["supports_count"] = Proposal.supports_count + (1 if new == 1 else -1)
     if old == -1 or new == -1:
         changes["opposes_count"] = Proposal.opposes_count + (1 if new == -1 else -1)
     threshold = select(Body.support_threshold).where(Body.id == Proposal.body_id).scalar_subquery()
-    statement = update(Proposal).where(Proposal.id == proposal_id)
-    if only_if is not None:
-        statement = statement.where(only_if)
-    counts = db.session.execute(
-        statement.values(**changes).returning(
+    return (
+        update(Proposal)
+        .where(Proposal.id == _parameter("proposal"))
+        .values(**changes)
+        .returning(
             Proposal.supports_count,
             Proposal.opposes_count,
             # Compared in Python: SQLite (3.40) answered "IS NULL" wrongly in this RETURNING.
             Proposal.threshold_reached_at,
             threshold.label("threshold"),
-        ),
-        execution_options={"synchronize_session": False},
+        )
+    )
+
+
+@cache
+def _change_statement(old: int, new: int) -> Update:
+    return _counters_statement(old, new)
+
+
+@cache
+def _new_vote_statements(dialect: str, value: int, open_only: bool) -> tuple[Executable, ...]:
+    """The statements writing a person's first vote and counting it; the last returns the
+    counters, or nothing if no row was written (one is there, or came meanwhile).
+
+    PostgreSQL does both in one statement (the insert is a CTE that the counters' UPDATE
+    waits on: no row written, no row updated); SQLite runs the two one after the other.
+    ``open_only``: the row is written only if the proposal is the council's and open to votes,
+    known from the same statement, for a vote whose proposal was not read first.
+    """
+    now = _parameter("now")
+    columns = (Vote.proposal_id, Vote.user_id, Vote.value, Vote.created_at, Vote.updated_at)
+    row = (_parameter("proposal"), _parameter("user"), _parameter("value"), now, now)
+    insert = INSERTS[dialect](Vote)
+    if open_only:
+        statement = insert.from_select(
+            list(columns),
+            select(*row).where(
+                Proposal.id == _parameter("proposal"),
+                Proposal.council_id == _parameter("council"),
+                Proposal.status.in_(VOTING_OPEN),
+                Proposal.is_hidden.is_(False),
+            ),
+        )
+    else:
+        statement = insert.values(dict(zip(columns, row, strict=True)))
+    writing = statement.on_conflict_do_nothing(
+        index_elements=[Vote.proposal_id, Vote.user_id]
+    ).returning(Vote.id)
+    counting = _counters_statement(0, value)
+    if dialect == "postgresql":
+        written = writing.cte("written_vote")
+        return (counting.where(exists(select(written.c.id))),)
+    return writing, counting
+
+
+def _run(statement: Executable, parameters: dict) -> Row | None:
+    # An ORM insert given a dict of parameters would take them for the rows' attributes.
+    options = {"dml_strategy": "raw"} if isinstance(statement, Insert) else {}
+    return db.session.execute(
+        statement, parameters, execution_options={"synchronize_session": False, **options}
     ).first()
-    return counts
+
+
+def _shift_counters(proposal_id: int, old: int, new: int) -> Row:
+    """Apply one vote's change (old → new) to the counters; them after it."""
+    return db.session.execute(
+        _change_statement(old, new),
+        {"proposal": proposal_id, "now": utcnow()},
+        execution_options={"synchronize_session": False},
+    ).one()
 
 
 def _may_reach_threshold(counts: Row, value: int) -> bool:
@@ -98,44 +170,20 @@ def _insert_vote(
 
     ``open_in_council``: write it only if the proposal is this council's and open to votes,
     known from the same statement (else None too), for a vote whose proposal was not read.
-
-    PostgreSQL does both in one statement (the insert is a CTE that the counters' UPDATE
-    waits on: no row written, no row updated); SQLite runs the two one after the other.
     """
     dialect = db.session.get_bind().dialect.name
-    # Every value an anonymous parameter: the columns' defaults would name theirs like the
-    # proposal's updated_at, which the same statement sets on PostgreSQL.
-    stamp = literal(utcnow(), TZDateTime())
-    columns = (Vote.proposal_id, Vote.user_id, Vote.value, Vote.created_at, Vote.updated_at)
-    row = (
-        literal(proposal_id, Integer()),
-        literal(user_id, Integer()),
-        literal(value, SmallInteger()),
-        stamp,
-        stamp,
-    )
-    insert = INSERTS[dialect](Vote)
-    if open_in_council is None:
-        statement = insert.values(dict(zip(columns, row, strict=True)))
-    else:
-        statement = insert.from_select(
-            list(columns),
-            select(*row).where(
-                Proposal.id == proposal_id,
-                Proposal.council_id == open_in_council,
-                Proposal.status.in_(VOTING_OPEN),
-                Proposal.is_hidden.is_(False),
-            ),
-        )
-    writing = statement.on_conflict_do_nothing(
-        index_elements=[Vote.proposal_id, Vote.user_id]
-    ).returning(Vote.id)
-    if dialect == "postgresql":
-        written = writing.cte("written_vote")
-        return _shift_counters(proposal_id, 0, value, only_if=exists(select(written.c.id)))
-    if db.session.execute(writing).first() is None:
-        return None
-    return _shift_counters(proposal_id, 0, value)
+    parameters = {
+        "proposal": proposal_id,
+        "user": user_id,
+        "value": value,
+        "council": open_in_council,
+        "now": utcnow(),
+    }
+    *writes, last = _new_vote_statements(dialect, value, open_in_council is not None)
+    for statement in writes:
+        if _run(statement, parameters) is None:
+            return None
+    return _run(last, parameters)
 
 
 def _replace_vote(proposal: Proposal, user, old: int, value: int) -> bool:
