@@ -283,6 +283,21 @@ class Writer:
         return count
 
 
+def _create_database(url) -> None:
+    """On a fresh machine the benchmark's database does not exist yet: create it from the
+    server's maintenance database."""
+    from sqlalchemy import create_engine, text
+
+    maintenance = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with maintenance.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        ).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    maintenance.dispose()
+
+
 def build_schema(app) -> None:
     import flask_migrate
     from sqlalchemy import text
@@ -291,6 +306,7 @@ def build_schema(app) -> None:
 
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
+            _create_database(db.engine.url)
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
@@ -363,7 +379,6 @@ def generate(url: str, scale: float) -> dict:
                     True,
                     "never",
                     joined,
-                    council_id,
                 )
 
         writer.write(
@@ -382,7 +397,6 @@ def generate(url: str, scale: float) -> dict:
                 "is_active_account",
                 "email_frequency",
                 "created_at",
-                "council_id",
             ],
             users(),
         )

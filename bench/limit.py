@@ -7,6 +7,10 @@ body in base64) and serves them with
 
 so a page's throughput divided by its limit's is the share of the machine the site leaves to
 sending the page: 1.0 would be a site that costs nothing beyond its bytes.
+
+Pages are keyed by the ``X-Bench-Page`` header that wrk sends (the same path may be measured
+for a visitor and for a signed-in resident, and the vote's path changes on every request);
+without it, by the path and query.
 """
 
 import base64
@@ -14,6 +18,7 @@ import json
 import os
 
 # Hop-by-hop and per-connection headers are gunicorn's own to write.
+PAGE_HEADER = "HTTP_X_BENCH_PAGE"
 SKIPPED_HEADERS = {"connection", "keep-alive", "transfer-encoding", "date", "server"}
 
 
@@ -34,7 +39,7 @@ def load_pages(path: str) -> dict[str, tuple[str, list[tuple[str, str]], bytes]]
 
 
 def create_limit_app(path: str | None = None):
-    """A WSGI app answering each captured path (with its query) with its captured bytes."""
+    """A WSGI app answering each captured page with its captured bytes."""
     pages = load_pages(path or os.environ["BENCH_LIMIT_FILE"])
     missing = (
         "404 Not Found",
@@ -44,7 +49,9 @@ def create_limit_app(path: str | None = None):
 
     def app(environ, start_response):
         query = environ.get("QUERY_STRING", "")
-        key = environ.get("PATH_INFO", "/") + (f"?{query}" if query else "")
+        key = environ.get(PAGE_HEADER) or environ.get("PATH_INFO", "/") + (
+            f"?{query}" if query else ""
+        )
         status, headers, body = pages.get(key, missing)
         start_response(status, headers)
         return [body]

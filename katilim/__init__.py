@@ -119,8 +119,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     traffic.init_app(app)  # Law 5651 records of state-changing requests
     uploads.init_app(app)  # room for photos in the proposal form, and its 413 message
     from katilim.core import pagecache
+    from katilim.readers import Readers
 
-    pagecache.init_app(app)  # last: it wraps the whole application (anonymous pages kept)
+    # Last: it wraps the whole application (pages kept for visitors, shells for residents).
+    pagecache.init_app(app, Readers(app))
     return app
 
 

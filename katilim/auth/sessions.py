@@ -33,7 +33,8 @@ from katilim.core.tenancy import current_council_id
 from katilim.extensions import db
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What ``user_sessions`` keeps of a token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -53,7 +54,7 @@ def start(user: User, *, remember: bool = False) -> str:
     db.session.add(
         UserSession(
             user_id=user.id,
-            token_digest=_digest(token),
+            token_digest=token_digest(token),
             remember=remember,
             created_at=now,
             expires_at=now + _lifetime(remember),
@@ -95,7 +96,7 @@ def load(token: str) -> User | None:
         return None
     user = db.session.scalar(
         _live_session_account(),
-        {"digest": _digest(token), "now": utcnow(), "council": current_council_id()},
+        {"digest": token_digest(token), "now": utcnow(), "council": current_council_id()},
     )
     if user is not None:
         user.session_token = token
@@ -118,7 +119,7 @@ def forget_browser() -> None:
 
 def end(token: str | None) -> None:
     if token:
-        _execute(delete(UserSession).where(UserSession.token_digest == _digest(token)))
+        _execute(delete(UserSession).where(UserSession.token_digest == token_digest(token)))
 
 
 def end_all(user: User) -> int:
@@ -131,7 +132,7 @@ def end_others(user: User, keep_token: str | None) -> int:
     after a password change the person stays signed in here, and nowhere else."""
     statement = delete(UserSession).where(UserSession.user_id == user.id)
     if keep_token:
-        statement = statement.where(UserSession.token_digest != _digest(keep_token))
+        statement = statement.where(UserSession.token_digest != token_digest(keep_token))
     return _execute(statement).rowcount
 
 

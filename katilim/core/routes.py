@@ -14,7 +14,7 @@ from flask import (
 )
 
 from katilim.core.health import OK, TIMEOUT, database_status, redis_status, run_checks
-from katilim.core.pagecache import shared_with_visitors
+from katilim.core.pagecache import shared_with_residents, shared_with_visitors
 from katilim.core.params import text_arg
 from katilim.core.urls import safe_next
 from katilim.extensions import limiter
@@ -28,6 +28,7 @@ bp = Blueprint("core", __name__)
 
 @bp.route("/")
 @shared_with_visitors
+@shared_with_residents
 def home():
     """What the council is, how to take part, recent and most supported proposals."""
     council = current_council()

@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from katilim.core.limits import rate_limit
-from katilim.core.pagecache import shared_with_visitors
+from katilim.core.pagecache import shared_with_residents, shared_with_visitors
 from katilim.core.params import page_arg, text_arg
 from katilim.extensions import db
 from katilim.meetings import decisions, permissions, queries, services
@@ -34,6 +34,7 @@ CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 @bp.route("/meetings")
 @shared_with_visitors
+@shared_with_residents
 def index():
     """Every body's meetings: those to come, soonest first, then the past ones."""
     council = current_council()

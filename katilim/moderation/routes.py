@@ -10,6 +10,7 @@ from katilim.comments.models import Comment
 from katilim.core.errors import InvalidTransition
 from katilim.core.forms import required_options
 from katilim.core.limits import rate_limit
+from katilim.core.pagecache import not_kept, shared_with_moderators
 from katilim.core.params import id_arg
 from katilim.extensions import db
 from katilim.moderation import answer_templates, permissions, reports, services
@@ -59,6 +60,7 @@ def _require_queue_access() -> None:
 
 @bp.route("")
 @login_required
+@shared_with_moderators
 def index():
     """One queue across all of the moderator's bodies."""
     _require_queue_access()
@@ -68,6 +70,8 @@ def index():
         b for b in list_bodies(council, active_only=False) if body_ids is None or b.id in body_ids
     ]
     filters = QueueFilters.from_args(request.args)
+    if filters.assigned == "me":
+        not_kept()  # what is "mine" differs from one moderator to the next
     page, items = queue(council, body_ids, bodies, filters, viewer_id=current_user.id)
     return render_template(
         "moderation/index.html",

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from katilim.core.cache import cached
-from katilim.core.pagecache import shared_with_visitors
+from katilim.core.pagecache import shared_with_residents, shared_with_visitors
 from katilim.meetings.queries import next_meeting
 from katilim.organization.models import BodyKind, localized
 from katilim.organization.queries import get_body_or_404
@@ -42,6 +42,7 @@ bp.add_app_template_global(council_named, "council_named")
 
 @bp.route("/bodies")
 @shared_with_visitors
+@shared_with_residents
 def bodies():
     """The assemblies and working groups, with how many proposals each has received."""
     council = current_council()

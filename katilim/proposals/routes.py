@@ -17,7 +17,7 @@ from katilim.comments.forms import CommentForm
 from katilim.comments.services import comment_threads
 from katilim.core.forms import options
 from katilim.core.limits import rate_limit
-from katilim.core.pagecache import shared_with_visitors
+from katilim.core.pagecache import not_for, shared_with_residents, shared_with_visitors
 from katilim.core.params import id_arg, page_arg, parse_id
 from katilim.core.urls import absolute_url
 from katilim.extensions import db
@@ -65,6 +65,7 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 @bp.route("")
 @shared_with_visitors
+@shared_with_residents
 def index():
     """All proposals: search, filters, sorts, pages."""
     council = current_council()
@@ -250,6 +251,15 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
         e.from_value for e in proposal.events if e.from_value
     }
     event_bodies = bodies_by_slug(proposal.council_id, body_slugs)
+    # Kept as a shell for residents: never for its author or someone who wrote on this page,
+    # whose page has edit links.
+    not_for(
+        {
+            proposal.author_id,
+            *(c.author_id for c in roots.items),
+            *(c.author_id for thread in replies.values() for c in thread),
+        }
+    )
     shareable = can_share(proposal)
     og_photo = first_public_photo(proposal) if shareable else None
     photos = shown_photos(current_user, proposal)
@@ -285,6 +295,7 @@ def render_detail(proposal: Proposal, comment_form: CommentForm | None = None, s
 
 @bp.route("/<id:proposal_id>")
 @shared_with_visitors
+@shared_with_residents
 def detail(proposal_id: int):
     """A proposal with its body, routing, status, timeline, votes and comments; one this
     council referred to its provincial council leads there."""

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, render_template
 
 from katilim.core.cache import cached
 from katilim.core.models import utcnow
-from katilim.core.pagecache import shared_with_visitors
+from katilim.core.pagecache import shared_with_residents, shared_with_visitors
 from katilim.organization.services import current_council
 from katilim.representation import services as representation
 from katilim.stats.services import (
@@ -22,6 +22,7 @@ bp = Blueprint("stats", __name__)
 
 @bp.route("/stats")
 @shared_with_visitors
+@shared_with_residents
 def index():
     council = current_council()
 
@@ -40,6 +41,8 @@ def index():
 
 
 @bp.route("/stats/representation")
+@shared_with_visitors
+@shared_with_residents
 def representation_figures():
     """Who is heard and who is not: districts, pseudonymous and assisted proposals, groups."""
     council = current_council()
@@ -65,6 +68,8 @@ def representation_figures():
 
 
 @bp.route("/stats/councils")
+@shared_with_visitors
+@shared_with_residents
 def councils():
     """A provincial council's district councils side by side (only where it has some)."""
     council = current_council()

@@ -18,26 +18,6 @@ def world(app):
     return seed_world(app)
 
 
-@pytest.fixture
-def pages_on(app):
-    """Pages kept as in production (the per-process default cache), CSRF on as in
-    production, a fresh cache and a clock the test may move."""
-    middleware = app.wsgi_app
-    assert isinstance(middleware, pagecache.PageCache)
-    app.config.update(PAGE_CACHE_SECONDS=5, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        cache.clear()
-    middleware.local.clear()
-    middleware.paused_until = 0.0
-    yield middleware
-    app.config.update(PAGE_CACHE_SECONDS=0, WTF_CSRF_ENABLED=False)
-    app.config.pop("PAGE_CACHE_LOCAL_SECONDS", None)
-    middleware.clock = pagecache.time.time
-    middleware.local.clear()
-    with app.app_context():
-        cache.clear()
-
-
 def cached_paths(world) -> list[str]:
     slug, proposal, meeting = (
         world.path_values["slug"],
@@ -53,6 +33,7 @@ def cached_paths(world) -> list[str]:
         "/bodies",
         f"/bodies/{slug}",
         "/stats",
+        "/stats/representation",
         "/meetings",
         f"/bodies/{slug}/meetings",
         f"/meetings/{meeting}",
