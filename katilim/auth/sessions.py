@@ -19,14 +19,15 @@ retention command removes expired ones.
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, has_request_context, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, Select, String, bindparam, delete, select
 
 from katilim.auth import lockout
 from katilim.auth.models import User, UserSession
-from katilim.core.models import utcnow
+from katilim.core.models import TZDateTime, utcnow
 from katilim.core.outage import ACCOUNT_ID_KEY
 from katilim.core.tenancy import current_council_id
 from katilim.extensions import db
@@ -73,20 +74,29 @@ def sign_in(user: User, *, remember: bool = False) -> None:
     lockout.remember_device(user.email)
 
 
+@cache
+def _live_session_account() -> Select:
+    """Built once (every signed-in request runs it; building it cost as much as running it)."""
+    return (
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.token_digest == bindparam("digest", type_=String()),
+            UserSession.expires_at > bindparam("now", type_=TZDateTime()),
+            User.is_active_account.is_(True),
+            # A cookie of one council's site opens nothing on another's.
+            User.council_id == bindparam("council", type_=Integer()),
+        )
+    )
+
+
 def load(token: str) -> User | None:
     """The active account of a live session, for Flask-Login's user loader."""
     if not token or len(token) > 100:
         return None
     user = db.session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            UserSession.token_digest == token_digest(token),
-            UserSession.expires_at > utcnow(),
-            User.is_active_account.is_(True),
-            # A cookie of one council's site opens nothing on another's.
-            User.council_id == current_council_id(),
-        )
+        _live_session_account(),
+        {"digest": token_digest(token), "now": utcnow(), "council": current_council_id()},
     )
     if user is not None:
         user.session_token = token

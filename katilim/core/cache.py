@@ -199,13 +199,18 @@ def _generation(council_id: int | None) -> str:
     return ".".join(str(part) for part in parts)
 
 
-def _move(installation_key: str, council_key: Callable[[int], str], councils) -> None:
-    """Move the generation of these councils, or every council's (``councils`` None or
+def _moves(installation_key: str, council_key: Callable[[int], str], councils) -> dict[str, str]:
+    """New generations for these councils, or for every council (``councils`` None or
     holding :data:`touched.ALL`)."""
     if councils is None or touched.ALL in councils:
-        cache.set(installation_key, secrets.token_hex(8), timeout=0)
-    elif councils:
-        cache.set_many({council_key(c): secrets.token_hex(8) for c in councils}, timeout=0)
+        return {installation_key: secrets.token_hex(8)}
+    return {council_key(c): secrets.token_hex(8) for c in councils}
+
+
+def _move(installation_key: str, council_key: Callable[[int], str], councils) -> None:
+    values = _moves(installation_key, council_key, councils)
+    if values:
+        cache.set_many(values, timeout=0)
 
 
 def invalidate(councils=None) -> None:
@@ -290,10 +295,21 @@ def _invalidate_after_commit(session: Session) -> None:
     touched.clear(session)
     if not has_app_context():
         return
+    stale: dict[str, str] = {}
     if figures and enabled():
-        invalidate(figures)
+        stale.update(_moves(GENERATION_KEY, council_generation_key, figures))
     if (figures or pages) and pages_enabled():
-        invalidate_pages(figures | pages)
+        stale.update(_moves(PAGE_GENERATION_KEY, council_page_generation_key, figures | pages))
+    if stale:
+        _new_generations(stale)
+
+
+def _new_generations(values: dict[str, str]) -> None:
+    """Move these generations in one round trip to the cache (a vote moves two)."""
+    try:
+        cache.set_many(values, timeout=0)
+    except Exception:  # noqa: BLE001 — the values then expire after their seconds
+        log.warning("cache unavailable; kept values expire on their own", exc_info=True)
 
 
 @event.listens_for(Session, "after_rollback")

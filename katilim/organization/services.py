@@ -4,11 +4,12 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import or_, select
+from sqlalchemy import Select, String, bindparam, or_, select
 
 from katilim.auth.models import SiteRole, User
 from katilim.core.outage import database_unavailable
@@ -192,6 +193,16 @@ class CouncilNotLoaded(RuntimeError):
     """The configured council's data file has not been loaded into this database."""
 
 
+@cache
+def _council_query(by_host: bool) -> Select:
+    """The councils a request may be for, by slug (and host): built once, since every request
+    runs it."""
+    slug = Council.slug == bindparam("slug", type_=String())
+    if not by_host:
+        return select(Council).where(slug)
+    return select(Council).where(or_(Council.host == bindparam("host", type_=String()), slug))
+
+
 def current_council() -> Council:
     """The council this request is for, found once per request: the one whose address's host
     the request names, else the installation's default council (setting COUNCIL_SLUG). Outside
@@ -199,10 +210,7 @@ def current_council() -> Council:
     if "council" not in g:
         slug = current_app.config["COUNCIL_SLUG"]
         host = council_host(request.host) if has_request_context() else None
-        query = select(Council).where(Council.slug == slug)
-        if host:
-            query = select(Council).where(or_(Council.host == host, Council.slug == slug))
-        found = list(db.session.scalars(query))
+        found = list(db.session.scalars(_council_query(bool(host)), {"slug": slug, "host": host}))
         council = next((c for c in found if host and c.host == host), None)
         council = council or next((c for c in found if c.slug == slug), None)
         if council is None:

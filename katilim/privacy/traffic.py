@@ -18,9 +18,9 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, inspect, select
 
 from katilim.core.dates import local_midnight
 from katilim.core.models import utcnow
@@ -54,6 +54,9 @@ def recorded_path() -> str:
 def _signed_in_user_id() -> int | None:
     if database_unavailable():
         return session_user_id()
+    known = _account_number_in_hand()
+    if known is not None:
+        return known
     try:
         return current_user.id if current_user.is_authenticated else None
     except Exception as error:  # e.g. the account was just deleted: the record stays without it
@@ -61,6 +64,23 @@ def _signed_in_user_id() -> int | None:
             mark_database_unavailable()
             return session_user_id()
         return None
+
+
+def _account_number_in_hand() -> int | None:
+    """The signed-in account's number as the session holds it, without reading the account
+    again: a page that committed has expired it, and its number is all the record needs.
+    None when the account was not loaded or is no longer in the database's session (deleted
+    by this request): the caller then asks as before."""
+    # Asking is_authenticated would read the account (is_active is one of its columns); an
+    # anonymous visitor is no mapped object, so the mapping alone tells.
+    state = inspect(g.get("_login_user"), raiseerr=False)
+    if state is None or not state.persistent or state.identity is None:
+        return None
+    return state.identity[0]
+
+
+# Built once: the values are its parameters (building it per request cost more than sending it).
+_INSERT_RECORD = insert(TrafficRecord)
 
 
 def record_request(response):
@@ -81,8 +101,12 @@ def record_request(response):
                 # SQLite has one writer: a page that left its transaction open (teardown would
                 # roll it back anyway) must not make the record wait for its lock.
                 db.session.rollback()
-            with db.engine.begin() as connection:
-                connection.execute(insert(TrafficRecord).values(**values))
+            # One statement, committed by itself: no BEGIN and COMMIT around it (two round
+            # trips to the database on every POST for nothing a lone INSERT needs).
+            with db.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                    _INSERT_RECORD, values
+                )
             stored = True
         except Exception:
             current_app.logger.exception("Could not write the traffic record of this request")

@@ -21,7 +21,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from katilim.core import cache, fulltext
 from katilim.core.cache import cached
@@ -424,6 +424,22 @@ def page_loads() -> tuple:
 def action_loads() -> tuple:
     """What an action on it needs: the body (its moderators, the support threshold)."""
     return (joinedload(Proposal.body),)
+
+
+def vote_loads() -> tuple:
+    """What a vote reads of the proposal: whether the voter may see it and whether voting is
+    open. Its counters and its body's threshold come back from the vote's own UPDATE
+    (katilim/voting/services.py); the body is read only when a vote reaches the threshold."""
+    return (
+        load_only(
+            Proposal.id,
+            Proposal.council_id,
+            Proposal.author_id,
+            Proposal.status,
+            Proposal.is_hidden,
+            raiseload=False,
+        ),
+    )
 
 
 def proposal_for_page(

@@ -68,10 +68,13 @@ def test_secret_tokens_in_the_path_are_masked(client, app):
 
 
 def test_a_failing_record_never_breaks_the_page(client, app, council, monkeypatch, caplog):
-    def broken(*args, **kwargs):
-        raise RuntimeError("database gone")
+    class Broken:
+        """A statement whose execution fails, as a database that went away would."""
 
-    monkeypatch.setattr(traffic, "insert", broken)
+        def _execute_on_connection(self, *args, **kwargs):
+            raise RuntimeError("database gone")
+
+    monkeypatch.setattr(traffic, "_INSERT_RECORD", Broken())
     response = client.post("/auth/login", data={"email": "a@example.org", "password": "x" * 12})
     assert response.status_code == 200
     assert "Could not write the traffic record" in caplog.text

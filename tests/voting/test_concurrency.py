@@ -150,7 +150,8 @@ def test_people_changing_their_votes_at_once_leave_counters_equal_to_the_rows(ap
 # Requests from one account (a double click, two tabs) are threads with their own sessions.
 # The one under test, B, is paused inside cast_vote around its reads of the vote
 # (katilim.voting.services.get_vote_value) while the others run to their commit: the
-# interleaving is the same on every run.
+# interleaving is the same on every run. A vote for or against is inserted first and read
+# only when a row is already there; taking a vote back reads first.
 
 WAIT = 20  # seconds; a step that takes longer means a lock nobody releases
 
@@ -233,24 +234,42 @@ def assert_counters_follow_rows(app, proposal_id: int) -> dict:
 
 
 def test_a_vote_read_back_as_gone_after_a_collision_is_counted_only_with_its_row(app, paused_reads):
-    """The launch-blocker interleaving of three requests: B reads no vote; A votes for and
-    commits; B's insert collides with A's row; C takes the vote back and commits; B reads the
-    vote again and finds it gone. The old code then added 1 to the counter without a row."""
+    """The launch-blocker interleaving of three requests: A votes for and commits; B's insert
+    collides with A's row; C takes the vote back and commits; B reads the vote after its
+    collision and finds it gone. Code that counted B's vote without writing its row (or that
+    counted the collision) would leave a counter without a row."""
     proposal_id, (user_id,) = setup(app, 1)
-    read, release_read = paused_reads.pause(1, after=True)
-    reread, release_reread = paused_reads.pause(2)
+    vote_now(app, user_id, proposal_id, 1)  # A
+    reread, release_reread = paused_reads.pause(1)
     outcome: list = []
     b = request_b(app, user_id, proposal_id, 1, outcome)
-    assert read.wait(WAIT)  # B found no vote
-    vote_now(app, user_id, proposal_id, 1)  # A
-    release_read.set()  # B inserts and collides with A's row
-    assert reread.wait(WAIT), "B did not read the vote again after its insert collided"
+    assert reread.wait(WAIT), "B did not read the vote after its insert collided"
     vote_now(app, user_id, proposal_id, 0)  # C
     release_reread.set()
     b.join(WAIT)
     assert outcome == ["ok"]
     final = assert_counters_follow_rows(app, proposal_id)
     assert final["for_rows"] == 1  # B's vote, the last to arrive, stands
+
+
+def test_a_vote_found_after_a_collision_and_gone_before_its_change_is_inserted_again(
+    app, paused_reads
+):
+    """A voted against; B, voting for, collides with that row and reads -1; C takes the vote
+    back before B changes it. B's change from -1 finds no row: B must count nothing for it
+    and start over, inserting its own vote."""
+    proposal_id, (user_id,) = setup(app, 1)
+    vote_now(app, user_id, proposal_id, -1)  # A
+    read, release_read = paused_reads.pause(1, after=True)
+    outcome: list = []
+    b = request_b(app, user_id, proposal_id, 1, outcome)
+    assert read.wait(WAIT)  # B collided and read -1
+    vote_now(app, user_id, proposal_id, 0)  # C
+    release_read.set()
+    b.join(WAIT)
+    assert outcome == ["ok"]
+    final = assert_counters_follow_rows(app, proposal_id)
+    assert (final["for_rows"], final["against_rows"]) == (1, 0)
 
 
 def test_a_vote_changed_after_it_was_read_is_changed_from_what_the_row_holds(app, paused_reads):
