@@ -69,13 +69,16 @@ def of_statement(session: Session, statement: Any, parameters: Any = None) -> Co
     values = getattr(statement, "_values", None)
     criteria = getattr(statement, "_where_criteria", ())
     if isinstance(statement, Insert):
+        selected = _selected_values(statement, parameters)
+        if selected is not None:  # INSERT … SELECT of values
+            return _of_value_rows(session, table, [selected])
         return _of_value_rows(session, table, _rows(table, values, parameters))
     if isinstance(statement, Update | Delete):
         if parameters and not criteria:  # rows of parameters, by primary key
             return _of_value_rows(session, table, _rows(table, None, parameters))
-        found = _of_conditions(session, table, criteria)
+        found = _of_conditions(session, table, criteria, parameters)
         if found is not ALL and isinstance(statement, Update) and values:
-            moved = _of_value_rows(session, table, _rows(table, values, None))  # a new council
+            moved = _of_value_rows(session, table, _rows(table, values, parameters))
             return found | moved if moved is not ALL else found
         return found
     return ALL
@@ -279,7 +282,7 @@ def _held_parent(session: Session, council_id: int) -> Any:
 def _rows(table: Table, values: Mapping | None, parameters: Any) -> list[dict[str, Any]]:
     """The rows of column values a statement writes (its ``values()``, or the parameters)."""
     if values:
-        return [{_column_name(table, key): _value(v) for key, v in values.items()}]
+        return [{_column_name(table, key): _value(v, parameters) for key, v in values.items()}]
     if isinstance(parameters, Mapping):
         return [dict(parameters)]
     if isinstance(parameters, list | tuple) and all(isinstance(p, Mapping) for p in parameters):
@@ -291,8 +294,29 @@ def _column_name(table: Table, key: Any) -> str:
     return key.name if isinstance(key, Column) else str(key)
 
 
-def _value(value: Any) -> Any:
-    return value.value if isinstance(value, BindParameter) else value
+def _value(value: Any, parameters: Any = None) -> Any:
+    """A value given to a statement: a bound parameter's own, or the one it was executed with
+    (a statement built once with named parameters)."""
+    if not isinstance(value, BindParameter):
+        return value
+    if value.value is None and isinstance(parameters, Mapping) and value.key in parameters:
+        return parameters[value.key]
+    return value.effective_value
+
+
+def _selected_values(statement: Insert, parameters: Any) -> dict[str, Any] | None:
+    """The row an ``INSERT … SELECT`` of bound values writes (column → value), else None."""
+    query = getattr(statement, "select", None)
+    names = getattr(statement, "_select_names", None)
+    if query is None or not names:
+        return None
+    selected = list(getattr(query, "selected_columns", ()))
+    if len(selected) != len(names):
+        return None
+    return {
+        str(getattr(name, "name", name)): _value(getattr(column, "element", column), parameters)
+        for name, column in zip(names, selected, strict=True)
+    }
 
 
 def _of_value_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> Councils:
@@ -320,11 +344,13 @@ def _of_value_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -
     return frozenset(found)
 
 
-def _of_conditions(session: Session, table: Table, criteria: tuple) -> Councils:
+def _of_conditions(
+    session: Session, table: Table, criteria: tuple, parameters: Any = None
+) -> Councils:
     """The councils of the rows an UPDATE or DELETE names in one of its AND-ed conditions."""
     primary = list(table.primary_key.columns)
     links = {column: target for column, target in _foreign_keys(table)}
-    for named, values in _equalities(criteria):
+    for named, values in _equalities(criteria, parameters):
         # The ORM's columns are annotated copies of the table's: matched by name.
         if getattr(named.table, "name", None) != table.name:
             continue
@@ -351,16 +377,16 @@ def _of_conditions(session: Session, table: Table, criteria: tuple) -> Councils:
     return ALL
 
 
-def _equalities(criteria: Iterable[Any]) -> Iterable[tuple[Column, list[Any]]]:
+def _equalities(criteria: Iterable[Any], parameters: Any) -> Iterable[tuple[Column, list[Any]]]:
     """``column == value`` and ``column IN (values)`` among conditions joined by AND."""
     for criterion in criteria:
         if isinstance(criterion, BooleanClauseList) and criterion.operator is operators.and_:
-            yield from _equalities(criterion.clauses)
+            yield from _equalities(criterion.clauses, parameters)
         elif isinstance(criterion, BinaryExpression) and isinstance(criterion.left, Column):
             right = criterion.right
             if not isinstance(right, BindParameter):
                 continue
-            value = right.effective_value
+            value = _value(right, parameters)
             if criterion.operator is operators.eq and isinstance(value, int | str):
                 yield criterion.left, [value]
             elif criterion.operator is operators.in_op and isinstance(value, list | tuple):
