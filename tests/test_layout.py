@@ -58,8 +58,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("meetings", ("katilim.meetings", "katilim.meetings.*")),
     ("stats", ("katilim.stats", "katilim.stats.*")),
     ("assist", ("katilim.assist", "katilim.assist.*")),
-    # Pages: one domain's page shows others' data (a proposal page has comments and votes).
-    ("pages", ("katilim.templating", "katilim.account", "katilim.account.*")),
+    # Pages: one domain's page shows others' data (a proposal page has comments and votes),
+    # and a page kept as a shell is filled with what it shows of its reader (katilim.readers).
+    ("pages", ("katilim.templating", "katilim.account", "katilim.account.*", "katilim.readers")),
     # Across every domain: the data-protection duties (export, deletion, retention, traffic
     # records), the admin area and the APIs.
     ("privacy", ("katilim.privacy", "katilim.privacy.*")),
