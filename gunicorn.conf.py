@@ -6,6 +6,7 @@ docs/deploy.md); a command-line flag still wins over this file.
     KATILIM_BIND                  address to listen on (default 127.0.0.1:8000; nginx in front)
     KATILIM_WORKERS               worker processes (default 2 x CPU cores + 1, at most 12)
     KATILIM_TIMEOUT               seconds before a silent worker is killed and replaced (30)
+    KATILIM_MAX_REQUESTS          requests a worker serves before it is replaced (200000)
     KATILIM_FORWARDED_ALLOW_IPS   proxies whose X-Forwarded-Proto gunicorn believes
                                   (default 127.0.0.1,::1: nginx on the same machine)
     KATILIM_ACCESS_LOG            access log: "-" (standard output, the default), a file, or
@@ -37,12 +38,13 @@ workers = int(_env("WORKERS", str(min(2 * multiprocessing.cpu_count() + 1, 12)))
 timeout = int(_env("TIMEOUT", "30"))
 graceful_timeout = 30  # on SIGTERM/HUP, finish the requests in flight for up to this long
 keepalive = 2
-# Restart each worker now and then: bounds any slow growth of memory. Not every thousand
-# requests: a page kept for visitors (katilim/core/pagecache.py) costs so little that a
-# worker served a thousand in two or three seconds, and a new worker spends seconds importing
-# the application, so workers spent most of their time starting (measured with bench/run.py).
-max_requests = int(_env("MAX_REQUESTS", "20000"))
-max_requests_jitter = 2000
+# Restart each worker now and then: bounds any slow growth of memory. Not every few thousand
+# requests: a kept page (katilim/core/pagecache.py) costs so little that a worker serves
+# a thousand a second, and a new worker spends a second or two of CPU importing the
+# application. At 20,000 the benchmark's workers restarted every 20 s, 75 times in a run,
+# and the pages' p99 rose to seconds while they started (bench/run.py, bench/gunicorn.log).
+max_requests = int(_env("MAX_REQUESTS", "200000"))
+max_requests_jitter = 20000
 # Off: each worker imports the app itself, so "kill -HUP" reloads new code, and no database
 # connection opened at import time is shared between forked processes.
 preload_app = False
