@@ -35,6 +35,9 @@ def people(app):
             "arabic": make_user("Salma", email="salma@example.org", locale="ar").id,
             "moderator": make_user("Moderatör", email="mod@example.org", moderates=body).id,
             "admin": make_user("Yönetici", email="admin@example.org", role=SiteRole.ADMIN).id,
+            "facilitator": make_user(
+                "Gönüllü", email="desk@example.org", role=SiteRole.FACILITATOR
+            ).id,
             "unverified": make_user("Yeni", email="new@example.org", verified=False).id,
             "proposal": proposal.id,
         }
@@ -50,6 +53,7 @@ EMAILS = {
     "arabic": "salma@example.org",
     "moderator": "mod@example.org",
     "admin": "admin@example.org",
+    "facilitator": "desk@example.org",
     "unverified": "new@example.org",
 }
 
@@ -143,7 +147,9 @@ def test_a_kept_shell_holds_nothing_of_its_maker(app, people, pages_on, monkeypa
     assert "Ayşe Birinci" not in text
 
 
-@pytest.mark.parametrize("who", ["author", "commenter", "moderator", "admin", "unverified"])
+@pytest.mark.parametrize(
+    "who", ["author", "commenter", "moderator", "admin", "facilitator", "unverified"]
+)
 def test_people_whose_page_differs_are_served_by_the_application(app, people, pages_on, who):
     burak = sign_in(app, "burak")
     for path in paths(people):
@@ -152,7 +158,9 @@ def test_people_whose_page_differs_are_served_by_the_application(app, people, pa
         for _ in range(2):
             response = client.get(path)
             # Only the proposal's page differs for its author or a commenter.
-            if who in ("moderator", "admin", "unverified") or path.startswith("/proposals/"):
+            if who in ("moderator", "admin", "facilitator", "unverified") or path.startswith(
+                "/proposals/"
+            ):
                 assert response.headers.get("X-Page-Cache") != "hit", (who, path)
         assert TOKEN.sub("TOKEN", response.get_data(as_text=True)) == direct(app, client, path)
 
