@@ -501,7 +501,7 @@ class PageCache:
         state = self._session_state(environ)
         if state is None:
             return self.wsgi_app(environ, start_response)
-        secret, _csrf_signer = self._signer()
+        secret = self._signer()[0]
         council_id = self.councils.get(_host(environ))
         if council_id is None:
             environ[LEARN_COUNCIL] = True  # the application tells (``learn_council``)
@@ -574,7 +574,9 @@ class PageCache:
         proposal_id = args.get("proposal_id")
         return readers, proposal_id if isinstance(proposal_id, int) else None
 
-    def _signer(self) -> tuple[str, URLSafeTimedSerializer]:
+    def _signer(self) -> tuple[str, URLSafeTimedSerializer, Any]:
+        """The holes' secret, the CSRF token's signer and the session cookie's, made once per
+        secret key."""
         app = self.flask_app
         secret_key = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
         found = self._signers.get((app.secret_key, secret_key))
@@ -585,7 +587,7 @@ class PageCache:
                 _cookie_serializer(app),
             )
             self._signers = {(app.secret_key, secret_key): found}
-        return found[0], found[1]
+        return found
 
     def _session_state(self, environ: dict) -> "_SessionState | None":
         """The signed session as Flask would read it, if it may be served from a shell."""
@@ -594,8 +596,7 @@ class PageCache:
         value = cookies.get(app.config["SESSION_COOKIE_NAME"])
         if not value:
             return None
-        self._signer()
-        serializer = next(iter(self._signers.values()))[2]
+        serializer = self._signer()[2]
         if serializer is None:
             return None
         try:
@@ -641,7 +642,7 @@ class PageCache:
             return None  # the application would keep the account's language in the cookie
         if state.language != language:
             return None
-        _secret, signer = self._signer()
+        signer = self._signer()[1]
         values = {**reader.values, "csrf": signer.dumps(state.raw_csrf)}
         try:
             return fill_shell(segments, values, reader.choices, reader.user_id)

@@ -15,12 +15,24 @@ def pages_on(app):
     with app.app_context():
         cache.clear()
     middleware.local.clear()
-    middleware.councils.clear()  # each test starts with a process that knows no host
+    middleware.forget_councils()  # each test starts with a process that knows no host
     middleware.paused_until = 0.0
     yield middleware
     app.config.update(PAGE_CACHE_SECONDS=0, WTF_CSRF_ENABLED=False)
     app.config.pop("PAGE_CACHE_LOCAL_SECONDS", None)
     middleware.clock = pagecache.time.time
     middleware.local.clear()
+    with app.app_context():
+        cache.clear()
+
+
+@pytest.fixture
+def figures_kept(app):
+    """Figures kept as in production, in a fresh cache."""
+    app.config["STATS_CACHE_SECONDS"] = 60
+    with app.app_context():
+        cache.clear()
+    yield
+    app.config["STATS_CACHE_SECONDS"] = 0
     with app.app_context():
         cache.clear()

@@ -13,15 +13,8 @@ from tests.factories import make_proposal, make_user
 
 
 @pytest.fixture
-def kept(app):
-    """Figures kept as in production, in a fresh cache."""
-    app.config["STATS_CACHE_SECONDS"] = 60
-    with app.app_context():
-        cache.clear()
-    yield
-    app.config["STATS_CACHE_SECONDS"] = 0
-    with app.app_context():
-        cache.clear()
+def kept(figures_kept):
+    """Figures kept as in production, in a fresh cache (tests/core/conftest.py)."""
 
 
 class Counter:

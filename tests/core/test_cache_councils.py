@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import delete, insert, select, update
 
 from katilim.comments.models import Comment
-from katilim.core import cache, pagecache, touched
+from katilim.core import cache, touched
 from katilim.core.tenancy import current_council_id
 from katilim.extensions import db
 from katilim.organization.models import Council
@@ -57,31 +57,10 @@ def three(app, council) -> Three:
 
 
 @pytest.fixture
-def pages_on(app):
-    middleware = app.wsgi_app
-    assert isinstance(middleware, pagecache.PageCache)
-    app.config.update(PAGE_CACHE_SECONDS=30, WTF_CSRF_ENABLED=True)  # shells need the token
-    with app.app_context():
-        cache.clear()
-    middleware.local.clear()
-    middleware.forget_councils()
-    middleware.paused_until = 0.0
-    yield middleware
-    app.config.update(PAGE_CACHE_SECONDS=0, WTF_CSRF_ENABLED=False)
-    middleware.local.clear()
-    with app.app_context():
-        cache.clear()
-
-
-@pytest.fixture
-def figures_on(app):
-    app.config["STATS_CACHE_SECONDS"] = 60
-    with app.app_context():
-        cache.clear()
-    yield
-    app.config["STATS_CACHE_SECONDS"] = 0
-    with app.app_context():
-        cache.clear()
+def pages_on(pages_on, app):
+    """tests/core/conftest.py's, with pages kept longer than a slow test takes."""
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    return pages_on
 
 
 def page(app, base: str, path: str = "/proposals") -> str | None:
@@ -268,7 +247,7 @@ def figures(app, counters: dict[str, int]) -> dict[str, int]:
     return seen
 
 
-def test_a_write_in_one_council_leaves_the_others_kept_figures_fresh(app, three, figures_on):
+def test_a_write_in_one_council_leaves_the_others_kept_figures_fresh(app, three, figures_kept):
     counters: dict[str, int] = {}
     assert (
         figures(app, counters)
@@ -291,7 +270,7 @@ def test_a_write_in_one_council_leaves_the_others_kept_figures_fresh(app, three,
     assert figures(app, counters) == {"kocaeli": 4, "ornekkent": 3, "golcuk": 3}
 
 
-def test_a_referral_makes_both_councils_stale(app, three, figures_on, pages_on):
+def test_a_referral_makes_both_councils_stale(app, three, figures_kept, pages_on):
     keep_all_pages(app)
     counters: dict[str, int] = {}
     figures(app, counters)
